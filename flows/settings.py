@@ -1,0 +1,140 @@
+"""Settings: command-line flags, then STAFFQ_* environment variables, then staffq.toml, then these defaults."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from schemas.policy import Policy
+from warehouse.workspace import CONFIG_FILE, Workspace
+
+
+class PathSettings(BaseModel):
+    """Where the workspace keeps its files, relative to the workspace folder unless absolute."""
+
+    inbox: str = Field("inbox", description="Agency files as received, one folder per agency code.")
+    archive: str = Field("archive", description="Immutable copy of every file ingested, named by content hash.")
+    outbox: str = Field("outbox", description="Feedback for each agency: the problems found in its files.")
+    agencies: str = Field("agencies.csv", description="The agency catalogue.")
+    warehouse: str = Field("warehouse.duckdb", description="The writer's database; only the flow opens it.")
+    published: str = Field("staffq.duckdb", description="The analysts' copy, published after each run.")
+
+
+class ScheduleSettings(BaseModel):
+    """When `staffq serve` runs the nightly flow."""
+
+    cron: str = Field("0 1 * * *", description="Cron expression of the nightly run.")
+    timezone: str = Field("Asia/Ho_Chi_Minh", description="Time zone the cron expression is read in.")
+
+
+class AlertSettings(BaseModel):
+    """Who hears about invalid or late agency data."""
+
+    operator: list[str] = Field(
+        default_factory=list,
+        description='Apprise URLs for the operator\'s digest, e.g. ["json://127.0.0.1:8080/hook"].',
+    )
+
+
+class PrivacySettings(BaseModel):
+    """Keys that protect personal data."""
+
+    person_key_secret: str = Field(
+        "", description="HMAC key behind person_key; created by init/demo. Keep it secret, never commit it."
+    )
+
+
+class ValidationSettings(BaseModel):
+    """Thresholds the organisation board must confirm (defaults of the staff-list spec)."""
+
+    min_age: int = Field(18, description="Youngest plausible age at the as-of date.")
+    max_age: int = Field(70, description="Oldest plausible age at the as-of date.")
+    max_row_error_share: float = Field(
+        0.5, description="Share of rows with errors above which the whole file is returned."
+    )
+
+
+class Settings(BaseSettings):
+    """Every setting of a workspace; sections are TOML tables and STAFFQ_<SECTION>__<KEY> variables."""
+
+    model_config = SettingsConfigDict(env_prefix="STAFFQ_", env_nested_delimiter="__", extra="ignore")
+
+    paths: PathSettings = PathSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    alerts: AlertSettings = AlertSettings()
+    privacy: PrivacySettings = PrivacySettings()
+    validation: ValidationSettings = ValidationSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls)
+
+    def policy(self) -> Policy:
+        """The validation thresholds in the form the schemas take them."""
+        return Policy(
+            min_age=self.validation.min_age,
+            max_age=self.validation.max_age,
+            max_row_error_share=self.validation.max_row_error_share,
+        )
+
+
+def load_settings(root: Path) -> Settings:
+    """Settings of the workspace at `root`, with its staffq.toml as the file source."""
+
+    class WorkspaceSettings(Settings):
+        model_config = SettingsConfigDict(
+            env_prefix="STAFFQ_", env_nested_delimiter="__", extra="ignore", toml_file=root / CONFIG_FILE
+        )
+
+    return WorkspaceSettings()
+
+
+def workspace_of(root: Path, settings: Settings) -> Workspace:
+    """The workspace layout with the configured paths applied."""
+    root = root.resolve()
+    paths = settings.paths
+    return Workspace(
+        root=root,
+        inbox=root / paths.inbox,
+        archive=root / paths.archive,
+        outbox=root / paths.outbox,
+        agencies=root / paths.agencies,
+        warehouse=root / paths.warehouse,
+        published=root / paths.published,
+    )
+
+
+def render_config(secret: str | None = None) -> str:
+    """staffq.toml with every setting present, commented, at its default; only the secret is set."""
+    secret = secret or secrets.token_hex(32)
+    lines = [
+        "# staffq settings. Precedence: command-line flags, then STAFFQ_<SECTION>__<KEY> environment variables,",
+        "# then this file, then the defaults shown here (commented out).",
+    ]
+    for section, section_field in Settings.model_fields.items():
+        model = section_field.annotation
+        lines += ["", f"[{section}]", f"# {model.__doc__}"]
+        for key, field in model.model_fields.items():
+            default = field.get_default(call_default_factory=True)
+            lines.append(f"# {field.description}")
+            if section == "privacy" and key == "person_key_secret":
+                lines.append(f"{key} = {json.dumps(secret)}")
+            else:
+                lines.append(f"# {key} = {json.dumps(default, ensure_ascii=False)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,51 @@
+"""The check catalogue: every problem staffq reports has a stable code, a severity and two messages."""
+
+from __future__ import annotations
+
+import csv
+import string
+from dataclasses import dataclass
+from functools import cache
+
+from schemas.reference import reference_path
+
+
+@dataclass(frozen=True)
+class CheckDefinition:
+    """One entry of checks.csv; codes are never renamed or reused, they live in alerts and history."""
+
+    code: str
+    severity: str
+    scope: str
+    message_vi: str
+    message_en: str
+    rule: str
+
+    def render(self, params: dict[str, object]) -> tuple[str, str]:
+        """Both messages with their placeholders filled; an unknown placeholder stays visible, never crashes."""
+        return _fill(self.message_vi, params), _fill(self.message_en, params)
+
+
+class _Visible(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fill(template: str, params: dict[str, object]) -> str:
+    values = _Visible({key: "" if value is None else value for key, value in params.items()})
+    return string.Formatter().vformat(template, (), values)
+
+
+@cache
+def checks() -> dict[str, CheckDefinition]:
+    """The catalogue, by code."""
+    with reference_path("checks.csv").open(encoding="utf-8") as handle:
+        return {row["code"]: CheckDefinition(**row) for row in csv.DictReader(handle)}
+
+
+def check(code: str) -> CheckDefinition:
+    """One catalogue entry; an unknown code is a programming error, so it fails loudly."""
+    try:
+        return checks()[code]
+    except KeyError as error:
+        raise KeyError(f"check code {code!r} is not in schemas/reference/checks.csv") from error

@@ -1,0 +1,160 @@
+"""Find the list inside a sheet: the title block, the header rows, and which rows below are people."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import polars as pl
+
+from schemas.headers import PATH_SEPARATOR, HeaderIndex, HeaderMatch
+from schemas.sheets import Sheet
+
+HEADER_SCAN_ROWS = 30
+MIN_HEADER_SCORE = 3
+BLANK_RUN_ENDS_TABLE = 10
+
+_COLUMN_NUMBER = r"^\(?[0-9A-Za-z]{1,3}\)?\.?$"
+_GROUP_LABEL = r"^([IVXLC]+|[A-Z])[.)]?(\s|$)"
+_TOTAL = r"^(tổng số|tổng cộng|cộng|tổng)\b"
+_SIGNATURE = r"người lập|thủ trưởng|ký, ghi rõ|ký tên|ký, đóng dấu|\(ký|^[^0-9]*, ngày \d{1,2} tháng \d{1,2} năm \d{4}"
+
+
+class NoHeader(Exception):
+    """No row of the sheet reads like a staff-list header."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One data column: its position in the grid, the header as the clerk wrote it, and what it means."""
+
+    name: str
+    header: str
+    match: HeaderMatch | None
+    ignored: bool
+
+
+@dataclass(frozen=True)
+class Table:
+    """The list found in a sheet; `rows` holds only person rows, with `row_number` as Excel shows it."""
+
+    sheet: str
+    columns: list[Column]
+    title_lines: list[str]
+    rows: pl.DataFrame
+    total_declared: int | None
+    group_labels: pl.DataFrame
+
+    def column_for(self, field: str) -> Column | None:
+        """The first column holding `field`; later ones are duplicates."""
+        return next((c for c in self.columns if c.match and c.match.field == field), None)
+
+
+def locate_table(sheet: Sheet, index: HeaderIndex) -> Table:
+    """Find the header below any title block, build header paths, and keep the person rows."""
+    grid = sheet.cells
+    head = grid.head(HEADER_SCAN_ROWS).rows()
+    header_row = _find_header_row(head, index)
+    if header_row is None:
+        raise NoHeader(sheet.name)
+    levels = [list(head[header_row])]
+    cursor = header_row + 1
+    while cursor < len(head) and _is_header_continuation(head[cursor], index):
+        levels.append(list(head[cursor]))
+        cursor += 1
+    if cursor < len(head) and _is_column_number_row(head[cursor]):
+        cursor += 1
+    columns = _columns(grid.columns, levels, index)
+    title_lines = [" ".join(cell for cell in row if cell) for row in head[:header_row] if any(row)]
+    body = grid.with_row_index("row_number", offset=1).with_columns(pl.col("row_number").cast(pl.Int64)).slice(cursor)
+    rows, total, groups = _person_rows(body, columns)
+    return Table(sheet.name, columns, title_lines, rows, total, groups)
+
+
+def _find_header_row(head: list[tuple], index: HeaderIndex) -> int | None:
+    for position, row in enumerate(head):
+        matches = [index.match([cell]) for cell in row if cell]
+        fields = {m.field for m in matches if m}
+        score = len(fields) + sum(1 for cell in row if cell and index.is_header_word(cell) and not index.match([cell]))
+        if score >= MIN_HEADER_SCORE and "full_name" in fields:
+            return position
+    return None
+
+
+def _is_header_continuation(row: tuple, index: HeaderIndex) -> bool:
+    cells = [cell for cell in row if cell]
+    return bool(cells) and all(index.is_header_word(cell) for cell in cells)
+
+
+def _is_column_number_row(row: tuple) -> bool:
+    cells = [cell for cell in row if cell]
+    return bool(cells) and all(re.match(_COLUMN_NUMBER, cell) for cell in cells)
+
+
+def _columns(names: list[str], levels: list[list[str | None]], index: HeaderIndex) -> list[Column]:
+    """Fill horizontal merges of upper levels across the columns whose lower level has text."""
+    filled = [list(level) for level in levels]
+    for depth in range(len(filled) - 1):
+        parent = None
+        for j, cell in enumerate(filled[depth]):
+            below = filled[depth + 1][j]
+            if cell:
+                parent = cell if below else None
+            elif below and parent:
+                filled[depth][j] = parent
+    columns = []
+    for j, name in enumerate(names):
+        path = [level[j] for level in filled if level[j]]
+        columns.append(Column(name, PATH_SEPARATOR.join(path), index.match(path), index.is_ignored(path)))
+    return columns
+
+
+def _person_rows(body: pl.DataFrame, columns: list[Column]) -> tuple[pl.DataFrame, int | None, pl.DataFrame]:
+    """Classify rows after the header: person, group label, total, signature (ends the table), blank."""
+    cells = [c.name for c in columns]
+    by_field = {c.match.field: c.name for c in reversed(columns) if c.match}
+    name_col = pl.col(by_field["full_name"])
+    stt = pl.col(by_field["stt"]) if "stt" in by_field else pl.lit(None, pl.String)
+    dates = [pl.col(c.name) for c in columns if c.match and c.match.field == "birth_date"]
+    ids = [pl.col(by_field["national_id"])] if "national_id" in by_field else []
+    filled = pl.sum_horizontal(pl.col(cells).is_not_null())
+    joined = pl.concat_str(pl.col(cells), separator=" ", ignore_nulls=True).str.to_lowercase()
+    has_birth_or_id = pl.any_horizontal([e.is_not_null() for e in dates + ids]) if dates + ids else pl.lit(False)
+    total_cell = pl.coalesce(stt, name_col).str.to_lowercase()
+    kinds = body.with_columns(
+        kind=pl.when(filled == 0)
+        .then(pl.lit("blank"))
+        .when(joined.str.contains(_SIGNATURE) & ~has_birth_or_id)
+        .then(pl.lit("signature"))
+        .when(total_cell.str.contains(_TOTAL) & ~has_birth_or_id)
+        .then(pl.lit("total"))
+        .when(~has_birth_or_id & (stt.str.contains(_GROUP_LABEL) | (filled == 1)))
+        .then(pl.lit("group"))
+        .otherwise(pl.lit("person")),
+        label=joined,
+    )
+    end = _table_end(kinds["kind"])
+    kinds = kinds.head(end)
+    totals = kinds.filter(pl.col("kind") == "total")
+    total = _declared_total(totals.drop("row_number", "kind", "label").row(0)) if totals.height else None
+    groups = kinds.filter(pl.col("kind") == "group").select(
+        "row_number", label=pl.concat_str(pl.col(cells), separator=" ", ignore_nulls=True)
+    )
+    return kinds.filter(pl.col("kind") == "person").drop("kind", "label"), total, groups
+
+
+def _table_end(kinds: pl.Series) -> int:
+    """The table ends at a signature block or after a long run of blank rows."""
+    blank_run = 0
+    for position, kind in enumerate(kinds):
+        if kind == "signature":
+            return position
+        blank_run = blank_run + 1 if kind == "blank" else 0
+        if blank_run >= BLANK_RUN_ENDS_TABLE:
+            return position
+    return len(kinds)
+
+
+def _declared_total(row: tuple) -> int | None:
+    numbers = [int(float(cell)) for cell in row if cell and re.fullmatch(r"\d+(\.0+)?", cell)]
+    return max(numbers) if numbers else None

@@ -1,0 +1,97 @@
+"""Vectorised parsers from cell text to typed values, each telling apart blank, parsed and unreadable."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+_SEP = r"[/.\-]"
+_ISO = r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$"
+_DMY = rf"^(\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP}(\d{{4}})$"
+_DMY2 = rf"^(\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP}(\d{{2}})$"
+_MY = rf"^(\d{{1,2}}){_SEP}(\d{{4}})$"
+_YEAR = r"^(\d{4})(?:\.0+)?$"
+_WORDS = r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})"
+_SERIAL = r"^(\d{1,6})(?:\.\d+)?$"
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def parse_date(raw: pl.Expr, as_of: dt.date) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """Day-first date text, ISO (Excel date cells), month/year, year alone or an Excel serial number.
+
+    Returns (date, precision, two_digit_year); date is null for blank or unreadable text. A missing day counts
+    as the 1st and a missing month as January, the convention of the retirement rules.
+    """
+    text = raw.str.to_lowercase()
+    century = pl.when(text.str.extract(_DMY2, 3).cast(pl.Int32, strict=False) <= as_of.year % 100)
+    two_digit_year = century.then(2000).otherwise(1900) + text.str.extract(_DMY2, 3).cast(pl.Int32, strict=False)
+    year = pl.coalesce(
+        text.str.extract(_ISO, 1),
+        text.str.extract(_DMY, 3),
+        two_digit_year.cast(pl.String),
+        text.str.extract(_MY, 2),
+        text.str.extract(_YEAR, 1),
+        text.str.extract(_WORDS, 3),
+    )
+    month = pl.coalesce(
+        text.str.extract(_ISO, 2),
+        text.str.extract(_DMY, 2),
+        text.str.extract(_DMY2, 2),
+        text.str.extract(_MY, 1),
+        text.str.extract(_WORDS, 2),
+        pl.when(text.str.contains(_YEAR)).then(pl.lit("1")),
+    )
+    day = pl.coalesce(
+        text.str.extract(_ISO, 3),
+        text.str.extract(_DMY, 1),
+        text.str.extract(_DMY2, 1),
+        text.str.extract(_WORDS, 1),
+        pl.when(text.str.contains(_MY) | text.str.contains(_YEAR)).then(pl.lit("1")),
+    )
+    year_number = year.cast(pl.Int32, strict=False)
+    calendar = pl.concat_str(
+        year_number.cast(pl.String).str.zfill(4),
+        month.str.zfill(2),
+        day.str.zfill(2),
+        separator="-",
+    ).str.to_date("%Y-%m-%d", strict=False)
+    plausible_year = text.str.contains(_YEAR) & year_number.is_between(1900, 2100)
+    calendar = pl.when(text.str.contains(_YEAR) & ~plausible_year).then(None).otherwise(calendar)
+    date = pl.coalesce(calendar, _excel_serial(text))
+    precision = (
+        pl.when(date.is_null())
+        .then(None)
+        .when(plausible_year)
+        .then(pl.lit("year"))
+        .when(text.str.contains(_MY))
+        .then(pl.lit("month"))
+        .otherwise(pl.lit("day"))
+    )
+    return date, precision, text.str.contains(_DMY2).fill_null(False)
+
+
+def _excel_serial(text: pl.Expr) -> pl.Expr:
+    """1900 date system: serial 60 is the 29/02/1900 that never was; below it, Excel is one day ahead."""
+    serial = text.str.extract(_SERIAL, 1).cast(pl.Int64, strict=False)
+    days = pl.when(serial >= 61).then(serial).when(serial.is_between(1, 59)).then(serial + 1)
+    return pl.when(days.is_not_null()).then(pl.lit(_EXCEL_EPOCH) + pl.duration(days=days))
+
+
+def parse_decimal(raw: pl.Expr) -> pl.Expr:
+    """Comma or point as decimal separator; "%" dropped."""
+    return raw.str.replace_all(r"[%\s]", "").str.replace(",", ".").cast(pl.Float64, strict=False)
+
+
+def parse_int(raw: pl.Expr) -> pl.Expr:
+    """The leading integer of a cell ("Bậc 4", "4/9" and "4" are all 4)."""
+    return raw.str.extract(r"(\d+)", 1).cast(pl.Int64, strict=False)
+
+
+def clean_national_id(raw: pl.Expr, province_codes: list[str]) -> tuple[pl.Expr, pl.Expr]:
+    """Separators removed; 10- or 11-digit numbers whose zero-padded form starts with a province code get
+    their lost leading zeros back. Returns (cleaned id, was_restored)."""
+    digits = raw.str.replace_all(r"[\s.\-]", "").str.replace(r"\.0+$", "")
+    padded = digits.str.zfill(12)
+    restorable = digits.str.contains(r"^\d{10,11}$") & padded.str.slice(0, 3).is_in(province_codes)
+    return pl.when(restorable).then(padded).otherwise(digits), restorable.fill_null(False)

@@ -1,0 +1,76 @@
+"""Who is a leader: the positions catalogue, keyed by folded position prefix and agency group."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from schemas.reference import reference_path
+from schemas.text import fold
+
+_DROPPED_WORDS = ("quyen ",)  # "Quyền Trưởng phòng" (acting) holds the post's level
+
+
+@dataclass(frozen=True)
+class PositionRule:
+    """One catalogue row: a folded prefix and what it makes of a post in agencies of one group (or `*`)."""
+
+    pattern: str
+    agency_group: str
+    leader_level: str
+    leader_role: str | None
+    is_leader: bool
+
+
+@cache
+def position_rules(path: Path | None = None) -> tuple[PositionRule, ...]:
+    """The catalogue, longest pattern first; a workspace may ship its own file."""
+    with (path or reference_path("positions.csv")).open(encoding="utf-8") as handle:
+        rules = [
+            PositionRule(
+                fold(row["pattern"]),
+                row["agency_group"],
+                row["leader_level"],
+                row["leader_role"] or None,
+                row["is_leader"] == "true",
+            )
+            for row in csv.DictReader(handle)
+        ]
+    return tuple(sorted(rules, key=lambda rule: (-len(rule.pattern), rule.agency_group == "*")))
+
+
+def classify(position: str, agency_group: str | None) -> PositionRule | None:
+    """The rule for one written position, or None when the catalogue does not know it."""
+    folded = fold(position)
+    for word in _DROPPED_WORDS:
+        folded = folded.removeprefix(word)
+    for rule in position_rules():
+        if rule.agency_group in ("*", agency_group) and (folded + " ").startswith(rule.pattern + " "):
+            return rule
+    return None
+
+
+def classify_column(positions: pl.Series, agency_group: str | None) -> pl.DataFrame:
+    """Classify each distinct position once: columns position, is_leader, leader_level, leader_role, known."""
+    distinct = positions.drop_nulls().unique().to_list()
+    rules = [classify(position, agency_group) for position in distinct]
+    return pl.DataFrame(
+        {
+            "position": distinct,
+            "is_leader": [rule.is_leader if rule else None for rule in rules],
+            "leader_level": [rule.leader_level if rule else None for rule in rules],
+            "leader_role": [rule.leader_role if rule else None for rule in rules],
+            "known": [rule is not None for rule in rules],
+        },
+        schema={
+            "position": pl.String,
+            "is_leader": pl.Boolean,
+            "leader_level": pl.String,
+            "leader_role": pl.String,
+            "known": pl.Boolean,
+        },
+    )

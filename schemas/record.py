@@ -1,0 +1,300 @@
+"""From the person rows of a located table to typed canonical records, keeping every cell as written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+
+import polars as pl
+
+from schemas.layout import Table
+from schemas.parse import clean_national_id, parse_date, parse_decimal, parse_int
+from schemas.policy import Policy
+from schemas.positions import classify_column
+from schemas.staff import StaffRecord, fields_of_kind
+from schemas.text import fold, fold_expr
+from schemas.vocabulary import resolve, resolve_column
+
+LEFT_STATUSES = ("transferred_out", "retired", "resigned")
+NOT_COUNTED_ROTATIONS = ("concurrent", "secondment_in")
+_POSITION_SPLIT = r"\s+kiêm\s+|\s*[,;]\s*"
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """What the reader knows besides the file: the sending agency, the as-of date and the workspace's rules."""
+
+    agency_code: str
+    agency_group: str | None
+    default_staff_category: str | None
+    as_of: dt.date
+    province_codes: tuple[str, ...]
+    evaluation_year: int
+    person_key_secret: str
+    policy: Policy = Policy()
+
+
+@dataclass(frozen=True)
+class Records:
+    """Typed records plus, per field, the header the clerk wrote (for messages)."""
+
+    frame: pl.DataFrame
+    headers: dict[str, str]
+    split_birth_layout: bool
+
+
+def raw_column(field: str) -> str:
+    """Name of the column holding a field's cell as written."""
+    return f"_raw_{field}"
+
+
+def build_records(table: Table, context: ReadContext) -> Records:
+    """Type every person row of `table`; parse failures leave nulls that the checks then report."""
+    headers: dict[str, str] = {}
+    raw = table.rows.select("row_number").with_columns(sheet=pl.lit(table.sheet))
+    for column in table.columns:
+        if column.match and column.match.field not in headers and column.match.field != "birth_date":
+            headers[column.match.field] = column.header
+            raw = raw.with_columns(table.rows[column.name].alias(raw_column(column.match.field)))
+    raw, split_layout = _birth_and_gender(raw, table, headers)
+    raw = raw.with_columns(raw=_original_cells(table))
+    raw = _apply_group_labels(raw, table)
+    frame = _typed(raw, context, table)
+    return Records(frame, headers, split_layout)
+
+
+def _birth_and_gender(raw: pl.DataFrame, table: Table, headers: dict[str, str]) -> tuple[pl.DataFrame, bool]:
+    """The official layout writes the birth date under Nam or Nữ: the filled sub-column is the gender."""
+    birth_columns = [c for c in table.columns if c.match and c.match.field == "birth_date"]
+    by_leaf = {fold(c.header.split("›")[-1]): c for c in birth_columns}
+    if "nam" in by_leaf and "nu" in by_leaf:
+        male, female = table.rows[by_leaf["nam"].name], table.rows[by_leaf["nu"].name]
+        headers["birth_date"] = by_leaf["nam"].header.rsplit(" › ", 1)[0]
+        layout_gender = (
+            pl.when(male.is_not_null() & female.is_not_null())
+            .then(pl.lit("ambiguous"))
+            .when(male.is_not_null())
+            .then(pl.lit("male"))
+            .when(female.is_not_null())
+            .then(pl.lit("female"))
+        )
+        raw = raw.with_columns(
+            pl.coalesce(pl.lit(male), pl.lit(female)).alias(raw_column("birth_date")),
+            layout_gender.alias("_layout_gender"),
+        )
+        return raw, True
+    if birth_columns:
+        headers["birth_date"] = birth_columns[0].header
+        raw = raw.with_columns(table.rows[birth_columns[0].name].alias(raw_column("birth_date")))
+    return raw.with_columns(_layout_gender=pl.lit(None, pl.String)), False
+
+
+def _original_cells(table: Table) -> pl.Series:
+    """Every cell of the row as text, keyed by the file's own header, for dq.rejected_rows.raw."""
+    names = [c.name for c in table.columns]
+    keys = [c.header or c.name for c in table.columns]
+    return pl.Series(
+        [json.dumps(dict(zip(keys, row, strict=True)), ensure_ascii=False) for row in table.rows.select(names).rows()],
+        dtype=pl.String,
+    )
+
+
+def _apply_group_labels(raw: pl.DataFrame, table: Table) -> pl.DataFrame:
+    """A group row ("II. CÔNG CHỨC", "Khối trường tiểu học") labels the rows below it until the next one."""
+    if table.group_labels.is_empty():
+        return raw.with_columns(_group_category=pl.lit(None, pl.String), _group_unit=pl.lit(None, pl.String))
+    labels = table.group_labels.with_columns(
+        pl.col("label").str.replace(r"^([IVXLC]+|[A-Z])[.)]?\s*", "").alias("label")
+    )
+    categories = resolve_column("staff_category", labels["label"])
+    labels = labels.join(categories, left_on="label", right_on="value", how="left").select(
+        "row_number",
+        _group_category=pl.col("code"),
+        _group_unit=pl.when(pl.col("code").is_null()).then(pl.col("label")),
+    )
+    return raw.sort("row_number").join_asof(labels.sort("row_number"), on="row_number", strategy="backward")
+
+
+def _typed(raw: pl.DataFrame, context: ReadContext, table: Table) -> pl.DataFrame:
+    frame = raw
+    for field in StaffRecord.to_schema().columns:
+        if raw_column(field) not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(raw_column(field)))
+    frame = frame.with_columns(
+        pl.col(raw_column(field)).alias(field) for field in fields_of_kind("text")
+    ).with_columns(_split_position())
+    frame = _parse_dates(frame, context)
+    frame = _resolve_vocabularies(frame)
+    frame = _parse_numbers_and_ids(frame, context)
+    frame = _gender(frame)
+    frame = _staff_category(frame, context, table.sheet)
+    frame = _leaders(frame, context)
+    return _derived(frame, context).sort("row_number")
+
+
+def _split_position() -> list[pl.Expr]:
+    """A compound post ("Phó Chủ tịch UBND kiêm Trưởng Công an") keeps its first part as the main post."""
+    split = pl.col(raw_column("position")).str.replace(_POSITION_SPLIT, "\u0000").str.split("\u0000")
+    return [
+        split.list.first().alias("position"),
+        pl.coalesce(
+            pl.col(raw_column("concurrent_position")),
+            pl.when(split.list.len() > 1).then(split.list.slice(1).list.join("; ")),
+        ).alias("concurrent_position"),
+    ]
+
+
+def _parse_dates(frame: pl.DataFrame, context: ReadContext) -> pl.DataFrame:
+    columns = []
+    for field in fields_of_kind("date"):
+        date, precision, two_digit = parse_date(pl.col(raw_column(field)), context.as_of)
+        columns += [date.alias(field), two_digit.alias(f"_two_digit_{field}")]
+        if field == "birth_date":
+            columns.append(precision.alias("birth_date_precision"))
+    return frame.with_columns(columns)
+
+
+def _resolve_vocabularies(frame: pl.DataFrame) -> pl.DataFrame:
+    """Resolve distinct values once per column, then join: cheap however long the list."""
+    lookups = [(field, field) for field in fields_of_kind("vocab")]
+    lookups += [(field, "mark") for field in fields_of_kind("mark")]
+    lookups.append(("foreign_language_in_name", "foreign_language_level"))
+    for target, vocabulary in lookups:
+        source = raw_column("foreign_language_name" if target == "foreign_language_in_name" else target)
+        resolved = resolve_column(vocabulary, frame[source]).rename(
+            {"code": f"_code_{target}", "status": f"_status_{target}", "other_field": f"_other_{target}"}
+        )
+        frame = frame.join(resolved, left_on=source, right_on="value", how="left")
+    marks = fields_of_kind("mark")
+    return frame.with_columns(
+        [pl.col(f"_code_{field}").alias(field) for field in fields_of_kind("vocab")]
+        + [(pl.col(f"_code_{field}") == "true").alias(field) for field in marks]
+    ).with_columns(
+        # A combined cell ("Tiếng Anh B1") fills the level when no level column was given.
+        pl.coalesce(pl.col("foreign_language_level"), pl.col("_code_foreign_language_in_name")).alias(
+            "foreign_language_level"
+        ),
+        # Blank with a join date is a member.
+        pl.when(pl.col("party_member").is_null() & pl.col(raw_column("party_join_date")).is_not_null())
+        .then(True)
+        .otherwise(pl.col("party_member"))
+        .alias("party_member"),
+    )
+
+
+def _parse_numbers_and_ids(frame: pl.DataFrame, context: ReadContext) -> pl.DataFrame:
+    national_id, restored = clean_national_id(pl.col(raw_column("national_id")), list(context.province_codes))
+    return frame.with_columns(
+        national_id.alias("national_id"),
+        restored.alias("_id_restored"),
+        parse_int(pl.col(raw_column("salary_step"))).alias("salary_step"),
+        parse_decimal(pl.col(raw_column("salary_coefficient"))).alias("salary_coefficient"),
+    ).with_columns(
+        pl.when(pl.col("national_id").str.contains(r"^\d{12}$"))
+        .then(pl.lit("cccd"))
+        .when(pl.col("national_id").str.contains(r"^\d{9}$"))
+        .then(pl.lit("cmnd"))
+        .alias("national_id_kind"),
+    )
+
+
+def _gender(frame: pl.DataFrame) -> pl.DataFrame:
+    """The Nam/Nữ sub-column wins; else the gender column; else the ID's 4th digit (reported as a warning)."""
+    digit = pl.col("national_id").str.slice(3, 1).cast(pl.Int32, strict=False)
+    from_id = pl.when(pl.col("national_id_kind") == "cccd").then(
+        pl.when(digit % 2 == 0).then(pl.lit("male")).otherwise(pl.lit("female"))
+    )
+    layout = pl.col("_layout_gender")
+    written = pl.coalesce(pl.when(layout.is_in(["male", "female"])).then(layout), pl.col("gender"))
+    return frame.with_columns(
+        _gender_from_id=written.is_null() & from_id.is_not_null() & pl.col(raw_column("gender")).is_null(),
+        _id_gender=from_id,
+    ).with_columns(
+        pl.when(pl.col("_gender_from_id")).then(pl.col("_id_gender")).otherwise(written).alias("gender"),
+    )
+
+
+def _staff_category(frame: pl.DataFrame, context: ReadContext, sheet: str) -> pl.DataFrame:
+    """The row's own cell, else its group row, else the sheet name, else the agency's default."""
+    from_sheet = resolve("staff_category", sheet).code
+    return frame.with_columns(
+        pl.when(pl.col(raw_column("staff_category")).is_not_null())
+        .then(pl.col("staff_category"))
+        .otherwise(
+            pl.coalesce(
+                pl.col("_group_category"),
+                pl.lit(from_sheet, pl.String),
+                pl.lit(context.default_staff_category, pl.String),
+            )
+        )
+        .alias("staff_category"),
+        pl.coalesce(pl.col("unit_name"), pl.col("_group_unit")).alias("unit_name"),
+    )
+
+
+def _leaders(frame: pl.DataFrame, context: ReadContext) -> pl.DataFrame:
+    """Leaders come from the positions catalogue; an explicit "Lãnh đạo, quản lý" cell overrides it."""
+    catalogue = classify_column(frame["position"], context.agency_group).rename(
+        {"is_leader": "_catalogue_leader", "known": "_position_known"}
+    )
+    frame = frame.drop("is_leader", "leader_level", "leader_role", strict=False).join(
+        catalogue, on="position", how="left"
+    )
+    explicit = pl.col("_code_is_leader")
+    return frame.with_columns(
+        pl.when(explicit.is_not_null())
+        .then(explicit == "true")
+        .otherwise(pl.col("_catalogue_leader").fill_null(False))
+        .alias("is_leader"),
+        pl.col("leader_level").fill_null("none"),
+    ).with_columns(
+        pl.when(pl.col("is_leader")).then(pl.col("leader_role")).alias("leader_role"),
+    )
+
+
+def _derived(frame: pl.DataFrame, context: ReadContext) -> pl.DataFrame:
+    as_of = pl.lit(context.as_of)
+    birth = pl.col("birth_date")
+    before_birthday = (as_of.dt.month() < birth.dt.month()) | (
+        (as_of.dt.month() == birth.dt.month()) & (as_of.dt.day() < birth.dt.day())
+    )
+    age = as_of.dt.year() - birth.dt.year() - before_birthday.cast(pl.Int32)
+    return frame.with_columns(
+        age.cast(pl.Int64).alias("age_years"),
+        fold_expr(pl.col("full_name")).alias("_folded_name"),
+        pl.when(pl.col("ethnicity").is_not_null()).then(pl.col("ethnicity") != "kinh").alias("is_ethnic_minority"),
+        pl.when(pl.col("religion").is_not_null()).then(pl.col("religion") != "none").alias("has_religion"),
+        pl.lit(context.evaluation_year, pl.Int64).alias("evaluation_year"),
+        (
+            (pl.col("staff_category") != "part_time").fill_null(True)
+            & ~pl.col("employment_status").is_in(LEFT_STATUSES).fill_null(False)
+            & ~pl.col("rotation_type").is_in(NOT_COUNTED_ROTATIONS).fill_null(False)
+        ).alias("counts_in_headcount"),
+    )
+
+
+def person_keys(frame: pl.DataFrame, secret: str) -> pl.Series:
+    """Keyed hash of the ID (or of name, birth date and gender without one): stable, yet not reversible
+    by enumerating the structured 12-digit ID space, which an unkeyed hash would be."""
+    key = secret.encode()
+    subjects = frame.select(
+        pl.when(pl.col("national_id_kind").is_not_null())
+        .then(pl.lit("id:") + pl.col("national_id"))
+        .otherwise(
+            pl.concat_str(
+                pl.lit("nd:"),
+                pl.col("_folded_name"),
+                pl.lit("|"),
+                pl.col("birth_date").cast(pl.String).fill_null(""),
+                pl.lit("|"),
+                pl.col("gender").fill_null(""),
+            )
+        )
+    ).to_series()
+    return pl.Series(
+        [hmac.new(key, subject.encode(), hashlib.sha256).hexdigest()[:16] for subject in subjects],
+        dtype=pl.String,
+    )

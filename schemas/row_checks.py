@@ -1,0 +1,233 @@
+"""Row checks as vectorised polars expressions, each tied to a catalogue code and to the field it blames."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from schemas.record import ReadContext, raw_column
+from schemas.staff import field_titles, fields_of_kind, required
+
+_NAME_CHARS = r"[^\p{L}\s\-'’]"
+_OPTIONAL_DATES = ("hire_date", "party_join_date", "party_official_date")
+_DATES_AFTER_BIRTH = ("hire_date", "party_join_date", "party_official_date")
+_GENDER_VI = {"male": "Nam", "female": "Nữ"}
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """`fails` is true on rows with the problem; `params` fill the catalogue message's placeholders."""
+
+    code: str
+    field: str
+    fails: pl.Expr
+    params: dict[str, pl.Expr] = field(default_factory=dict)
+
+
+def raw(name: str) -> pl.Expr:
+    """A field's cell as written."""
+    return pl.col(raw_column(name))
+
+
+def row_checks(context: ReadContext, present: set[str]) -> list[RowCheck]:
+    """Every row check that applies to a file whose mapped fields are `present`."""
+    return [
+        *_required(present),
+        *_names(),
+        *_birth_and_gender(context),
+        *_national_id(context),
+        *_dates(),
+        *_vocabularies(present),
+        *_within_file(),
+    ]
+
+
+def _required(present: set[str]) -> list[RowCheck]:
+    checks = [RowCheck("required-missing", name, pl.col(name).is_null() & raw(name).is_null()) for name in required("R")]
+    # An expected field is only asked for when the file has its column; a missing column is not every row's fault.
+    checks += [
+        RowCheck("expected-missing", name, raw(name).is_null())
+        for name in required("E")
+        if name in present and name not in ("foreign_language_level",)
+    ]
+    return checks
+
+
+def _names() -> list[RowCheck]:
+    name = pl.col("full_name")
+    return [
+        RowCheck("full-name-invalid", "full_name", name.str.contains(_NAME_CHARS)),
+        RowCheck("full-name-single-word", "full_name", ~name.str.contains(" ") & ~name.str.contains(_NAME_CHARS)),
+    ]
+
+
+def _birth_and_gender(context: ReadContext) -> list[RowCheck]:
+    policy = context.policy
+    age = pl.col("age_years")
+    id_gender = pl.col("_id_gender")
+    return [
+        RowCheck("birth-date-invalid", "birth_date", raw("birth_date").is_not_null() & pl.col("birth_date").is_null()),
+        RowCheck(
+            "birth-date-out-of-range",
+            "birth_date",
+            ~age.is_between(policy.min_age, policy.max_age),
+            {"age": age, "min": pl.lit(policy.min_age), "max": pl.lit(policy.max_age)},
+        ),
+        RowCheck("gender-ambiguous", "gender", pl.col("_layout_gender") == "ambiguous"),
+        RowCheck("gender-invalid", "gender", raw("gender").is_not_null() & (pl.col("_status_gender") != "ok")),
+        RowCheck(
+            "gender-conflict",
+            "gender",
+            pl.col("_layout_gender").is_in(["male", "female"]) & (pl.col("_code_gender") != pl.col("_layout_gender")),
+            {"other": pl.col("_layout_gender").replace_strict(_GENDER_VI, default=None)},
+        ),
+        RowCheck(
+            "gender-from-national-id",
+            "gender",
+            pl.col("_gender_from_id"),
+            {"gender": pl.col("gender").replace_strict(_GENDER_VI, default=None)},
+        ),
+    ]
+
+
+def _national_id(context: ReadContext) -> list[RowCheck]:
+    national_id = pl.col("national_id")
+    is_cccd = pl.col("national_id_kind") == "cccd"
+    digit = national_id.str.slice(3, 1).cast(pl.Int32, strict=False)
+    id_year = pl.when(digit <= 1).then(1900).otherwise(2000) + national_id.str.slice(4, 2).cast(
+        pl.Int32, strict=False
+    )
+    return [
+        RowCheck("national-id-invalid", "national_id", raw("national_id").is_not_null() & pl.col("national_id_kind").is_null()),
+        RowCheck("national-id-century", "national_id", is_cccd & (digit > 3), {"digit": digit}),
+        RowCheck("national-id-zero-restored", "national_id", pl.col("_id_restored"), {"fixed": national_id}),
+        RowCheck("national-id-legacy-cmnd", "national_id", pl.col("national_id_kind") == "cmnd"),
+        RowCheck(
+            "national-id-province-unknown",
+            "national_id",
+            is_cccd & ~national_id.str.slice(0, 3).is_in(list(context.province_codes)),
+            {"prefix": national_id.str.slice(0, 3)},
+        ),
+        RowCheck(
+            "national-id-gender-mismatch",
+            "national_id",
+            is_cccd & (digit <= 3) & pl.col("gender").is_not_null() & (pl.col("_id_gender") != pl.col("gender")),
+            {
+                "id_gender": pl.col("_id_gender").replace_strict(_GENDER_VI, default=None),
+                "gender": pl.col("gender").replace_strict(_GENDER_VI, default=None),
+            },
+        ),
+        RowCheck(
+            "national-id-birth-year-mismatch",
+            "national_id",
+            is_cccd & (digit <= 3) & (id_year != pl.col("birth_date").dt.year()),
+            {"id_year": id_year, "year": pl.col("birth_date").dt.year()},
+        ),
+    ]
+
+
+def _dates() -> list[RowCheck]:
+    checks = [
+        RowCheck("date-invalid", name, raw(name).is_not_null() & pl.col(name).is_null()) for name in _OPTIONAL_DATES
+    ]
+    checks += [
+        RowCheck(
+            "date-two-digit-year",
+            name,
+            pl.col(f"_two_digit_{name}") & pl.col(name).is_not_null(),
+            {"date": pl.col(name).dt.strftime("%d/%m/%Y")},
+        )
+        for name in fields_of_kind("date")
+    ]
+    checks += [
+        RowCheck(
+            "date-before-birth",
+            name,
+            pl.col(name) < pl.col("birth_date"),
+            {"birth": pl.col("birth_date").dt.strftime("%d/%m/%Y")},
+        )
+        for name in _DATES_AFTER_BIRTH
+    ]
+    checks.append(
+        RowCheck(
+            "party-dates-order",
+            "party_official_date",
+            pl.col("party_official_date") < pl.col("party_join_date"),
+            {"join": raw("party_join_date")},
+        )
+    )
+    return checks
+
+
+def _vocabularies(present: set[str]) -> list[RowCheck]:
+    checks = [
+        RowCheck(
+            "staff-category-invalid",
+            "staff_category",
+            raw("staff_category").is_not_null() & (pl.col("_status_staff_category") != "ok"),
+        ),
+        RowCheck(
+            "position-unknown",
+            "position",
+            pl.col("position").is_not_null() & ~pl.col("_position_known").fill_null(False),
+            {"leader_text": pl.lit("không phải lãnh đạo, quản lý")},
+        ),
+        RowCheck(
+            "status-left",
+            "employment_status",
+            pl.col("employment_status").is_in(["transferred_out", "retired", "resigned"]),
+        ),
+    ]
+    for name in fields_of_kind("vocab"):
+        if name in ("gender", "staff_category") or name not in present:
+            continue
+        status = pl.col(f"_status_{name}")
+        other = pl.col(f"_other_{name}")
+        checks += [
+            RowCheck("vocab-unknown", name, status == "unknown"),
+            RowCheck(
+                "vocab-wrong-column",
+                name,
+                status == "wrong_column",
+                {
+                    "other_field_vi": other.replace_strict(field_titles(), default=other),
+                    "other_field_en": other.str.replace_all("_", " "),
+                },
+            ),
+            RowCheck("vocab-in-progress", name, status == "in_progress"),
+        ]
+    return checks
+
+
+def _within_file() -> list[RowCheck]:
+    """One row per person: an ID seen earlier in the file (any sheet) marks the later row."""
+    national_id = pl.when(pl.col("national_id_kind").is_not_null()).then(pl.col("national_id"))
+    first_row = pl.col("row_number").first().over(national_id)
+    first_sheet = pl.col("sheet").first().over(national_id)
+    first_name = pl.col("_folded_name").first().over(national_id)
+    first_birth = pl.col("birth_date").first().over(national_id)
+    is_later = national_id.is_not_null() & (pl.int_range(pl.len()).over(national_id) > 0)
+    same_person = (pl.col("_folded_name") == first_name) & (pl.col("birth_date") == first_birth).fill_null(True)
+    other_row = pl.when(first_sheet == pl.col("sheet")).then(first_row.cast(pl.String)).otherwise(
+        pl.concat_str(first_row.cast(pl.String), pl.lit(" ("), first_sheet, pl.lit(")"))
+    )
+    person = [pl.col("_folded_name"), pl.col("birth_date"), pl.col("gender")]
+    earlier_twin = pl.col("row_number").first().over(person)
+    return [
+        RowCheck("duplicate-in-file", "national_id", is_later & same_person, {"other_row": other_row}),
+        RowCheck(
+            "national-id-reused",
+            "national_id",
+            is_later & ~same_person,
+            {"other_row": other_row, "other_name": pl.col("full_name").first().over(national_id)},
+        ),
+        RowCheck(
+            "possible-duplicate-in-file",
+            "full_name",
+            pl.col("birth_date").is_not_null()
+            & (pl.int_range(pl.len()).over(person) > 0)
+            & (national_id.is_null() | (national_id != national_id.first().over(person))),
+            {"other_row": earlier_twin},
+        ),
+    ]

@@ -1,0 +1,119 @@
+"""Turn an agency file into grids of cleaned text cells, one per sheet, whatever its format."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
+SUPPORTED_SUFFIXES = EXCEL_SUFFIXES | TEXT_SUFFIXES
+
+
+class UnreadableFile(Exception):
+    """The file cannot be opened as a spreadsheet; `reason` is shown to the clerk."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet as a grid of text: column `c<j>` holds the j-th used column, row i is sheet row i + 1."""
+
+    name: str
+    cells: pl.DataFrame
+    visible: bool = True
+
+
+@dataclass(frozen=True)
+class TextFormat:
+    """How a text file was decoded, recorded on the submission so nothing is guessed silently."""
+
+    encoding: str
+    delimiter: str
+
+
+def read_sheets(path: Path) -> tuple[list[Sheet], TextFormat | None]:
+    """Read every sheet of `path` as cleaned text; raise UnreadableFile with a reason a clerk can act on."""
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        return _read_workbook(path), None
+    if suffix in TEXT_SUFFIXES:
+        sheet, text_format = _read_text(path)
+        return [sheet], text_format
+    raise UnreadableFile(f"định dạng {suffix or 'không rõ'} không được hỗ trợ")
+
+
+def _read_workbook(path: Path) -> list[Sheet]:
+    try:
+        reader = fastexcel.read_excel(path)
+        loaded = [reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string") for name in reader.sheet_names]
+        grids = [(sheet.name, sheet.to_polars(), sheet.visible == "visible") for sheet in loaded]
+    except Exception as error:  # calamine raises many kinds for corrupt, encrypted or foreign files
+        raise UnreadableFile(_short_reason(error)) from error
+    return [Sheet(name, _clean_grid(grid), visible) for name, grid, visible in grids]
+
+
+def _read_text(path: Path) -> tuple[Sheet, TextFormat]:
+    data = path.read_bytes()
+    text, encoding = _decode(data)
+    delimiter = _sniff_delimiter(text)
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    width = max((len(row) for row in rows), default=0)
+    if width == 0:
+        raise UnreadableFile("tệp rỗng")
+    columns = {f"c{j}": [row[j] if j < len(row) else None for row in rows] for j in range(width)}
+    grid = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
+    return Sheet(path.stem, _clean_grid(grid)), TextFormat(encoding, delimiter)
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """BOM first, then strict UTF-8, then the Vietnamese Windows code page."""
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(encoding), encoding
+    if b"\x00" in data[:4096]:
+        raise UnreadableFile("tệp nhị phân, không phải văn bản CSV")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1258", errors="replace"), "cp1258"
+
+
+def _sniff_delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:50])
+    counts = {delimiter: sample.count(delimiter) for delimiter in (",", ";", "\t")}
+    return max(counts, key=lambda delimiter: counts[delimiter])
+
+
+def _clean_grid(grid: pl.DataFrame) -> pl.DataFrame:
+    """Name columns c0..cN and clean every cell: NFC, look-alikes fixed, spaces collapsed, blank to null."""
+    grid = grid.rename({name: f"c{j}" for j, name in enumerate(grid.columns)})
+    return grid.with_columns(clean_text(pl.col(name)).alias(name) for name in grid.columns)
+
+
+def clean_text(expr: pl.Expr) -> pl.Expr:
+    """The vectorised twin of schemas.text.clean, for whole columns."""
+    cleaned = (
+        expr.cast(pl.String)
+        .str.normalize("NFC")
+        .str.replace_all("[\u200b\u200c\u200d\u2060\ufeff]", "")
+        .str.replace_all("\u00d0", "\u0110")
+        .str.replace_all("\u00f0", "\u0111")
+        .str.replace_all(r"[\s\u00a0\u202f]+", " ")
+        .str.strip_chars()
+    )
+    return pl.when(cleaned == "").then(None).otherwise(cleaned)
+
+
+def _short_reason(error: Exception) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text[:200]

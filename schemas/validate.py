@@ -1,0 +1,303 @@
+"""One agency file in, one verdict out: typed rows to load, rows to reject, and every problem found."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+from pandera.api.polars.types import PolarsData
+
+from schemas.as_of import find_as_of
+from schemas.catalogue import check
+from schemas.headers import header_index
+from schemas.layout import NoHeader, Table, locate_table
+from schemas.record import ReadContext, Records, build_records, person_keys, raw_column
+from schemas.row_checks import RowCheck, row_checks
+from schemas.sheets import Sheet, TextFormat, UnreadableFile, read_sheets
+from schemas.staff import StaffRecord, field_titles, fields_of_kind
+from schemas.text import fold
+
+ISSUE_SCHEMA = {
+    "sheet": pl.String,
+    "row_number": pl.Int64,
+    "column_header": pl.String,
+    "field": pl.String,
+    "check_code": pl.String,
+    "severity": pl.String,
+    "value": pl.String,
+    "message_vi": pl.String,
+    "message_en": pl.String,
+}
+REJECTED_SCHEMA = {"sheet": pl.String, "row_number": pl.Int64, "raw": pl.String}
+_SKIPPED_SHEETS = re.compile(r"^(huong dan|hd|danh muc|dm|list|data)\b")
+
+
+@dataclass(frozen=True)
+class FileContext:
+    """What the flow knows about a file before reading it."""
+
+    read: ReadContext
+    agency_known: bool = True
+    agency_name: str | None = None
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """The verdict on one file; `rows_read == staff.height + rejected.height` always holds."""
+
+    status: str
+    as_of_date: dt.date
+    staff: pl.DataFrame
+    rejected: pl.DataFrame
+    issues: pl.DataFrame
+    text_format: TextFormat | None
+
+    @property
+    def rows_read(self) -> int:
+        return self.staff.height + self.rejected.height
+
+
+def staff_columns() -> list[str]:
+    """Columns of a loaded row: lineage, the canonical record, and each vocabulary cell as written."""
+    vocab_raw = [f"{name}_raw" for name in fields_of_kind("vocab")]
+    return ["sheet", "row_number", "person_key", *StaffRecord.to_schema().columns, *vocab_raw]
+
+
+def validate_file(path: Path, context: FileContext) -> FileResult:
+    """Read, type and check one agency file; never raises for bad content, which is data, not an error."""
+    as_of = context.read.as_of
+    try:
+        sheets, text_format = read_sheets(path)
+    except UnreadableFile as error:
+        return _rejected_file(as_of, None, [_file_issue("file-unreadable", reason=error.reason)])
+    tables, issues = _tables(sheets)
+    if not tables:
+        return _rejected_file(as_of, text_format, [*issues, _file_issue("file-no-header")])
+    found = find_as_of([line for table in tables for line in table.title_lines])
+    if found is None:
+        issues.append(_file_issue("file-as-of-missing", as_of=as_of.strftime("%d/%m/%Y")))
+    elif found > as_of:
+        issues.append(
+            _file_issue("file-as-of-future", value=found.strftime("%d/%m/%Y"), as_of=as_of.strftime("%d/%m/%Y"))
+        )
+    else:
+        as_of = found
+    read = dataclasses.replace(context.read, as_of=as_of)
+    records = [build_records(table, read) for table in tables]
+    issues += [issue for table, record in zip(tables, records, strict=True) for issue in _column_issues(table, record)]
+    frame = pl.concat([r.frame for r in records], how="diagonal_relaxed")
+    headers = {field: header for r in reversed(records) for field, header in r.headers.items()}
+    file_errors = [*_missing_columns(records, frame), *issues]
+    if frame.is_empty():
+        file_errors.append(_file_issue("file-no-data"))
+    if not context.agency_known:
+        file_errors.append(
+            _file_issue("file-agency-unknown", agency=read.agency_code, as_of=as_of.strftime("%d/%m/%Y"))
+        )
+    row_issues = _row_issues(frame, read, headers)
+    declared = [t.total_declared for t in tables if t.total_declared is not None]
+    if declared and sum(declared) != frame.height:
+        file_errors.append(_file_issue("file-total-mismatch", value=sum(declared), rows=frame.height))
+    return _verdict(frame, row_issues, file_errors, read, text_format)
+
+
+def _tables(sheets: list[Sheet]) -> tuple[list[Table], list[dict]]:
+    index = header_index()
+    tables, issues = [], []
+    for sheet in sheets:
+        if not sheet.visible or sheet.cells.is_empty():
+            continue
+        try:
+            tables.append(locate_table(sheet, index))
+        except NoHeader:
+            if not _SKIPPED_SHEETS.match(fold(sheet.name)):
+                issues.append(_file_issue("file-sheet-skipped", sheet_name=sheet.name, sheet=sheet.name))
+    if not tables:
+        issues = []
+    return tables, issues
+
+
+def _column_issues(table: Table, records: Records) -> list[dict]:
+    issues = []
+    seen: dict[str, list[str]] = {}
+    for column in table.columns:
+        if column.match:
+            seen.setdefault(column.match.field, []).append(column.header)
+        elif column.header and not column.ignored:
+            issues.append(_file_issue("file-unknown-column", header=column.header, sheet=table.sheet))
+    titles = field_titles()
+    for field, column_headers in seen.items():
+        if len(column_headers) > 1 and not (field == "birth_date" and records.split_birth_layout):
+            issues.append(
+                _file_issue(
+                    "file-duplicate-column",
+                    headers=", ".join(f'"{h}"' for h in column_headers),
+                    header=column_headers[0],
+                    field_vi=titles.get(field, field),
+                    sheet=table.sheet,
+                )
+            )
+    return issues
+
+
+def _missing_columns(records: list[Records], frame: pl.DataFrame) -> list[dict]:
+    titles = field_titles()
+    missing = []
+    if not any("birth_date" in r.headers for r in records):
+        missing.append("birth_date")
+    if not any("gender" in r.headers or r.split_birth_layout for r in records):
+        missing.append("gender")
+    no_category = frame.is_empty() or frame["staff_category"].null_count() == frame.height
+    if not any("staff_category" in r.headers for r in records) and no_category:
+        missing.append("staff_category")
+    return [_file_issue("file-missing-column", field_vi=titles[field], field=field) for field in missing]
+
+
+def _row_issues(frame: pl.DataFrame, read: ReadContext, headers: dict[str, str]) -> pl.DataFrame:
+    """Run every row check through pandera (lazy, so all failures are collected) and word the messages."""
+    if frame.is_empty():
+        return pl.DataFrame(schema=ISSUE_SCHEMA)
+    checks = row_checks(read, set(headers))
+    schema = StaffRecord.to_schema()
+    by_field: dict[str, list[pa.Check]] = {}
+    for row_check in checks:
+        by_field.setdefault(row_check.field, []).append(_as_pandera(row_check))
+    for field, field_checks in by_field.items():
+        schema = schema.update_column(field, checks=field_checks)
+    try:
+        schema.validate(frame, lazy=True)
+        return pl.DataFrame(schema=ISSUE_SCHEMA)
+    except pa.errors.SchemaErrors as errors:
+        failures = errors.failure_cases
+    unexpected = failures.filter(pl.col("index").is_null())
+    if not unexpected.is_empty():
+        raise TypeError(f"typed staff record does not match StaffRecord: {unexpected.to_dicts()}")
+    return _word_issues(frame, failures, {c.code + "|" + c.field: c for c in checks}, read, headers)
+
+
+def _as_pandera(row_check: RowCheck) -> pa.Check:
+    def passes(data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(~row_check.fails.fill_null(False))
+
+    return pa.Check(passes, name=row_check.code)
+
+
+def _word_issues(
+    frame: pl.DataFrame, failures: pl.DataFrame, checks: dict[str, RowCheck], read: ReadContext, headers: dict[str, str]
+) -> pl.DataFrame:
+    titles = field_titles()
+    rows = []
+    for (code, field), group in failures.group_by(["check", "column"], maintain_order=True):
+        row_check = checks[f"{code}|{field}"]
+        definition = check(code)
+        # Parameters are computed on the whole file first: "first row with this ID" needs every row.
+        failing = frame.select(
+            "sheet",
+            "row_number",
+            value=pl.col(raw_column(field)),
+            **{name: expr.cast(pl.String) for name, expr in row_check.params.items()},
+        )[group["index"].to_list()]
+        for values in failing.iter_rows(named=True):
+            params = {
+                "field_vi": titles[field],
+                "field_en": field.replace("_", " "),
+                "header": headers.get(field, titles[field]),
+                "as_of": read.as_of.strftime("%d/%m/%Y"),
+                **values,
+            }
+            message_vi, message_en = definition.render(params)
+            rows.append(
+                {
+                    "sheet": values["sheet"],
+                    "row_number": values["row_number"],
+                    "column_header": headers.get(field, titles[field]),
+                    "field": field,
+                    "check_code": code,
+                    "severity": definition.severity,
+                    "value": values["value"],
+                    "message_vi": message_vi,
+                    "message_en": message_en,
+                }
+            )
+    return pl.DataFrame(rows, schema=ISSUE_SCHEMA)
+
+
+def _file_issue(code: str, **params: object) -> dict:
+    definition = check(code)
+    message_vi, message_en = definition.render(params)
+    return {
+        "sheet": params.get("sheet"),
+        "row_number": None,
+        "column_header": params.get("header"),
+        "field": params.get("field"),
+        "check_code": code,
+        "severity": definition.severity,
+        "value": None if params.get("value") is None else str(params.get("value")),
+        "message_vi": message_vi,
+        "message_en": message_en,
+    }
+
+
+def _verdict(
+    frame: pl.DataFrame, row_issues: pl.DataFrame, file_issues: list[dict], read: ReadContext, text_format: TextFormat | None
+) -> FileResult:
+    bad_rows = row_issues.filter(pl.col("severity") == "error").select("sheet", "row_number").unique()
+    file_error = any(issue["severity"] == "error" for issue in file_issues)
+    if not file_error and frame.height and bad_rows.height / frame.height > read.policy.max_row_error_share:
+        file_issues.append(
+            _file_issue(
+                "file-too-many-errors",
+                rejected=bad_rows.height,
+                rows=frame.height,
+                max_pct=round(read.policy.max_row_error_share * 100),
+            )
+        )
+        file_error = True
+    issues = pl.concat([pl.DataFrame(file_issues, schema=ISSUE_SCHEMA), row_issues]).sort(
+        "sheet", "row_number", nulls_last=False
+    )
+    if file_error:
+        rejected_mask = pl.lit(True)
+        status = "rejected"
+    else:
+        keys = bad_rows.with_columns(_bad=pl.lit(True))
+        frame = frame.join(keys, on=["sheet", "row_number"], how="left").sort("sheet", "row_number")
+        rejected_mask = pl.col("_bad").fill_null(False)
+        status = "accepted_with_errors" if bad_rows.height else "accepted"
+    staff = frame.filter(~rejected_mask) if frame.height else frame
+    rejected = frame.filter(rejected_mask).select(list(REJECTED_SCHEMA)) if frame.height else pl.DataFrame(schema=REJECTED_SCHEMA)
+    staff = _loadable(staff, read)
+    return FileResult(status, read.as_of, staff, rejected, issues, text_format)
+
+
+def _loadable(staff: pl.DataFrame, read: ReadContext) -> pl.DataFrame:
+    if staff.is_empty():
+        return pl.DataFrame(schema=_empty_staff_schema())
+    return staff.with_columns(
+        person_key=person_keys(staff, read.person_key_secret),
+        **{f"{name}_raw": pl.col(raw_column(name)) for name in fields_of_kind("vocab")},
+    ).select(staff_columns())
+
+
+def _empty_staff_schema() -> dict[str, pl.DataType]:
+    dtypes = {"sheet": pl.String, "row_number": pl.Int64, "person_key": pl.String}
+    for name, column in StaffRecord.to_schema().columns.items():
+        dtypes[name] = column.dtype.type
+    dtypes.update({f"{name}_raw": pl.String for name in fields_of_kind("vocab")})
+    return dtypes
+
+
+def _rejected_file(as_of: dt.date, text_format: TextFormat | None, issues: list[dict]) -> FileResult:
+    return FileResult(
+        "rejected",
+        as_of,
+        pl.DataFrame(schema=_empty_staff_schema()),
+        pl.DataFrame(schema=REJECTED_SCHEMA),
+        pl.DataFrame(issues, schema=ISSUE_SCHEMA),
+        text_format,
+    )

@@ -1,0 +1,61 @@
+"""Opening the warehouse and bringing its schema up to date: numbered DDL, then macros and views."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+_HERE = Path(__file__).parent
+DDL_DIR = _HERE / "ddl"
+MACRO_DIR = _HERE / "macros"
+VIEW_DIR = _HERE / "views"
+INDICATOR_DIR = _HERE / "indicators"
+# Macros before views, and staff_as_of before the macros built on it.
+_MACRO_ORDER = ("staff_as_of", "staff_in_scope")
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One connection per job; closed on exit whatever happens."""
+    connection = duckdb.connect(str(path), read_only=read_only)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def migrate(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the DDL files not yet recorded, in order, then (re)create macros and views; returns what ran."""
+    connection.execute("create schema if not exists meta")
+    connection.execute(
+        "create table if not exists meta.migrations (name varchar primary key, applied_at timestamp not null)"
+    )
+    done = {row[0] for row in connection.execute("select name from meta.migrations").fetchall()}
+    applied = []
+    for path in sorted(DDL_DIR.glob("*.sql")):
+        if path.name not in done:
+            connection.execute(path.read_text(encoding="utf-8"))
+            connection.execute("insert into meta.migrations values (?, now())", [path.name])
+            applied.append(path.name)
+    create_views(connection)
+    return applied
+
+
+def create_views(connection: duckdb.DuckDBPyConnection) -> None:
+    """Macros and views are code, not data: recreated on every start so they always match this version."""
+    for path in view_files():
+        connection.execute(path.read_text(encoding="utf-8"))
+
+
+def view_files() -> list[Path]:
+    """Macro and view files in dependency order."""
+    macros = sorted(MACRO_DIR.glob("*.sql"), key=lambda p: (_MACRO_ORDER + (p.stem,)).index(p.stem))
+    return [*macros, *sorted(VIEW_DIR.glob("*.sql"))]
+
+
+def ddl_files() -> list[Path]:
+    """The numbered table DDL files, in order."""
+    return sorted(DDL_DIR.glob("*.sql"))

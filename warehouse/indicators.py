@@ -1,0 +1,75 @@
+"""Recompute the indicators of one as-of date from the SQL files, keeping history and unchanged rows."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import duckdb
+
+from warehouse.database import INDICATOR_DIR
+
+_KEY = "i.as_of_date = f.as_of_date and i.scope = f.scope and i.scope_code = f.scope_code " \
+    "and i.indicator_code = f.indicator_code"
+
+
+def indicator_sql() -> str:
+    """Every indicator file as one query: each yields scope, scope_code, indicator_code, numerator,
+    denominator, value for the parameter $as_of."""
+    parts = [f"select * from ({path.read_text(encoding='utf-8').strip()})" for path in indicator_files()]
+    return "\nunion all by name\n".join(parts)
+
+
+def indicator_files() -> list:
+    return sorted(INDICATOR_DIR.glob("*.sql"))
+
+
+def refresh_catalog(connection: duckdb.DuckDBPyConnection) -> None:
+    """The catalogue ships with the code; reloaded whole so it always matches the SQL that computes it."""
+    with (INDICATOR_DIR / "catalog.csv").open(encoding="utf-8") as handle:
+        rows = [tuple(row.values()) for row in csv.DictReader(handle)]
+    connection.execute("delete from analytics.indicator_catalog")
+    connection.executemany("insert into analytics.indicator_catalog values (?, ?, ?, ?, ?, ?)", rows)
+
+
+def compute_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> int:
+    """Write the indicators as of `as_of`; a row whose figures did not change is kept as it was, so re-running
+    a night changes nothing. Returns the number of rows inserted or replaced."""
+    connection.execute(
+        f"""
+        create or replace temp table fresh_indicators as
+        select
+            $as_of::date as as_of_date,
+            scope,
+            scope_code,
+            indicator_code,
+            numerator::bigint as numerator,
+            denominator::bigint as denominator,
+            value::double as value,
+        from ({indicator_sql()})
+        """,
+        {"as_of": as_of},
+    )
+    connection.execute(
+        f"""
+        delete from analytics.indicators i
+        where i.as_of_date = $as_of
+            and not exists (
+                select 1 from fresh_indicators f
+                where {_KEY}
+                    and f.numerator is not distinct from i.numerator
+                    and f.denominator is not distinct from i.denominator
+                    and f.value is not distinct from i.value
+            )
+        """,
+        {"as_of": as_of},
+    )
+    changed = connection.execute(
+        f"""
+        insert into analytics.indicators
+        select f.*, now() as computed_at from fresh_indicators f
+        where not exists (select 1 from analytics.indicators i where {_KEY})
+        """
+    ).fetchall()
+    connection.execute("drop table fresh_indicators")
+    return changed[0][0] if changed else 0

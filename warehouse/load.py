@@ -1,0 +1,130 @@
+"""Writing one run into the warehouse: agencies, submissions with their issues and rows, the run record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from warehouse.sql import quote_identifier
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One received file and what became of it; rows and issues travel as polars frames."""
+
+    submission_id: str
+    run_id: str
+    agency_code: str
+    file_name: str
+    file_sha256: str
+    archive_path: str | None
+    received_at: dt.datetime
+    as_of_date: dt.date
+    status: str
+    staff: pl.DataFrame
+    rejected: pl.DataFrame
+    issues: pl.DataFrame
+    text_encoding: str | None = None
+    text_delimiter: str | None = None
+
+
+def replace_agencies(connection: duckdb.DuckDBPyConnection, agencies: pl.DataFrame) -> None:
+    """The catalogue file is the truth: reload it whole, so edits and new versions show at once."""
+    connection.execute("delete from core.agencies")
+    _insert(connection, "core.agencies", agencies)
+
+
+def seen_files(connection: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str]]:
+    """(agency, file name, sha256) of every file already received: the inbox is re-scanned every night."""
+    rows = connection.execute("select agency_code, file_name, file_sha256 from dq.submissions").fetchall()
+    return {(agency, name, sha) for agency, name, sha in rows}
+
+
+def loaded_hashes(connection: duckdb.DuckDBPyConnection) -> set[str]:
+    """Content hashes already read once; the same bytes under another name are a duplicate."""
+    rows = connection.execute("select file_sha256 from dq.submissions where status <> 'duplicate'").fetchall()
+    return {row[0] for row in rows}
+
+
+def store_submission(connection: duckdb.DuckDBPyConnection, submission: Submission) -> None:
+    """One submission row, its issues, its rejected rows and its loaded rows; counts always add up."""
+    errors = submission.issues.filter(pl.col("severity") == "error").height
+    connection.execute(
+        """
+        insert into dq.submissions (
+            submission_id, run_id, agency_code, file_name, file_sha256, archive_path, received_at, as_of_date, status,
+            rows_read, rows_loaded, rows_rejected, errors, warnings, text_encoding, text_delimiter
+        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            submission.submission_id,
+            submission.run_id,
+            submission.agency_code,
+            submission.file_name,
+            submission.file_sha256,
+            submission.archive_path,
+            submission.received_at,
+            submission.as_of_date,
+            submission.status,
+            submission.staff.height + submission.rejected.height,
+            submission.staff.height,
+            submission.rejected.height,
+            errors,
+            submission.issues.height - errors,
+            submission.text_encoding,
+            submission.text_delimiter,
+        ],
+    )
+    lineage = {
+        "submission_id": pl.lit(submission.submission_id),
+        "agency_code": pl.lit(submission.agency_code),
+    }
+    issues = submission.issues.with_columns(
+        file_name=pl.lit(submission.file_name),
+        issue_number=pl.int_range(1, pl.len() + 1, dtype=pl.Int32),
+        **lineage,
+    )
+    _insert(connection, "dq.issues", issues)
+    _insert(connection, "dq.rejected_rows", submission.rejected.with_columns(**lineage))
+    _insert(connection, "core.staff", submission.staff.with_columns(**lineage))
+
+
+def start_run(
+    connection: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, started_at: dt.datetime, as_of: dt.date
+) -> None:
+    connection.execute(
+        "insert into dq.runs (run_id, flow_run_id, started_at, as_of_date, status) values (?, ?, ?, ?, 'running')",
+        [run_id, flow_run_id, started_at, as_of],
+    )
+
+
+def finish_run(connection: duckdb.DuckDBPyConnection, run_id: str, status: str, files_seen: int) -> None:
+    """Close the run record with totals taken from what was actually stored."""
+    connection.execute(
+        """
+        update dq.runs set
+            finished_at = now(),
+            status = ?,
+            files_seen = ?,
+            files_new = (select count(*) from dq.submissions where run_id = ?),
+            rows_read = (select coalesce(sum(rows_read), 0) from dq.submissions where run_id = ?),
+            rows_loaded = (select coalesce(sum(rows_loaded), 0) from dq.submissions where run_id = ?),
+            rows_rejected = (select coalesce(sum(rows_rejected), 0) from dq.submissions where run_id = ?)
+        where run_id = ?
+        """,
+        [status, files_seen, run_id, run_id, run_id, run_id, run_id],
+    )
+
+
+def _insert(connection: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    if frame.is_empty():
+        return
+    connection.register("incoming_frame", frame.to_arrow())
+    try:
+        columns = ", ".join(quote_identifier(name) for name in frame.columns)
+        connection.execute(f"insert into {table} ({columns}) select {columns} from incoming_frame")
+    finally:
+        connection.unregister("incoming_frame")

@@ -1,0 +1,32 @@
+-- analytics.staff_in_scope(as_of): every person counted in the headcount at `as_of`, once per scope they count in
+-- (city, their agency's group, their agency); key (scope, scope_code, submission_id, sheet, row_number).
+create or replace macro analytics.staff_in_scope(as_of) as table
+with
+staff as (
+    select * from analytics.staff_as_of(as_of)
+    where counts_in_headcount
+),
+
+agencies as (
+    select * from core.agencies
+    where valid_from <= as_of
+        and (valid_to is null or valid_to >= as_of)
+),
+
+staff_with_group as (
+    select
+        staff.*,
+        agencies.agency_group,
+    from staff
+    left join agencies using (agency_code)
+),
+
+final as (
+    select 'city' as scope, 'city' as scope_code, * from staff_with_group
+    union all by name
+    select 'group' as scope, coalesce(agency_group, 'unknown') as scope_code, * from staff_with_group
+    union all by name
+    select 'agency' as scope, agency_code as scope_code, * from staff_with_group
+)
+
+select * from final;
