@@ -55,7 +55,9 @@ def read_catalogue(path: Path) -> pl.DataFrame:
     if missing:
         raise CatalogueError(f"{path}: missing columns {', '.join(missing)}")
     frame = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in COLUMNS if c not in frame.columns)
-    bad = frame.with_row_index("line", offset=2).filter(~pl.col("agency_code").str.contains(AGENCY_CODE).fill_null(False))
+    bad = frame.with_row_index("line", offset=2).filter(
+        ~pl.col("agency_code").str.contains(AGENCY_CODE).fill_null(False)
+    )
     if bad.height:
         line = bad.row(0, named=True)
         raise CatalogueError(

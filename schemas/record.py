@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -34,7 +35,7 @@ class ReadContext:
     province_codes: tuple[str, ...]
     evaluation_year: int
     person_key_secret: str
-    policy: Policy = Policy()
+    policy: Policy = dataclasses.field(default_factory=Policy)
 
 
 @dataclass(frozen=True)
@@ -123,9 +124,9 @@ def _typed(raw: pl.DataFrame, context: ReadContext, table: Table) -> pl.DataFram
     for field in StaffRecord.to_schema().columns:
         if raw_column(field) not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(raw_column(field)))
-    frame = frame.with_columns(
-        pl.col(raw_column(field)).alias(field) for field in fields_of_kind("text")
-    ).with_columns(_split_position())
+    frame = frame.with_columns(pl.col(raw_column(field)).alias(field) for field in fields_of_kind("text")).with_columns(
+        _split_position()
+    )
     frame = _parse_dates(frame, context)
     frame = _resolve_vocabularies(frame)
     frame = _parse_numbers_and_ids(frame, context)

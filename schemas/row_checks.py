@@ -44,7 +44,13 @@ def row_checks(context: ReadContext, present: set[str]) -> list[RowCheck]:
 
 
 def _required(present: set[str]) -> list[RowCheck]:
-    checks = [RowCheck("required-missing", name, pl.col(name).is_null() & raw(name).is_null()) for name in required("R")]
+    # A required field without a column is one file-level problem (file-missing-column), not one per row;
+    # the staff category may come from a group row, the sheet name or the agency instead of a column.
+    checks = [
+        RowCheck("required-missing", name, pl.col(name).is_null() & raw(name).is_null())
+        for name in required("R")
+        if name in present or name == "staff_category"
+    ]
     # An expected field is only asked for when the file has its column; a missing column is not every row's fault.
     checks += [
         RowCheck("expected-missing", name, raw(name).is_null())
@@ -65,9 +71,12 @@ def _names() -> list[RowCheck]:
 def _birth_and_gender(context: ReadContext) -> list[RowCheck]:
     policy = context.policy
     age = pl.col("age_years")
-    id_gender = pl.col("_id_gender")
     return [
-        RowCheck("birth-date-invalid", "birth_date", raw("birth_date").is_not_null() & pl.col("birth_date").is_null()),
+        RowCheck(
+            "birth-date-invalid",
+            "birth_date",
+            raw("birth_date").is_not_null() & pl.col("birth_date").is_null(),
+        ),
         RowCheck(
             "birth-date-out-of-range",
             "birth_date",
@@ -95,11 +104,13 @@ def _national_id(context: ReadContext) -> list[RowCheck]:
     national_id = pl.col("national_id")
     is_cccd = pl.col("national_id_kind") == "cccd"
     digit = national_id.str.slice(3, 1).cast(pl.Int32, strict=False)
-    id_year = pl.when(digit <= 1).then(1900).otherwise(2000) + national_id.str.slice(4, 2).cast(
-        pl.Int32, strict=False
-    )
+    id_year = pl.when(digit <= 1).then(1900).otherwise(2000) + national_id.str.slice(4, 2).cast(pl.Int32, strict=False)
     return [
-        RowCheck("national-id-invalid", "national_id", raw("national_id").is_not_null() & pl.col("national_id_kind").is_null()),
+        RowCheck(
+            "national-id-invalid",
+            "national_id",
+            raw("national_id").is_not_null() & pl.col("national_id_kind").is_null(),
+        ),
         RowCheck("national-id-century", "national_id", is_cccd & (digit > 3), {"digit": digit}),
         RowCheck("national-id-zero-restored", "national_id", pl.col("_id_restored"), {"fixed": national_id}),
         RowCheck("national-id-legacy-cmnd", "national_id", pl.col("national_id_kind") == "cmnd"),
@@ -209,8 +220,10 @@ def _within_file() -> list[RowCheck]:
     first_birth = pl.col("birth_date").first().over(national_id)
     is_later = national_id.is_not_null() & (pl.int_range(pl.len()).over(national_id) > 0)
     same_person = (pl.col("_folded_name") == first_name) & (pl.col("birth_date") == first_birth).fill_null(True)
-    other_row = pl.when(first_sheet == pl.col("sheet")).then(first_row.cast(pl.String)).otherwise(
-        pl.concat_str(first_row.cast(pl.String), pl.lit(" ("), first_sheet, pl.lit(")"))
+    other_row = (
+        pl.when(first_sheet == pl.col("sheet"))
+        .then(first_row.cast(pl.String))
+        .otherwise(pl.concat_str(first_row.cast(pl.String), pl.lit(" ("), first_sheet, pl.lit(")")))
     )
     person = [pl.col("_folded_name"), pl.col("birth_date"), pl.col("gender")]
     earlier_twin = pl.col("row_number").first().over(person)

@@ -11,6 +11,8 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
+from schemas.text import clean_text
+
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 SUPPORTED_SUFFIXES = EXCEL_SUFFIXES | TEXT_SUFFIXES
@@ -77,7 +79,11 @@ def _read_text(path: Path) -> tuple[Sheet, TextFormat]:
 
 def _decode(data: bytes) -> tuple[str, str]:
     """BOM first, then strict UTF-8, then the Vietnamese Windows code page."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(encoding), encoding
     if b"\x00" in data[:4096]:
@@ -98,20 +104,6 @@ def _clean_grid(grid: pl.DataFrame) -> pl.DataFrame:
     """Name columns c0..cN and clean every cell: NFC, look-alikes fixed, spaces collapsed, blank to null."""
     grid = grid.rename({name: f"c{j}" for j, name in enumerate(grid.columns)})
     return grid.with_columns(clean_text(pl.col(name)).alias(name) for name in grid.columns)
-
-
-def clean_text(expr: pl.Expr) -> pl.Expr:
-    """The vectorised twin of schemas.text.clean, for whole columns."""
-    cleaned = (
-        expr.cast(pl.String)
-        .str.normalize("NFC")
-        .str.replace_all("[\u200b\u200c\u200d\u2060\ufeff]", "")
-        .str.replace_all("\u00d0", "\u0110")
-        .str.replace_all("\u00f0", "\u0111")
-        .str.replace_all(r"[\s\u00a0\u202f]+", " ")
-        .str.strip_chars()
-    )
-    return pl.when(cleaned == "").then(None).otherwise(cleaned)
 
 
 def _short_reason(error: Exception) -> str:

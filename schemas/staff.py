@@ -33,10 +33,16 @@ class StaffRecord(pa.DataFrameModel):
     position: str = _field("Chức vụ hoặc chức danh công tác", "Main post as written.", "text", "O")
     concurrent_position: str = _field("Chức vụ kiêm nhiệm", "Posts held concurrently.", "text", "O")
     party_position: str = _field("Chức vụ Đảng", "Party post; does not make a leader.", "text", "O")
-    is_leader: bool = _field("Lãnh đạo, quản lý", "Leader or manager (CBLĐ, QL) by the positions catalogue.", "mark", "D")
-    leader_level: str = _field("Cấp chức vụ", "Leader level of the positions catalogue; none otherwise.", "derived", "D")
+    is_leader: bool = _field(
+        "Lãnh đạo, quản lý", "Leader or manager (CBLĐ, QL) by the positions catalogue.", "mark", "D"
+    )
+    leader_level: str = _field(
+        "Cấp chức vụ", "Leader level of the positions catalogue; none otherwise.", "derived", "D"
+    )
     leader_role: str = _field("Cấp trưởng/phó", "head or deputy; null for non-leaders.", "derived", "D")
-    staff_category: str = _field("Đối tượng", "cadre, civil_servant, public_employee, contract, part_time.", "vocab", "R")
+    staff_category: str = _field(
+        "Đối tượng", "cadre, civil_servant, public_employee, contract, part_time.", "vocab", "R"
+    )
     contract_type: str = _field("Loại hợp đồng", "Contract sub-type.", "vocab", "O")
     employment_status: str = _field("Tình trạng", "active when blank.", "vocab", "O")
     grade_name: str = _field("Ngạch, chức danh nghề nghiệp", "Grade or professional title as written.", "text", "C")

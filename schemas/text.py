@@ -33,10 +33,25 @@ def fold(value: str | None) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def clean_text(expr: pl.Expr) -> pl.Expr:
+    """The vectorised twin of schemas.text.clean, for whole columns."""
+    cleaned = (
+        expr.cast(pl.String)
+        .str.normalize("NFC")
+        .str.replace_all("[\u200b\u200c\u200d\u2060\ufeff]", "")
+        .str.replace_all("\u00d0", "\u0110")
+        .str.replace_all("\u00f0", "\u0111")
+        .str.replace_all(r"[\s\u00a0\u202f]+", " ")
+        .str.strip_chars()
+    )
+    return pl.when(cleaned == "").then(None).otherwise(cleaned)
+
+
 def fold_expr(expr: pl.Expr) -> pl.Expr:
-    """The vectorised twin of fold, for whole columns."""
+    """The vectorised twin of fold, for whole columns; null stays null."""
     folded = (
-        expr.str.normalize("NFC")
+        clean_text(expr)
+        .fill_null("")
         .str.to_lowercase()
         .str.replace_all("đ", "d")
         .str.normalize("NFD")
@@ -45,4 +60,4 @@ def fold_expr(expr: pl.Expr) -> pl.Expr:
         .str.replace_all(r"\s+", " ")
         .str.strip_chars()
     )
-    return folded
+    return pl.when(expr.is_null()).then(None).otherwise(folded)

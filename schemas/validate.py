@@ -188,7 +188,11 @@ def _as_pandera(row_check: RowCheck) -> pa.Check:
 
 
 def _word_issues(
-    frame: pl.DataFrame, failures: pl.DataFrame, checks: dict[str, RowCheck], read: ReadContext, headers: dict[str, str]
+    frame: pl.DataFrame,
+    failures: pl.DataFrame,
+    checks: dict[str, RowCheck],
+    read: ReadContext,
+    headers: dict[str, str],
 ) -> pl.DataFrame:
     titles = field_titles()
     rows = []
@@ -244,7 +248,11 @@ def _file_issue(code: str, **params: object) -> dict:
 
 
 def _verdict(
-    frame: pl.DataFrame, row_issues: pl.DataFrame, file_issues: list[dict], read: ReadContext, text_format: TextFormat | None
+    frame: pl.DataFrame,
+    row_issues: pl.DataFrame,
+    file_issues: list[dict],
+    read: ReadContext,
+    text_format: TextFormat | None,
 ) -> FileResult:
     bad_rows = row_issues.filter(pl.col("severity") == "error").select("sheet", "row_number").unique()
     file_error = any(issue["severity"] == "error" for issue in file_issues)
@@ -270,7 +278,11 @@ def _verdict(
         rejected_mask = pl.col("_bad").fill_null(False)
         status = "accepted_with_errors" if bad_rows.height else "accepted"
     staff = frame.filter(~rejected_mask) if frame.height else frame
-    rejected = frame.filter(rejected_mask).select(list(REJECTED_SCHEMA)) if frame.height else pl.DataFrame(schema=REJECTED_SCHEMA)
+    rejected = (
+        frame.filter(rejected_mask).select(list(REJECTED_SCHEMA))
+        if frame.height
+        else pl.DataFrame(schema=REJECTED_SCHEMA)
+    )
     staff = _loadable(staff, read)
     return FileResult(status, read.as_of, staff, rejected, issues, text_format)
 
@@ -293,11 +305,20 @@ def _empty_staff_schema() -> dict[str, pl.DataType]:
 
 
 def _rejected_file(as_of: dt.date, text_format: TextFormat | None, issues: list[dict]) -> FileResult:
+    return _without_rows("rejected", as_of, text_format, pl.DataFrame(issues, schema=ISSUE_SCHEMA))
+
+
+def duplicate_result(as_of: dt.date) -> FileResult:
+    """A file whose bytes were received before: recorded, not read again."""
+    return _without_rows("duplicate", as_of, None, pl.DataFrame(schema=ISSUE_SCHEMA))
+
+
+def _without_rows(status: str, as_of: dt.date, text_format: TextFormat | None, issues: pl.DataFrame) -> FileResult:
     return FileResult(
-        "rejected",
+        status,
         as_of,
         pl.DataFrame(schema=_empty_staff_schema()),
         pl.DataFrame(schema=REJECTED_SCHEMA),
-        pl.DataFrame(issues, schema=ISSUE_SCHEMA),
+        issues,
         text_format,
     )

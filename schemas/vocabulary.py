@@ -78,9 +78,7 @@ def vocabularies() -> dict[str, Vocabulary]:
             canonical[field].setdefault(code, row["canonical_vi"])
             if row["rank"]:
                 ranks[field][code] = int(row["rank"])
-    return {
-        field: Vocabulary(field, synonyms[field], ranks[field], canonical[field]) for field in synonyms
-    }
+    return {field: Vocabulary(field, synonyms[field], ranks[field], canonical[field]) for field in synonyms}
 
 
 def _prepare(value: str) -> str:

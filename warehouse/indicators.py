@@ -9,8 +9,10 @@ import duckdb
 
 from warehouse.database import INDICATOR_DIR
 
-_KEY = "i.as_of_date = f.as_of_date and i.scope = f.scope and i.scope_code = f.scope_code " \
+_KEY = (
+    "i.as_of_date = f.as_of_date and i.scope = f.scope and i.scope_code = f.scope_code "
     "and i.indicator_code = f.indicator_code"
+)
 
 
 def indicator_sql() -> str:

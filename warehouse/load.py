@@ -93,7 +93,11 @@ def store_submission(connection: duckdb.DuckDBPyConnection, submission: Submissi
 
 
 def start_run(
-    connection: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, started_at: dt.datetime, as_of: dt.date
+    connection: duckdb.DuckDBPyConnection,
+    run_id: str,
+    flow_run_id: str | None,
+    started_at: dt.datetime,
+    as_of: dt.date,
 ) -> None:
     connection.execute(
         "insert into dq.runs (run_id, flow_run_id, started_at, as_of_date, status) values (?, ?, ?, ?, 'running')",

@@ -40,7 +40,9 @@ def publish(connection: duckdb.DuckDBPyConnection, target: Path) -> None:
         for schema in sorted({name.split(".")[0] for name in PUBLISHED_TABLES}):
             connection.execute(f"create schema published.{schema}")
         for table, columns in PUBLISHED_TABLES.items():
-            connection.execute(f"create table published.{table} as select {columns} from {quote_identifier(writer)}.{table}")
+            connection.execute(
+                f"create table published.{table} as select {columns} from {quote_identifier(writer)}.{table}"
+            )
         connection.execute("use published")
         create_views(connection)
     finally:

@@ -15,7 +15,8 @@ def latest_as_of(connection: duckdb.DuckDBPyConnection) -> dt.date | None:
 def city_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, float]:
     """City-scope indicator values as of one date, by code."""
     rows = connection.execute(
-        "select indicator_code, value from analytics.indicators where scope = 'city' and as_of_date = ?", [as_of]
+        "select indicator_code, value from analytics.indicators where scope = 'city' and as_of_date = ?",
+        [as_of],
     ).fetchall()
     return dict(rows)
 

@@ -1,0 +1,140 @@
+"""The `staffq` command line: one entry point for the operator, the clerk and the demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from flows import console as show
+from flows.runtime import configure_prefect
+
+app = typer.Typer(
+    help="staffq: nightly quality checks and indicators for agencies' staff lists, in DuckDB.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+WorkspaceOption = Annotated[
+    Path, typer.Option("--workspace", "-w", help="Workspace folder (holds staffq.toml).", show_default=True)
+]
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Option("--dir", help="Folder to create the workspace in.")] = Path("."),
+    catalog: Annotated[str, typer.Option(help="Agency catalogue to start from: tan-uyen or empty.")] = "tan-uyen",
+) -> None:
+    """Create an empty workspace: staffq.toml (every setting, commented), agencies.csv, an inbox per agency.
+
+    Example: `staffq init --dir ./tan-uyen`
+    """
+    from flows.workspace_setup import WorkspaceExists, create_workspace
+
+    if catalog not in ("tan-uyen", "empty"):
+        err.print(f"[red]Unknown catalogue {catalog!r}[/]: use tan-uyen or empty.")
+        raise typer.Exit(2)
+    try:
+        workspace = create_workspace(directory, None if catalog == "empty" else catalog)
+    except WorkspaceExists as error:
+        err.print(f"[red]{error} already holds a workspace[/] (staffq.toml). Choose another --dir.")
+        raise typer.Exit(2) from error
+    out.print(f"Workspace created in [bold]{workspace.root}[/].")
+    out.print(f"Put agency files in {workspace.inbox}/<AGENCY_CODE>/ and run: staffq run --workspace {directory}")
+
+
+@app.command()
+def run(
+    workspace: WorkspaceOption = Path("."),
+    as_of: Annotated[
+        dt.datetime | None,
+        typer.Option("--as-of", formats=["%Y-%m-%d"], help="Compute indicators as of this date."),
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Exit 1 when any agency data was rejected.")] = False,
+) -> None:
+    """Run the nightly flow once, now: ingest new inbox files, validate, load, recompute, publish.
+
+    Files already loaded (same content) are skipped, so running twice changes nothing.
+
+    Example: `staffq run --workspace ./tan-uyen --as-of 2024-12-31`
+    """
+    root = workspace.resolve()
+    if not (root / "staffq.toml").is_file():
+        err.print(
+            f"[red]{root} is not a staffq workspace[/] (no staffq.toml). Create one with: staffq init --dir {workspace}"
+        )
+        raise typer.Exit(2)
+    outcome = _run_flow(root, as_of.date() if as_of else None)
+    show.run_summary(out, outcome)
+    if strict and outcome.has_rejections:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Option("--dir", help="Folder of the demo workspace.")] = Path("staffq-demo"),
+) -> None:
+    """Build the Tân Uyên demo workspace, run the nightly flow once and print the city's table.
+
+    Re-running is safe: files already loaded are skipped.
+
+    Example: `staffq demo --dir /tmp/staffq-demo`
+    """
+    from flows.demo import DEMO_AS_OF, prepare_demo
+
+    root = directory.resolve()
+    with out.status("Preparing the Tân Uyên demo workspace and agency files..."):
+        workspace, files = prepare_demo(root)
+    out.print(f"Demo workspace: [bold]{workspace.root}[/] ({len(files)} agency files in the inbox)")
+    outcome = _run_flow(root, DEMO_AS_OF)
+    show.run_summary(out, outcome)
+    show.article_table(out, workspace.published, DEMO_AS_OF)
+    show.rejections(out, workspace.published, workspace.outbox)
+    show.next_steps(out, workspace, directory)
+
+
+@app.command()
+def check(
+    file: Annotated[Path, typer.Argument(help="The agency file to check (.xlsx, .xls, .csv).")],
+    agency: Annotated[str | None, typer.Option(help="Agency code, for its group and default category.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
+    workspace: WorkspaceOption = Path("."),
+) -> None:
+    """Validate one agency file without loading it: every problem with its row, column and fix.
+
+    Exit status: 0 valid, 1 invalid rows or file-level problems, 2 unreadable file or bad usage.
+
+    Example: `staffq check "DS_CBCCVC_2024.xlsx" --agency UB-NV`
+    """
+    from flows.checking import check_file
+
+    if not file.is_file():
+        err.print(f"[red]No such file: {file}[/]")
+        raise typer.Exit(2)
+    result = check_file(file, agency, workspace.resolve())
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dicts(), ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        show.check_report(out, file, result)
+    raise typer.Exit(result.exit_code)
+
+
+def _run_flow(root: Path, as_of: dt.date | None):
+    """Prefect is imported only here, after its settings point inside the workspace."""
+    configure_prefect(root)
+    with out.status("Running the nightly flow (starting a local Prefect engine the first time takes ~10 s)..."):
+        from flows.nightly import run_nightly
+
+        try:
+            return run_nightly(root, as_of)
+        except Exception as error:
+            err.print(f"[red]The pipeline failed:[/] {error}")
+            raise typer.Exit(2) from error

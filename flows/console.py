@@ -1,0 +1,117 @@
+"""What the CLI prints: the same flat problem table everywhere, and the city's figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from warehouse.database import connect
+from warehouse.queries import city_indicators, problem_submissions
+from warehouse.workspace import Workspace
+
+# The source article's table: label, indicator code.
+ARTICLE_ROWS = (
+    ("Cán bộ, công chức, viên chức, người lao động", "staff.total"),
+    ("Cán bộ lãnh đạo, quản lý (CBLĐ, QL)", "leaders.total"),
+    ("  trình độ chuyên môn: tiến sĩ", "leaders.education.doctorate"),
+    ("  thạc sĩ", "leaders.education.master"),
+    ("  đại học", "leaders.education.university"),
+    ("  cao đẳng", "leaders.education.college"),
+    ("  trung cấp", "leaders.education.intermediate"),
+    ("  lý luận chính trị: cao cấp, cử nhân", "leaders.political_theory.advanced"),
+    ("  trung cấp", "leaders.political_theory.intermediate"),
+    ("  sơ cấp / chưa qua đào tạo / chưa rõ", "leaders.political_theory.other"),
+)
+
+
+def run_summary(console: Console, outcome) -> None:
+    """One line per new file, then the totals of the run."""
+    if not outcome.submissions:
+        console.print(f"No new files ({outcome.files_seen} already loaded). Indicators as of {outcome.as_of}.")
+        return
+    table = Table(title=f"Run {outcome.run_id}: {len(outcome.submissions)} new files", title_justify="left")
+    for column in ("agency", "file", "status", "rows read", "loaded", "rejected", "issues"):
+        table.add_column(column, justify="right" if column in ("rows read", "loaded", "rejected", "issues") else "left")
+    for s in outcome.submissions:
+        style = {"rejected": "red", "accepted_with_errors": "yellow", "duplicate": "dim"}.get(s.status, "green")
+        table.add_row(
+            s.agency_code,
+            s.file_name,
+            f"[{style}]{s.status}[/]",
+            str(s.staff.height + s.rejected.height),
+            str(s.staff.height),
+            str(s.rejected.height),
+            str(s.issues.height),
+        )
+    console.print(table)
+
+
+def article_table(console: Console, published: Path, as_of: dt.date) -> None:
+    """The article's figures, read back from the analysts' database."""
+    with connect(published, read_only=True) as connection:
+        values = city_indicators(connection, as_of)
+    values["leaders.political_theory.other"] = sum(
+        values.get(f"leaders.political_theory.{level}", 0) for level in ("elementary", "none", "unknown")
+    )
+    table = Table(title=f"Tân Uyên, as of {as_of:%d/%m/%Y} (from {published.name})", title_justify="left")
+    table.add_column("chỉ tiêu")
+    table.add_column("indicator_code")
+    table.add_column("số người", justify="right")
+    for label, code in ARTICLE_ROWS:
+        value = values.get(code)
+        table.add_row(label, code, "-" if value is None else f"{int(value):,}".replace(",", "."))
+    console.print(table)
+
+
+def rejections(console: Console, published: Path, outbox: Path) -> None:
+    """Every file rejected or with rejected rows, its main problem, and where the feedback is."""
+    with connect(published, read_only=True) as connection:
+        problems = problem_submissions(connection)
+    if not problems:
+        console.print("Nothing was rejected.")
+        return
+    table = Table(title="Rejected data (sent back to the agencies)", title_justify="left")
+    for column in ("agency", "file", "status", "rows rejected", "main problem"):
+        table.add_column(column)
+    for p in problems:
+        table.add_row(
+            p["agency_code"],
+            p["file_name"],
+            p["status"],
+            f"{p['rows_rejected']}/{p['rows_read']}",
+            p["message"] or "",
+        )
+    console.print(table)
+    console.print(f"Feedback for each agency, in Vietnamese: {outbox}/<AGENCY>/<file>.loi.csv")
+
+
+def next_steps(console: Console, workspace: Workspace, directory: Path) -> None:
+    console.print("\nNext:")
+    console.print(f"  duckdb {directory}/staffq.duckdb \"from analytics.indicators where scope = 'city'\"")
+    console.print(f"  staffq run --workspace {directory}          # again: nothing new, nothing changes")
+    console.print(f"  staffq check {directory}/inbox/<AGENCY>/<file>  # what a clerk runs before sending")
+
+
+def check_report(console: Console, path: Path, result) -> None:
+    """The problem table for one file: row as in Excel, the file's own header, value, message."""
+    console.print(f"{path.name}: {result.status}, {result.rows_read} rows read, {result.rows_rejected} rejected")
+    if result.issues.is_empty():
+        console.print("[green]No problems found.[/]")
+        return
+    table = Table(show_lines=False)
+    for column in ("sheet", "row", "column", "value", "severity", "code", "message"):
+        table.add_column(column, overflow="fold")
+    for issue in result.issues.iter_rows(named=True):
+        table.add_row(
+            issue["sheet"] or "",
+            "" if issue["row_number"] is None else str(issue["row_number"]),
+            issue["column_header"] or "",
+            issue["value"] or "",
+            "[red]error[/]" if issue["severity"] == "error" else "[yellow]warning[/]",
+            issue["check_code"],
+            issue["message_vi"],
+        )
+    console.print(table)

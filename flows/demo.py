@@ -1,0 +1,22 @@
+"""`staffq demo`: a Tân Uyên workspace whose agency files reproduce the source article's table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from flows.demo_inbox import write_demo_inbox
+from flows.settings import load_settings, workspace_of
+from flows.workspace_setup import create_workspace
+from warehouse.workspace import Workspace
+
+# The demo describes the city before the 2025 reforms, at the annual statistics date.
+DEMO_AS_OF = dt.date(2024, 12, 31)
+
+
+def prepare_demo(root: Path) -> tuple[Workspace, list[Path]]:
+    """Create the workspace once, then (re)write the agency files: identical bytes, so a re-run loads nothing."""
+    if not Workspace.at(root).exists():
+        create_workspace(root, "tan-uyen")
+    workspace = workspace_of(root, load_settings(root))
+    return workspace, write_demo_inbox(workspace.inbox, workspace.agencies)

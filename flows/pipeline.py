@@ -1,0 +1,191 @@
+"""The nightly job as plain functions: find new files, judge each one, load everything in one transaction,
+publish. The Prefect flow calls these; tests call them directly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from flows.settings import Settings
+from schemas.agencies import agency_at, read_catalogue
+from schemas.identity import province_codes
+from schemas.record import ReadContext
+from schemas.sheets import SUPPORTED_SUFFIXES
+from schemas.validate import FileContext, duplicate_result, validate_file
+from warehouse.database import connect, migrate
+from warehouse.indicators import compute_indicators, refresh_catalog
+from warehouse.load import (
+    Submission,
+    finish_run,
+    loaded_hashes,
+    replace_agencies,
+    seen_files,
+    start_run,
+    store_submission,
+)
+from warehouse.publish import publish
+from warehouse.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file found in an agency's inbox folder; `file_name` is its path inside that folder."""
+
+    agency_code: str
+    path: Path
+    file_name: str
+    sha256: str
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What one run did, for the CLI, the Prefect artifact and the tests."""
+
+    run_id: str
+    as_of: dt.date
+    files_seen: int
+    submissions: list[Submission]
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(s.rejected.height for s in self.submissions)
+
+    @property
+    def has_rejections(self) -> bool:
+        return any(s.status == "rejected" or s.rejected.height for s in self.submissions)
+
+
+def file_sha256(path: Path) -> str:
+    """Content hash in 1 MiB blocks: the identity of a file, whatever its name."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def discover(workspace: Workspace) -> tuple[list[IncomingFile], int]:
+    """New files in the inbox (never seen under this name with these bytes), and how many files were seen."""
+    with connect(workspace.warehouse) as connection:
+        migrate(connection)
+        seen = seen_files(connection)
+        loaded = loaded_hashes(connection)
+    found = workspace.inbox_files(SUPPORTED_SUFFIXES)
+    incoming = []
+    for agency_code, path in found:
+        sha = file_sha256(path)
+        name = path.relative_to(workspace.inbox / agency_code).as_posix()
+        if (agency_code, name, sha) not in seen:
+            incoming.append(IncomingFile(agency_code, path, name, sha, duplicate=sha in loaded))
+            loaded.add(sha)
+    return incoming, len(found)
+
+
+def archive(workspace: Workspace, incoming: IncomingFile) -> Path:
+    """Keep an immutable copy named by content hash, written beside and renamed, so it is whole or absent."""
+    target = workspace.archive_path(incoming.sha256, incoming.path.suffix)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".part")
+        shutil.copyfile(incoming.path, partial)
+        partial.replace(target)
+    return target
+
+
+def judge(
+    incoming: IncomingFile,
+    workspace: Workspace,
+    settings: Settings,
+    catalogue: pl.DataFrame,
+    run_id: str,
+    received_at: dt.datetime,
+) -> Submission:
+    """Archive, read and check one file; a duplicate is recorded without being read again."""
+    submission_id = hashlib.sha256(
+        f"{incoming.agency_code}\x00{incoming.file_name}\x00{incoming.sha256}".encode()
+    ).hexdigest()[:16]
+    archived = archive(workspace, incoming)
+    if incoming.duplicate:
+        result = duplicate_result(received_at.date())
+    else:
+        result = validate_file(
+            incoming.path, file_context(incoming.agency_code, catalogue, settings, received_at.date())
+        )
+    return Submission(
+        submission_id=submission_id,
+        run_id=run_id,
+        agency_code=incoming.agency_code,
+        file_name=incoming.file_name,
+        file_sha256=incoming.sha256,
+        archive_path=archived.relative_to(workspace.root).as_posix(),
+        received_at=received_at,
+        as_of_date=result.as_of_date,
+        status=result.status,
+        staff=result.staff,
+        rejected=result.rejected,
+        issues=result.issues,
+        text_encoding=result.text_format.encoding if result.text_format else None,
+        text_delimiter=result.text_format.delimiter if result.text_format else None,
+    )
+
+
+def file_context(agency_code: str, catalogue: pl.DataFrame, settings: Settings, received: dt.date) -> FileContext:
+    """What the reader needs to know about the sending agency and the workspace's rules."""
+    agency = agency_at(catalogue, agency_code, received)
+    read = ReadContext(
+        agency_code=agency_code,
+        agency_group=agency.agency_group if agency else None,
+        default_staff_category=agency.default_staff_category if agency else None,
+        as_of=received,
+        province_codes=province_codes(),
+        evaluation_year=received.year if received.month == 12 else received.year - 1,
+        person_key_secret=settings.privacy.person_key_secret,
+        policy=settings.policy(),
+    )
+    return FileContext(read, agency_known=agency is not None, agency_name=agency.name if agency else None)
+
+
+def load(
+    workspace: Workspace,
+    submissions: list[Submission],
+    catalogue: pl.DataFrame,
+    run_id: str,
+    flow_run_id: str | None,
+    started_at: dt.datetime,
+    as_of: dt.date,
+    files_seen: int,
+) -> None:
+    """Everything of one run in one transaction: a crash leaves the warehouse as it was before the run."""
+    with connect(workspace.warehouse) as connection:
+        migrate(connection)
+        connection.execute("begin transaction")
+        try:
+            start_run(connection, run_id, flow_run_id, started_at, as_of)
+            replace_agencies(connection, catalogue)
+            for submission in submissions:
+                store_submission(connection, submission)
+            refresh_catalog(connection)
+            compute_indicators(connection, as_of)
+            finish_run(connection, run_id, "completed", files_seen)
+            connection.execute("commit")
+        except BaseException:
+            connection.execute("rollback")
+            raise
+        publish(connection, workspace.published)
+
+
+def new_run_id() -> str:
+    """Run ids sort by start time and never collide."""
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+def load_catalogue(workspace: Workspace) -> pl.DataFrame:
+    """The workspace's agency catalogue, typed."""
+    return read_catalogue(workspace.agencies)

@@ -1,0 +1,71 @@
+"""Shared fixtures: a real Prefect engine for the session, workspaces and tiny agency files on disk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+AS_OF = dt.date(2024, 12, 31)
+TEMPLATE_HEADER = (
+    "STT",
+    "Họ và tên",
+    "Ngày, tháng, năm sinh",
+    None,
+    "Số định danh cá nhân (CCCD)",
+    "Chức vụ hoặc chức danh công tác",
+    "Trình độ chuyên môn cao nhất",
+    "Lý luận chính trị",
+)
+
+
+@pytest.fixture(scope="session")
+def prefect_engine(tmp_path_factory):
+    """One real (ephemeral) Prefect API for the whole session; results stay in a temporary folder."""
+    import os
+
+    home = tmp_path_factory.mktemp("prefect")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ["PREFECT_HOME"] = str(home)
+    os.environ["PREFECT_RESULTS_LOCAL_STORAGE_PATH"] = str(home / "results")
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def write_template_workbook(path: Path, rows: list[list], title_lines: tuple[str, ...] | None = None) -> Path:
+    """An agency list in the official shape: title block, two-row merged header with Nam/Nữ birth columns,
+    a row of column numbers, the data rows, a totals row and a signature block."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Danh sách"
+    for line in title_lines if title_lines is not None else ("PHÒNG NỘI VỤ", "DANH SÁCH CÔNG CHỨC", "Tính đến ngày 31/12/2024"):
+        sheet.append([line])
+    sheet.append([])
+    sheet.append(list(TEMPLATE_HEADER))
+    header_row = sheet.max_row
+    sheet.append([None, None, "Nam", "Nữ"])
+    for column in (1, 2, 5, 6, 7, 8):
+        sheet.merge_cells(start_row=header_row, end_row=header_row + 1, start_column=column, end_column=column)
+    sheet.merge_cells(start_row=header_row, end_row=header_row, start_column=3, end_column=4)
+    sheet.append([f"({n})" for n in range(1, len(TEMPLATE_HEADER) + 1)])
+    for row in rows:
+        sheet.append(row)
+    sheet.append([None, "Tổng cộng", None, None, None, None, None, len(rows)])
+    sheet.append([])
+    sheet.append([None, "NGƯỜI LẬP BIỂU", None, None, None, "THỦ TRƯỞNG ĐƠN VỊ"])
+    sheet.append([None, "(Ký, ghi rõ họ tên)"])
+    sheet.append([None, "Lê Thị Người Ký"])
+    workbook.save(path)
+    return path
+
+
+def person(name: str, birth, female: bool = False, national_id: str | None = None, position: str = "Chuyên viên",
+           education: str = "Đại học", theory: str = "Trung cấp", stt: int = 1) -> list:
+    """One data row of write_template_workbook; the birth date goes under Nam or Nữ."""
+    return [stt, name, None if female else birth, birth if female else None, national_id, position, education, theory]

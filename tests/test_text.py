@@ -1,0 +1,34 @@
+import unicodedata
+
+import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
+
+from schemas.text import clean, fold, fold_expr
+
+vietnamese = st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ ĐÐ\u00a0\u200b,.-'", max_size=40)
+
+
+def test_clean_makes_stored_text():
+    assert clean("  Ðặng\u00a0 Văn\u200b  Hùng ") == "Đặng Văn Hùng"
+    assert clean(unicodedata.normalize("NFD", "Nguyễn Thị Huệ")) == "Nguyễn Thị Huệ"
+    assert clean("   ") is None
+
+
+def test_fold_absorbs_case_marks_and_tone_placement():
+    assert fold("Ngày, tháng, năm sinh") == "ngay thang nam sinh"
+    assert fold("Hoà") == fold("Hòa") == "hoa"
+    assert fold("THỦY") == fold("thuỷ")
+    assert fold("Cao cấp LLCT - Hành chính") == "cao cap llct hanh chinh"
+
+
+@given(vietnamese)
+def test_normalising_twice_changes_nothing(text):
+    assert clean(clean(text)) == clean(text)
+    assert fold(fold(text)) == fold(text)
+
+
+@given(st.lists(vietnamese, min_size=1, max_size=5))
+def test_vectorised_fold_equals_fold(texts):
+    folded = pl.DataFrame({"t": texts}).select(fold_expr(pl.col("t"))).to_series().to_list()
+    assert folded == [fold(text) for text in texts]
