@@ -95,11 +95,11 @@ class SchoolBlock(NamedTuple):
 
 
 _SCHOOL_BLOCKS = {
-    "SN-MN": SchoolBlock(12, 0.28, 0.93, 0.85, (("Giáo viên mầm non hạng III", "V.07.02.26"),
+    "SN-MN": SchoolBlock(12, 0.28, 0.90, 0.85, (("Giáo viên mầm non hạng III", "V.07.02.26"),
                                                   ("Giáo viên mầm non hạng II", "V.07.02.25"))),
-    "SN-TH": SchoolBlock(14, 0.42, 0.68, 0.45, (("Giáo viên tiểu học hạng III", "V.07.03.29"),
+    "SN-TH": SchoolBlock(14, 0.42, 0.52, 0.45, (("Giáo viên tiểu học hạng III", "V.07.03.29"),
                                                   ("Giáo viên tiểu học hạng II", "V.07.03.28"))),
-    "SN-THCS": SchoolBlock(8, 0.30, 0.58, 0.4, (("Giáo viên trung học cơ sở hạng III", "V.07.04.32"),
+    "SN-THCS": SchoolBlock(8, 0.30, 0.45, 0.40, (("Giáo viên trung học cơ sở hạng III", "V.07.04.32"),
                                                   ("Giáo viên trung học cơ sở hạng II", "V.07.04.31"))),
 }
 _STAFF_MIX = {
@@ -529,7 +529,7 @@ def _leader(agency: Agency, title: str, draw: _Draw) -> Person:
 
 def _member(agency: Agency, position: str, category: str, draw: _Draw) -> Person:
     block = _SCHOOL_BLOCKS.get(agency.code)
-    share = block.female if block else {"health": 0.66, "commune": 0.45}.get(_mix(agency), 0.5)
+    share = block.female if block else {"health": 0.6, "commune": 0.38}.get(_mix(agency), 0.42)
     hint = _gender_hint(agency, position)
     female = hint if hint is not None else draw.rng.random() < share
     low, high, mode = (22, 35, 27) if agency.code == "MT-DTN" else (22, 59, 36)

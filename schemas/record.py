@@ -211,7 +211,10 @@ def _gender(frame: pl.DataFrame) -> pl.DataFrame:
     layout = pl.col("_layout_gender")
     written = pl.coalesce(pl.when(layout.is_in(["male", "female"])).then(layout), pl.col("gender"))
     return frame.with_columns(
-        _gender_from_id=written.is_null() & from_id.is_not_null() & pl.col(raw_column("gender")).is_null(),
+        _gender_from_id=written.is_null()
+        & from_id.is_not_null()
+        & pl.col(raw_column("gender")).is_null()
+        & (layout != "ambiguous").fill_null(True),
         _id_gender=from_id,
     ).with_columns(
         pl.when(pl.col("_gender_from_id")).then(pl.col("_id_gender")).otherwise(written).alias("gender"),

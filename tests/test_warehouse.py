@@ -1,0 +1,146 @@
+"""The warehouse keeps its promises: every row in one place, counts that add up, re-runs that change nothing,
+history kept, and an analysts' copy without national IDs."""
+
+import datetime as dt
+import re
+import shutil
+
+import duckdb
+import pytest
+
+from conftest import FIXTURES, person, write_template_workbook
+from flows import pipeline
+from flows.settings import load_settings, workspace_of
+from flows.workspace_setup import create_workspace
+from schemas.validate import staff_columns
+from warehouse.database import connect, ddl_files, migrate
+
+AS_OF = dt.date(2024, 12, 31)
+
+
+def run_once(root, as_of=AS_OF):
+    """The nightly flow's steps, called directly (the Prefect flow is tested end to end elsewhere)."""
+    settings = load_settings(root)
+    workspace = workspace_of(root, settings)
+    incoming, seen = pipeline.discover(workspace)
+    catalogue = pipeline.load_catalogue(workspace)
+    run_id = pipeline.new_run_id()
+    now = dt.datetime(2025, 1, 15, 8, 0)
+    submissions = [pipeline.judge(item, workspace, settings, catalogue, run_id, now) for item in incoming]
+    pipeline.load(workspace, submissions, catalogue, run_id, None, now, as_of, seen)
+    return workspace
+
+
+@pytest.fixture
+def workspace_root(tmp_path):
+    root = tmp_path / "ws"
+    create_workspace(root)
+    shutil.copy(FIXTURES / "valid_three_people.csv", root / "inbox" / "UB-NV" / "ds.csv")
+    shutil.copy(FIXTURES / "birth_date_impossible.csv", root / "inbox" / "UB-TP" / "ds.csv")
+    shutil.copy(FIXTURES / "missing_birth_date_column.csv", root / "inbox" / "UB-YT" / "ds.csv")
+    (root / "inbox" / "UB-KT" / "hong.xlsx").write_bytes(b"not a workbook")
+    rows = [person("Phạm Văn Dũng", "01/05/1980", national_id="074080000999", position="Trưởng phòng")]
+    write_template_workbook(root / "inbox" / "UB-KT" / "ds.xlsx", rows)
+    return root
+
+
+def counts(path) -> dict[str, int]:
+    with connect(path, read_only=True) as connection:
+        tables = connection.execute(
+            "select schema_name || '.' || table_name from duckdb_tables() where schema_name <> 'meta'"
+        ).fetchall()
+        return {t: connection.execute(f"select count(*) from {t}").fetchall()[0][0] for (t,) in tables}
+
+
+def test_core_staff_holds_exactly_the_record_the_schemas_produce(tmp_path):
+    with connect(tmp_path / "w.duckdb") as connection:
+        assert len(migrate(connection)) == len(ddl_files())
+        assert migrate(connection) == []
+        columns = [r[0] for r in connection.execute("describe core.staff").fetchall()]
+    assert columns == ["submission_id", "agency_code", *staff_columns()]
+
+
+def test_every_row_lands_in_exactly_one_place(workspace_root):
+    workspace = run_once(workspace_root)
+    with connect(workspace.warehouse, read_only=True) as connection:
+        rows = connection.execute(
+            """
+            select s.file_name, s.agency_code, s.status, s.rows_read, s.rows_loaded, s.rows_rejected,
+                (select count(*) from core.staff c where c.submission_id = s.submission_id),
+                (select count(*) from dq.rejected_rows r where r.submission_id = s.submission_id)
+            from dq.submissions s order by s.agency_code, s.file_name
+            """
+        ).fetchall()
+    assert rows == [
+        ("ds.xlsx", "UB-KT", "accepted", 1, 1, 0, 1, 0),
+        ("hong.xlsx", "UB-KT", "rejected", 0, 0, 0, 0, 0),
+        ("ds.csv", "UB-NV", "accepted", 3, 3, 0, 3, 0),
+        ("ds.csv", "UB-TP", "accepted_with_errors", 3, 2, 1, 2, 1),
+        ("ds.csv", "UB-YT", "rejected", 2, 0, 2, 0, 2),
+    ]
+
+
+def test_running_the_same_night_again_adds_only_a_run_record(workspace_root):
+    workspace = run_once(workspace_root)
+    before = counts(workspace.warehouse)
+    run_once(workspace_root)
+    after = counts(workspace.warehouse)
+    assert after == {**before, "dq.runs": before["dq.runs"] + 1}
+
+
+def test_indicators_keep_their_history_per_as_of_date(workspace_root):
+    workspace = run_once(workspace_root, as_of=AS_OF)
+    run_once(workspace_root, as_of=dt.date(2025, 1, 31))
+    with connect(workspace.published, read_only=True) as connection:
+        rows = connection.execute(
+            "select as_of_date, value from analytics.indicators "
+            "where scope = 'city' and indicator_code = 'staff.total' order by as_of_date"
+        ).fetchall()
+    # The CSVs carry no as-of date, so they describe the day they were received (15/01/2025).
+    assert rows == [(AS_OF, 1.0), (dt.date(2025, 1, 31), 6.0)]
+
+
+def test_views_have_unique_keys(workspace_root):
+    workspace = run_once(workspace_root)
+    with connect(workspace.published, read_only=True) as connection:
+        for view, key in (
+            ("analytics.staff_current", "submission_id, sheet, row_number"),
+            ("analytics.submission_summary", "submission_id"),
+            ("analytics.indicators", "as_of_date, scope, scope_code, indicator_code"),
+        ):
+            duplicates = connection.execute(
+                f"select count(*) - count(distinct ({key})) from {view}"
+            ).fetchall()[0][0]
+            assert duplicates == 0, view
+
+
+def test_the_analysts_copy_holds_no_national_id(workspace_root):
+    workspace = run_once(workspace_root)
+    ids = {"074085000123", "074190000456", "079075000789", "074080000999"}
+    connection = duckdb.connect(str(workspace.published), read_only=True)
+    try:
+        columns = connection.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where data_type = 'VARCHAR' and table_schema in ('core', 'dq', 'analytics')"
+        ).fetchall()
+        assert ("core", "staff", "national_id") not in columns
+        found = set()
+        for schema, table, column in columns:
+            values = connection.execute(f'select distinct "{column}" from {schema}.{table}').fetchall()
+            found |= {match for (value,) in values if value for match in re.findall(r"\d{9,12}", value)}
+    finally:
+        connection.close()
+    assert found.isdisjoint(ids)
+    with connect(workspace.warehouse, read_only=True) as connection:
+        assert connection.execute("select count(national_id) from core.staff").fetchall()[0][0] == 6
+
+
+def test_a_rejected_file_never_replaces_an_agencys_current_list(workspace_root):
+    workspace = run_once(workspace_root)
+    (workspace_root / "inbox" / "UB-NV" / "ds-moi.csv").write_text("not,a,staff list\n", encoding="utf-8")
+    run_once(workspace_root)
+    with connect(workspace.published, read_only=True) as connection:
+        current = connection.execute(
+            "select count(*) from analytics.staff_current where agency_code = 'UB-NV'"
+        ).fetchall()[0][0]
+    assert current == 3
