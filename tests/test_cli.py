@@ -1,0 +1,43 @@
+"""The commands a clerk and an operator type, with their exit statuses."""
+
+import json
+
+from typer.testing import CliRunner
+
+from conftest import FIXTURES
+from flows.cli import app
+
+runner = CliRunner()
+
+
+def test_check_exit_statuses_follow_the_contract(tmp_path):
+    assert runner.invoke(app, ["check", str(FIXTURES / "valid_three_people.csv")]).exit_code == 0
+    assert runner.invoke(app, ["check", str(FIXTURES / "name_with_digits.csv")]).exit_code == 1
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(b"not a workbook")
+    assert runner.invoke(app, ["check", str(broken)]).exit_code == 2
+    assert runner.invoke(app, ["check", str(tmp_path / "missing.xlsx")]).exit_code == 2
+
+
+def test_check_json_lists_every_problem(tmp_path):
+    result = runner.invoke(app, ["check", str(FIXTURES / "name_with_digits.csv"), "--json"])
+    report = json.loads(result.output)
+    assert (report["status"], report["rows_read"], report["rows_rejected"]) == ("accepted_with_errors", 3, 1)
+    assert [(i["row_number"], i["column_header"], i["check_code"]) for i in report["issues"]] == [
+        (None, None, "file-as-of-missing"),
+        (3, "Họ và tên", "full-name-invalid"),
+    ]
+
+
+def test_init_creates_a_workspace_once(tmp_path):
+    assert runner.invoke(app, ["init", "--dir", str(tmp_path)]).exit_code == 0
+    assert (tmp_path / "inbox" / "UB-NV").is_dir()
+    assert oct((tmp_path / "staffq.toml").stat().st_mode & 0o777) == "0o600"
+    assert runner.invoke(app, ["init", "--dir", str(tmp_path)]).exit_code == 2
+
+
+def test_every_command_has_help_with_an_example():
+    for command in ("init", "run", "demo", "check"):
+        result = runner.invoke(app, [command, "--help"], terminal_width=200)
+        assert result.exit_code == 0
+        assert "Example" in result.output

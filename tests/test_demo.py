@@ -1,0 +1,96 @@
+"""End to end, as a new user runs it: `staffq demo` through the real Prefect flow, then `staffq run` again."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from test_warehouse import counts
+from warehouse.database import connect
+
+ARTICLE = {
+    "staff.total": 2886,
+    "leaders.total": 244,
+    "leaders.education.doctorate": 1,
+    "leaders.education.master": 41,
+    "leaders.education.university": 198,
+    "leaders.education.college": 3,
+    "leaders.education.intermediate": 1,
+    "leaders.political_theory.advanced": 85,
+    "leaders.political_theory.intermediate": 157,
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, prefect_engine):
+    root = tmp_path_factory.mktemp("demo") / "staffq-demo"
+    result = CliRunner().invoke(app, ["demo", "--dir", str(root)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    return root, result.output
+
+
+def test_the_demo_reproduces_the_article_from_the_analysts_copy(demo):
+    root, output = demo
+    with connect(root / "staffq.duckdb", read_only=True) as connection:
+        rows = connection.execute(
+            "select indicator_code, numerator from analytics.indicators "
+            "where scope = 'city' and as_of_date = date '2024-12-31'"
+        ).fetchall()
+    figures = dict(rows)
+    assert {code: figures[code] for code in ARTICLE} == ARTICLE
+    other = sum(figures[f"leaders.political_theory.{level}"] for level in ("elementary", "none", "unknown"))
+    assert other == 2
+    assert "2.886" in output and "244" in output
+
+
+def test_every_demo_row_is_loaded_or_rejected_and_the_counts_add_up(demo):
+    root, _ = demo
+    with connect(root / "warehouse.duckdb", read_only=True) as connection:
+        mismatches = connection.execute(
+            """
+            select s.file_name from dq.submissions s
+            where s.rows_read <> s.rows_loaded + s.rows_rejected
+                or s.rows_loaded <> (select count(*) from core.staff c where c.submission_id = s.submission_id)
+                or s.rows_rejected <> (select count(*) from dq.rejected_rows r where r.submission_id = s.submission_id)
+            """
+        ).fetchall()
+        statuses = dict(
+            connection.execute("select status, count(*) from dq.submissions group by status").fetchall()
+        )
+    assert mismatches == []
+    assert statuses["rejected"] >= 2 and statuses["accepted_with_errors"] >= 1
+
+
+def test_the_demo_sends_invalid_data_back_to_its_agency(demo):
+    root, output = demo
+    feedback = sorted(p.relative_to(root / "outbox").parts[0] for p in (root / "outbox").rglob("*.loi.csv"))
+    assert "P-TANHIEP" in feedback and "SN-BQLDA" in feedback
+    assert "Rejected data" in output
+
+
+def test_running_again_changes_nothing_but_the_run_record(demo):
+    root, _ = demo
+    before = counts(root / "warehouse.duckdb")
+    result = CliRunner().invoke(app, ["run", "--workspace", str(root), "--as-of", "2024-12-31"])
+    assert result.exit_code == 0, result.output
+    assert "No new files" in result.output
+    after = counts(root / "warehouse.duckdb")
+    assert after == {**before, "dq.runs": before["dq.runs"] + 1}
+
+
+def test_strict_run_exits_1_when_agency_data_was_rejected(demo):
+    root, _ = demo
+    (root / "inbox" / "UB-NV" / "hong.csv").write_bytes(b"\x00\x01\x02")
+    result = CliRunner().invoke(app, ["run", "--workspace", str(root), "--as-of", "2024-12-31", "--strict"])
+    assert result.exit_code == 1, result.output
+
+
+def test_check_prints_the_rows_a_clerk_sees(demo):
+    root, _ = demo
+    bad = next((root / "inbox" / "SN-BQLDA").glob("DS_thang11.xlsx"))
+    result = CliRunner().invoke(app, ["check", str(bad), "--agency", "SN-BQLDA", "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["status"] == "rejected"
+    assert all(i["row_number"] is None or i["row_number"] > 5 for i in report["issues"])

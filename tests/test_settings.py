@@ -1,0 +1,26 @@
+"""Settings precedence: environment over staffq.toml over defaults."""
+
+import tomllib
+
+from flows.settings import Settings, load_settings, render_config
+
+
+def test_the_environment_wins_over_the_file_and_the_file_over_defaults(tmp_path, monkeypatch):
+    (tmp_path / "staffq.toml").write_text('[schedule]\ncron = "0 2 * * *"\n[validation]\nmax_age = 65\n')
+    monkeypatch.setenv("STAFFQ_SCHEDULE__CRON", "30 0 * * *")
+    monkeypatch.setenv("STAFFQ_ALERTS__OPERATOR", '["json://127.0.0.1:8080/hook"]')
+    settings = load_settings(tmp_path)
+    assert settings.schedule.cron == "30 0 * * *"
+    assert settings.schedule.timezone == "Asia/Ho_Chi_Minh"
+    assert settings.validation.max_age == 65
+    assert settings.alerts.operator == ["json://127.0.0.1:8080/hook"]
+
+
+def test_the_generated_config_lists_every_setting_and_sets_only_the_secret():
+    text = render_config("s3cret")
+    parsed = tomllib.loads(text)
+    assert parsed == {"paths": {}, "schedule": {}, "alerts": {}, "privacy": {"person_key_secret": "s3cret"},
+                      "validation": {}}
+    for section, field in Settings.model_fields.items():
+        for key in field.annotation.model_fields:
+            assert f"{key} = " in text, (section, key)
