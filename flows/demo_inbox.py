@@ -1,8 +1,8 @@
-"""The Tân Uyên demo inbox: agency staff lists whose valid rows reproduce the source article's figures exactly.
+"""The Tân Uyên demo inbox: agency staff lists whose valid rows reproduce the article's figures exactly.
 
-A plan is built first (who works where, with which qualifications) so that the city totals come out exact for any
-seed; writers then lay each agency's plan out as the files agencies really send, and a few files carry deliberate
-defects on extra rows, so that rejecting them leaves the totals intact.
+A plan is built first (who works where, with which qualifications) so that the city totals come out exact
+for any seed; writers then lay each agency's plan out as the files agencies really send, and a few files
+carry deliberate defects on extra rows, so that rejecting them leaves the totals intact.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import calendar
 import csv
 import io
 import math
-import random
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from random import Random
 from typing import NamedTuple, TypeVar
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
@@ -27,6 +27,7 @@ from openpyxl.writer.excel import ExcelWriter
 from schemas.text import fold
 
 T = TypeVar("T")
+Deal = tuple[str, int, dict[str, float], float]  # level, leaders who get it, weight by tier, factor for heads
 
 AS_OF = date(2024, 12, 31)
 CITY_STAFF = 2886
@@ -37,15 +38,15 @@ _SAVED_AT = datetime(2025, 1, 6, 8, 0, 0)
 _DEGREES = ("university", "master", "doctorate")
 
 # fmt: off
-# (level, leaders, weight by tier, factor for heads); the leaders left over get the last level of the article.
-_EDUCATION_DEAL = (
+# The leaders left over by a deal get the remaining level of the article (university, intermediate).
+_EDUCATION_DEAL: tuple[Deal, ...] = (
     ("doctorate", 1, {"city_key": 1.0}, 1.0),
     ("college", 3, {"commune": 1.0, "school": 1.0}, 0.0),
     ("intermediate", 1, {"commune": 1.0}, 0.0),
     ("master", 41, {"city_key": 8, "city_body": 3, "department": 3, "public_unit": 2, "school": 0.3,
                     "commune": 0.4}, 2),
 )
-_THEORY_DEAL = (
+_THEORY_DEAL: tuple[Deal, ...] = (
     ("elementary", 1, {"school": 1.0}, 0.0),
     ("none", 1, {"school": 1.0}, 0.0),
     ("advanced", 85, {"city_key": math.inf, "city_body": 4, "department": 3, "public_unit": 1.5,
@@ -172,6 +173,11 @@ _RATINGS = {"excellent": ("Hoàn thành xuất sắc nhiệm vụ", "HTXSNV"),
             "good": ("Hoàn thành tốt nhiệm vụ", "HTTNV"), "completed": ("Hoàn thành nhiệm vụ", "HTNV")}
 _REMARKS = ("Tuyển dụng năm 2023", "Bổ nhiệm lại năm 2024", "Đã nộp bản sao văn bằng")
 _CATEGORY_LABEL = {"civil_servant": "Công chức", "public_employee": "Viên chức"}
+_STATE_MANAGEMENT = {"civil": (("Chuyên viên", 50), ("QLNN CV", 5), ("Chuyên viên chính", 8),
+                               ("Chưa qua bồi dưỡng", 37)),
+                     "other": (("Chưa qua bồi dưỡng", 80), ("Chuyên viên", 20))}
+_TIER_BY_GROUP = {"party": "city_body", "front": "city_body", "government": "department",
+                  "public_service": "public_unit", "commune": "commune"}
 
 _SURNAMES = (("Nguyễn", 30), ("Trần", 11), ("Lê", 9), ("Phạm", 6), ("Huỳnh", 6), ("Võ", 5), ("Phan", 4),
              ("Trương", 3), ("Bùi", 3), ("Đặng", 3), ("Đỗ", 3), ("Hồ", 3), ("Ngô", 2), ("Dương", 2),
@@ -180,10 +186,10 @@ _SURNAMES = (("Nguyễn", 30), ("Trần", 11), ("Lê", 9), ("Phạm", 6), ("Hu�
 _MINORITY_SURNAMES = {"Hoa": "Lý Quách Trương Tăng Lâm", "Khmer": "Thạch Sơn Danh Kim"}  # space-separated
 _MIDDLE = {False: "Văn Văn Hữu Minh Đức Quốc Thanh Công Ngọc Hoàng Tấn Thành Trọng",
            True: "Thị Thị Thị Ngọc Thanh Thu Kim Hồng Mỹ Thùy Phương Bích Hoài"}
-_GIVEN = {False: "Hùng Dũng Tuấn Minh Long Phong Hải Nam Sơn Thắng Trung Khoa Bình Tài Lộc Phúc Hiếu Nghĩa Tâm "
-                 "Quang Vinh Cường Đạt Hậu Toàn Thịnh Khánh Huy Tú Bảo",
-          True: "Lan Hoa Hương Mai Linh Trang Thảo Ngân Hằng Nhung Yến Trinh Vy Ngọc Hạnh Thủy Dung Loan Phượng "
-                "Uyên Quyên Tuyết Diễm Hiền Nhi Như Oanh Thư"}
+_GIVEN = {False: "Hùng Dũng Tuấn Minh Long Phong Hải Nam Sơn Thắng Trung Khoa Bình Tài Lộc Phúc Hiếu "
+                 "Nghĩa Tâm Quang Vinh Cường Đạt Hậu Toàn Thịnh Khánh Huy Tú Bảo",
+          True: "Lan Hoa Hương Mai Linh Trang Thảo Ngân Hằng Nhung Yến Trinh Vy Ngọc Hạnh Thủy Dung Loan "
+                "Phượng Uyên Quyên Tuyết Diễm Hiền Nhi Như Oanh Thư"}
 _ETHNICITIES = (("Kinh", 940), ("Hoa", 25), ("Khmer", 12), ("Tày", 8), ("Nùng", 8), ("Chăm", 4), ("Mường", 3))
 _RELIGIONS = (("Không", 76), ("Phật giáo", 15), ("Công giáo", 8), ("Cao Đài", 1))
 _ID_PROVINCES = (("074", 72), ("079", 6), ("070", 3), ("072", 3), ("075", 3), ("080", 3), ("086", 3),
@@ -196,6 +202,7 @@ _CSV_FILES = 10
 _DEFECTS = {"UB-TNMT": ("blank-name", "digit-name", "bad-category"),
             "P-KHANHBINH": ("impossible-date", "age-15"), "SN-TTVHTT": ("short-id", "duplicate"),
             "MT-HND": ("bad-gender", "month-13")}
+_UNREADABLE = ("P-TANHIEP", "danh_sach_bo_sung.xlsx")
 _STALE_DEFECTS = ("", "name", "30/02", "", "name", "31/04")
 _UNKNOWN_AGENCY = ("UB-DANTOC", "Phòng Dân tộc", "PHÒNG DÂN TỘC THÀNH PHỐ TÂN UYÊN")
 _FILE_NAMES = ("DS_CBCCVC_{camel}_31122024", "danh sach can bo 2024", "{code}_DanhSach_T12_2024",
@@ -232,6 +239,7 @@ _HEADER_ROW = 7
 _FONT = Font(name="Times New Roman", size=11)
 _BOLD = Font(name="Times New Roman", size=11, bold=True)
 _ITALIC = Font(name="Times New Roman", size=11, italic=True)
+_TITLE = Font(name="Times New Roman", size=13, bold=True)
 _THIN = Border(*(Side(style="thin"),) * 4)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
@@ -303,7 +311,7 @@ class AgencyFile:
 class _Draw:
     """The one random source and the IDs already issued, shared by every person of the inbox."""
 
-    rng: random.Random
+    rng: Random
     ids: set[str] = field(default_factory=set)
 
     def person(self, female: bool, age: int, position: str, category: str, tier: str) -> Person:
@@ -332,9 +340,8 @@ class _Draw:
     def _national_id(self, female: bool, year: int) -> str:
         while True:
             century = 0 if year < 2000 else 2
-            number = (
-                f"{_pick(self.rng, _ID_PROVINCES)}{century + female}{year % 100:02d}{self.rng.randrange(10**6):06d}"
-            )
+            province = _pick(self.rng, _ID_PROVINCES)
+            number = f"{province}{century + female}{year % 100:02d}{self.rng.randrange(10**6):06d}"
             if number not in self.ids:
                 self.ids.add(number)
                 return number
@@ -342,7 +349,7 @@ class _Draw:
 
 def write_demo_inbox(inbox: Path, agencies_csv: Path, seed: int = 2024) -> list[Path]:
     """Write every demo agency file into inbox/<AGENCY_CODE>/ and return the paths written."""
-    rng = random.Random(seed)
+    rng = Random(seed)
     files = _demo_files(_read_catalogue(agencies_csv), rng)
     written = []
     for file in files:
@@ -350,7 +357,7 @@ def write_demo_inbox(inbox: Path, agencies_csv: Path, seed: int = 2024) -> list[
         path.parent.mkdir(parents=True, exist_ok=True)
         (_write_csv if file.shape == "csv" else _write_xlsx)(file, path)
         written.append(path)
-    broken = inbox / "P-TANHIEP" / "danh_sach_bo_sung.xlsx"
+    broken = inbox.joinpath(*_UNREADABLE)
     broken.parent.mkdir(parents=True, exist_ok=True)
     broken.write_bytes(rng.randbytes(2048))
     return [*written, broken]
@@ -373,7 +380,7 @@ def _read_catalogue(path: Path) -> list[Agency]:
     ]
 
 
-def _demo_files(agencies: list[Agency], rng: random.Random) -> list[AgencyFile]:
+def _demo_files(agencies: list[Agency], rng: Random) -> list[AgencyFile]:
     """Every file of the inbox, defects included, in catalogue order and then the extra files."""
     draw = _Draw(rng)
     shapes = _shapes(agencies, rng)
@@ -393,7 +400,8 @@ def _demo_files(agencies: list[Agency], rng: random.Random) -> list[AgencyFile]:
     return files + _extra_files(agencies, draw)
 
 
-def _pick(rng: random.Random, options: tuple[tuple[T, float], ...]) -> T:
+def _pick(rng: Random, options: tuple[tuple[T, float], ...]) -> T:
+    """One value of a (value, weight) table: every realistic mix in this module is such a table."""
     return rng.choices([value for value, _ in options], [weight for _, weight in options])[0]
 
 
@@ -407,10 +415,11 @@ def _split(total: int, weights: list[float]) -> list[int]:
 
 
 def _is_head(position: str) -> bool:
+    """Cấp trưởng or cấp phó: every deputy title starts with "Phó"."""
     return not position.startswith("Phó")
 
 
-def _shapes(agencies: list[Agency], rng: random.Random) -> dict[str, str]:
+def _shapes(agencies: list[Agency], rng: Random) -> dict[str, str]:
     """Each agency's file shape; the agencies carrying defects get the shape their defects need."""
     shapes = {a.code: _FORCED_SHAPES[a.code] for a in agencies if a.code in _FORCED_SHAPES}
     communes = [a.code for a in agencies if a.group == "commune" and a.code not in shapes]
@@ -420,22 +429,23 @@ def _shapes(agencies: list[Agency], rng: random.Random) -> dict[str, str]:
     return {a.code: shapes.get(a.code, "xlsx") for a in agencies}
 
 
-def _posts(agencies: list[Agency], rng: random.Random) -> dict[str, list[str]]:
+def _posts(agencies: list[Agency], rng: Random) -> dict[str, list[str]]:
     """Leaders' titles per agency, heads first; school deputies make up the city's exact number of leaders."""
     posts = {}
     for agency in agencies:
         block = _SCHOOL_BLOCKS.get(agency.code)
+        if block:
+            posts[agency.code] = ["Hiệu trưởng"] * block.schools
+            continue
         spec = _POSTS_BY_CODE.get(agency.code) or _POSTS_BY_GROUP[agency.group]
-        posts[agency.code] = (
-            ["Hiệu trưởng"] * block.schools
-            if block
-            else [title.format(unit=agency.unit) for title, low, high in spec for _ in range(rng.randint(low, high))]
-        )
+        counts = [(title, rng.randint(low, high)) for title, low, high in spec]
+        posts[agency.code] = [title.format(unit=agency.unit) for title, count in counts for _ in range(count)]
     blocks = [code for code in posts if code in _SCHOOL_BLOCKS]
     deputies = CITY_LEADERS - sum(map(len, posts.values()))
     if not blocks or deputies < 0:
         raise ValueError(f"the catalogue cannot hold exactly {CITY_LEADERS} leaders; check its school blocks")
-    for code, count in zip(blocks, _split(deputies, [_SCHOOL_BLOCKS[c].schools for c in blocks]), strict=True):
+    schools = [_SCHOOL_BLOCKS[code].schools for code in blocks]
+    for code, count in zip(blocks, _split(deputies, schools), strict=True):
         posts[code] += ["Phó Hiệu trưởng"] * count
     return posts
 
@@ -443,7 +453,7 @@ def _posts(agencies: list[Agency], rng: random.Random) -> dict[str, list[str]]:
 def _staff(
     agencies: list[Agency], posts: dict[str, list[str]], shapes: dict[str, str], draw: _Draw
 ) -> dict[str, list[Person]]:
-    """Everyone per agency, leaders first; the school blocks take whatever makes the city's exact headcount."""
+    """Everyone per agency, leaders first; the school blocks take what makes the city's exact headcount."""
     rng = draw.rng
     others: dict[str, list[tuple[str, str]]] = {}
     for agency in agencies:
@@ -455,7 +465,8 @@ def _staff(
             others[agency.code] = [_staff_post(agency, rng) for _ in range(count)]
     blocks = [a for a in agencies if a.code in _SCHOOL_BLOCKS]
     left = CITY_STAFF - sum(map(len, posts.values())) - sum(map(len, others.values()))
-    for agency, count in zip(blocks, _split(left, [_SCHOOL_BLOCKS[a.code].share for a in blocks]), strict=True):
+    shares = [_SCHOOL_BLOCKS[agency.code].share for agency in blocks]
+    for agency, count in zip(blocks, _split(left, shares), strict=True):
         others[agency.code] = [_staff_post(agency, rng) for _ in range(count)]
     people = {}
     for agency in agencies:
@@ -468,6 +479,7 @@ def _staff(
 
 
 def _mix(agency: Agency) -> str:
+    """Which staff mix the agency draws its non-leaders from."""
     if agency.code in _SCHOOL_BLOCKS:
         return "school"
     if agency.code == "SN-TTYT":
@@ -477,33 +489,30 @@ def _mix(agency: Agency) -> str:
     return "service" if agency.default_category == "public_employee" else "office"
 
 
-def _staff_post(agency: Agency, rng: random.Random) -> tuple[str, str]:
+def _staff_post(agency: Agency, rng: Random) -> tuple[str, str]:
+    """A non-leader's position and category; drivers, guards and cleaners are on labour contracts."""
     position = _pick(rng, _STAFF_MIX[_mix(agency)])
     support = _POSITION_KIND.get(position) == "support"
     return position, "Người lao động" if support else _CATEGORY_LABEL[agency.default_category]
 
 
-def _commune_staff(agency: Agency, leaders: int, shape: str, rng: random.Random) -> list[tuple[str, str]]:
+def _commune_staff(agency: Agency, leaders: int, shape: str, rng: Random) -> list[tuple[str, str]]:
     """Cadres and civil servants within the ward's quota, then contract workers (none in group-row lists)."""
     cadres = [(title.format(unit=agency.unit), "Cán bộ") for title in _COMMUNE_CADRES]
     civil = max(5, agency.quota - leaders - len(cadres) - rng.randint(0, 2))
     civil_servants = sorted((rng.choice(_COMMUNE_CIVIL_SERVANTS), "Công chức") for _ in range(civil))
-    workers = 0 if shape == "xlsx-groups" else rng.randint(3, 10)
-    return cadres + civil_servants + [(_pick(rng, _STAFF_MIX["commune"]), "Người lao động") for _ in range(workers)]
+    count = 0 if shape == "xlsx-groups" else rng.randint(3, 10)
+    workers = [(_pick(rng, _STAFF_MIX["commune"]), "Người lao động") for _ in range(count)]
+    return cadres + civil_servants + workers
 
 
 def _tier(agency: Agency) -> str:
+    """The level that makes a leader more or less likely to hold a master's or advanced political theory."""
     if agency.code in ("TU-TT", "UB-LD"):
         return "city_key"
     if agency.code in _SCHOOL_BLOCKS:
         return "school"
-    return {
-        "party": "city_body",
-        "front": "city_body",
-        "government": "department",
-        "public_service": "public_unit",
-        "commune": "commune",
-    }[agency.group]
+    return _TIER_BY_GROUP[agency.group]
 
 
 def _gender_hint(agency: Agency, position: str) -> bool | None:
@@ -516,18 +525,25 @@ def _gender_hint(agency: Agency, position: str) -> bool | None:
 
 
 def _leader(agency: Agency, title: str, draw: _Draw) -> Person:
+    """A leader: older than staff, fewer women, the Youth Union's leaders young."""
     block = _SCHOOL_BLOCKS.get(agency.code)
     hint = _gender_hint(agency, title)
     female = hint if hint is not None else draw.rng.random() < (block.leader_female if block else 0.2)
-    low, high, mode = (30, 36, 33) if agency.code == "MT-DTN" else (40, 59, 51) if _is_head(title) else (31, 58, 45)
-    elected = agency.group in ("party", "front") and agency.default_category == "civil_servant"
-    category = (
-        "Cán bộ" if elected or agency.code == "UB-LD" else _CATEGORY_LABEL[agency.default_category or "civil_servant"]
-    )
-    return draw.person(female, round(draw.rng.triangular(low, high, mode)), title, category, _tier(agency))
+    ages = (40, 59, 51) if _is_head(title) else (31, 58, 45)
+    low, high, mode = (30, 36, 33) if agency.code == "MT-DTN" else ages
+    age = round(draw.rng.triangular(low, high, mode))
+    return draw.person(female, age, title, _leader_category(agency), _tier(agency))
+
+
+def _leader_category(agency: Agency) -> str:
+    """Elected and Party leaders are cadres, department heads civil servants, unit heads public employees."""
+    if agency.default_category == "public_employee":
+        return "Viên chức"
+    return "Công chức" if agency.group == "government" and agency.code != "UB-LD" else "Cán bộ"
 
 
 def _member(agency: Agency, position: str, category: str, draw: _Draw) -> Person:
+    """A non-leader, with the share of women of the agency's sector."""
     block = _SCHOOL_BLOCKS.get(agency.code)
     share = block.female if block else {"health": 0.6, "commune": 0.38}.get(_mix(agency), 0.42)
     hint = _gender_hint(agency, position)
@@ -536,8 +552,8 @@ def _member(agency: Agency, position: str, category: str, draw: _Draw) -> Person
     return draw.person(female, round(draw.rng.triangular(low, high, mode)), position, category, "")
 
 
-def _deal(leaders: list[Person], rules: tuple, rest: str, attribute: str, rng: random.Random) -> None:
-    """Give each level to exactly its number of leaders, drawn by weight without replacement; the rest get `rest`.
+def _deal(leaders: list[Person], rules: tuple[Deal, ...], rest: str, attribute: str, rng: Random) -> None:
+    """Give each level to exactly its number of leaders, by weight without replacement; the rest get `rest`.
 
     Keys u ** (1 / weight) make a weighted draw without replacement (Efraimidis–Spirakis); an infinite weight
     always wins, so every city key leader holds the advanced political theory.
@@ -560,6 +576,7 @@ def _deal(leaders: list[Person], rules: tuple, rest: str, attribute: str, rng: r
 
 
 def _kind(person: Person, agency: Agency) -> str:
+    """The kind of work that decides education spellings and grade: school and health leaders keep theirs."""
     if person.tier == "school":
         return "teacher"
     if person.tier and agency.code == "SN-TTYT":
@@ -572,7 +589,10 @@ def _complete(person: Person, agency: Agency, posts: list[str], draw: _Draw) -> 
     rng = draw.rng
     kind = _kind(person, agency)
     person.education_level = person.education_level or _pick(rng, _EDUCATION_MIX[kind])
-    spellings = _EDUCATION_SPELLINGS.get(f"{kind}/{person.education_level}")
+    # Leaders' degrees above university avoid sector synonyms awaiting confirmation (Bác sĩ CKI), so the
+    # article's counts never hinge on them.
+    sector = not person.tier or person.education_level == "university"
+    spellings = _EDUCATION_SPELLINGS.get(f"{kind}/{person.education_level}") if sector else None
     person.education = rng.choice(spellings or _EDUCATION_SPELLINGS[person.education_level])
     if person.tier:
         member = person.theory_level != "none"
@@ -593,7 +613,8 @@ def _complete(person: Person, agency: Agency, posts: list[str], draw: _Draw) -> 
     person.remark = rng.choice(_REMARKS) if rng.random() < 0.02 else ""
 
 
-def _grade(person: Person, kind: str, agency: Agency, rng: random.Random) -> tuple[str, str]:
+def _grade(person: Person, kind: str, agency: Agency, rng: Random) -> tuple[str, str]:
+    """Grade name and code matching the kind of work, the degree held and seniority."""
     degree = person.education_level in _DEGREES
     senior = degree and person.age >= 40 and (bool(person.tier) or rng.random() < 0.4)
     if kind == "teacher" and agency.code in _SCHOOL_BLOCKS:
@@ -612,17 +633,18 @@ def _grade(person: Person, kind: str, agency: Agency, rng: random.Random) -> tup
     return _GRADES["cvc" if principal else "cv"]
 
 
-def _state_management(person: Person, rng: random.Random) -> str:
+def _state_management(person: Person, rng: Random) -> str:
+    """State-management training: leaders have it, public employees mostly not."""
     if person.tier == "city_key":
         return rng.choice(("Chuyên viên chính", "Chuyên viên cao cấp"))
     if person.tier:
         return rng.choice(("Chuyên viên", "Chuyên viên chính", "QLNN CV"))
     if person.category in ("Cán bộ", "Công chức"):
-        return _pick(rng, (("Chuyên viên", 50), ("QLNN CV", 5), ("Chuyên viên chính", 8), ("Chưa qua bồi dưỡng", 37)))
-    return _pick(rng, (("Chưa qua bồi dưỡng", 80), ("Chuyên viên", 20)))
+        return _pick(rng, _STATE_MANAGEMENT["civil"])
+    return _pick(rng, _STATE_MANAGEMENT["other"])
 
 
-def _planned_title(person: Person, posts: list[str], rng: random.Random) -> str:
+def _planned_title(person: Person, posts: list[str], rng: Random) -> str:
     """Deputies are planned for the head's post, younger graduates for the agency's deputy post."""
     if person.tier:
         if _is_head(person.position) or person.age > 50 or rng.random() >= 0.35:
@@ -634,7 +656,7 @@ def _planned_title(person: Person, posts: list[str], rng: random.Random) -> str:
     return deputy if eligible and rng.random() < 0.25 else ""
 
 
-def _rate(people: list[Person], short: bool, rng: random.Random) -> None:
+def _rate(people: list[Person], short: bool, rng: Random) -> None:
     """Ratings of 2024 with 'excellent' within 20 % of 'good' in the file, the cap of Decree 90/2020."""
     completed = round(len(people) * 0.12)
     excellent = (len(people) - completed) // 6
@@ -645,8 +667,8 @@ def _rate(people: list[Person], short: bool, rng: random.Random) -> None:
         person.rating = _RATINGS[level][short]
 
 
-def _agency_file(agency: Agency, shape: str, people: list[Person], rng: random.Random) -> AgencyFile:
-    """One agency's list with the habits of its clerk: file name, title spelling, date cells, header wording."""
+def _agency_file(agency: Agency, shape: str, people: list[Person], rng: Random) -> AgencyFile:
+    """One agency's list with its clerk's habits: file name, title spelling, date cells, header wording."""
     _rate(people, rng.random() < 0.2, rng)
     words = fold(agency.name).split()
     stem = rng.choice(_FILE_NAMES).format(
@@ -673,11 +695,12 @@ def _agency_file(agency: Agency, shape: str, people: list[Person], rng: random.R
 
 
 def _add_defects(file: AgencyFile, posts: list[str], draw: _Draw) -> None:
-    """Slip the deliberate invalid rows into the list; they are extra people, never part of the city totals."""
+    """Slip the deliberate invalid rows into the list: extra people, never part of the city totals."""
     for kind in _DEFECTS.get(file.agency.code, ()):
         if kind == "duplicate":
             source = draw.rng.choice([p for p in file.people if not p.tier and p.rating in _RATINGS["good"]])
-            row, start = (replace(source, defect="exact duplicate of an earlier row"), file.people.index(source) + 1)
+            row = replace(source, defect="exact duplicate of an earlier row")
+            start = file.people.index(source) + 1
         else:
             row, start = _defective(kind, file.agency, posts, draw), 1
         file.people.insert(draw.rng.randint(start, len(file.people)), row)
@@ -689,9 +712,8 @@ def _defective(kind: str, agency: Agency, posts: list[str], draw: _Draw) -> Pers
     age = {"impossible-date": 39, "month-13": 36, "age-15": 15}.get(kind, rng.randint(24, 50))
     commune = agency.group == "commune"
     position = rng.choice(_COMMUNE_CIVIL_SERVANTS) if commune else "Chuyên viên"
-    person = draw.person(
-        rng.random() < 0.5, age, position, "Công chức" if commune else _CATEGORY_LABEL[agency.default_category], ""
-    )
+    category = "Công chức" if commune else _CATEGORY_LABEL[agency.default_category]
+    person = draw.person(rng.random() < 0.5, age, position, category, "")
     _complete(person, agency, posts, draw)
     person.rating = _RATINGS["completed"][0]
     year = person.birth.year
@@ -743,38 +765,28 @@ def _extra_files(agencies: list[Agency], draw: _Draw) -> list[AgencyFile]:
 
 
 def _values(person: Person, stt: int) -> dict[str, object]:
-    """One person's cells by column key, as the clerk types them."""
-    joined = f"{person.party_join:%d/%m/%Y}" if person.party_join else ""
-    return {
+    """One person's cells by column key, as the clerk types them; most keys are the person's own fields."""
+    cells = {key: getattr(person, key) for key, _ in _CSV_HEADERS if hasattr(person, key)}
+    return cells | {
         "stt": stt,
-        "name": person.name,
         "birth": person.birth_text or f"{person.birth:%d/%m/%Y}",
         "gender": person.gender_text or ("Nữ" if person.female else "Nam"),
-        "national_id": person.national_id,
-        "ethnicity": person.ethnicity,
-        "religion": person.religion,
-        "position": person.position,
-        "category": person.category,
         "grade": person.grade[0],
         "grade_code": person.grade[1],
-        "education": person.education,
-        "theory": person.theory,
-        "state_management": person.state_management,
-        "it": person.it,
-        "language": person.language,
         "party": "x" if person.party_join else "Không",
-        "party_join": joined,
+        "party_join": f"{person.party_join:%d/%m/%Y}" if person.party_join else "",
         "planned": "x" if person.planned_title else "",
-        "planned_title": person.planned_title,
-        "rating": person.rating,
-        "remark": person.remark,
     }
 
 
 def _write_csv(file: AgencyFile, path: Path) -> None:
-    """The one-header-row export that some agencies send instead of the template."""
+    """The one-header-row export that some agencies send instead of the template.
+
+    Its one title line carries the as-of date: without it the list would be dated on receipt (spec 6.2).
+    """
     with path.open("w", encoding="utf-8-sig" if file.bom else "utf-8", newline="") as handle:
         writer = csv.writer(handle)
+        writer.writerow([f"DANH SÁCH CBCCVC VÀ NGƯỜI LAO ĐỘNG - Tính đến ngày {file.as_of:%d/%m/%Y}"])
         writer.writerow(file.csv_headers)
         for stt, person in enumerate(file.people, 1):
             values = _values(person, stt)
@@ -797,9 +809,10 @@ def _write_xlsx(file: AgencyFile, path: Path) -> None:
     _write_header(sheet, file, columns, last)
     row = _write_rows(sheet, file, columns, last)
     _write_footer(sheet, file, row, columns, last)
-    for key, width, *_ in ((k, w) for k, _, w in _TEMPLATE if k in columns):
+    widths = {key: width for key, _, width in _TEMPLATE}
+    for key, column in columns.items():
         for offset in range(2 if key == "birth" else 1):
-            sheet.column_dimensions[get_column_letter(columns[key] + offset)].width = width
+            sheet.column_dimensions[get_column_letter(column + offset)].width = widths[key]
     _save(workbook, path)
 
 
@@ -813,24 +826,19 @@ def _put(sheet: Worksheet, row: int, column: int, value: object, font: Font = _F
 
 
 def _write_title(sheet: Worksheet, file: AgencyFile, last: int) -> None:
+    """Agency name and national motto, form code, list title and the as-of line the reader looks for."""
     as_of = file.as_of
     long_date = f"{as_of.day:02d} tháng {as_of.month:02d} năm {as_of.year}"
     _put(sheet, 1, 1, file.title, _BOLD, 8)
     _put(sheet, 1, last - 9, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", _BOLD, last)
     _put(sheet, 2, last - 9, "Độc lập - Tự do - Hạnh phúc", _BOLD, last)
     _put(sheet, 3, 1, "Biểu mẫu BM03/BNV", _ITALIC, 3)
-    _put(
-        sheet,
-        4,
-        1,
-        "DANH SÁCH CÁN BỘ, CÔNG CHỨC, VIÊN CHỨC, NGƯỜI LAO ĐỘNG",
-        Font(name="Times New Roman", size=13, bold=True),
-        last,
-    )
+    _put(sheet, 4, 1, "DANH SÁCH CÁN BỘ, CÔNG CHỨC, VIÊN CHỨC, NGƯỜI LAO ĐỘNG", _TITLE, last)
     _put(sheet, 5, 1, f"Tính đến ngày {long_date if file.long_as_of else f'{as_of:%d/%m/%Y}'}", _ITALIC, last)
 
 
 def _write_header(sheet: Worksheet, file: AgencyFile, columns: dict[str, int], last: int) -> None:
+    """Two header rows merged as on the form (birth date split into Nam | Nữ), then the column numbers."""
     top = _HEADER_ROW
     for key, header, _ in _TEMPLATE:
         if key not in columns:
@@ -866,14 +874,16 @@ def _write_rows(sheet: Worksheet, file: AgencyFile, columns: dict[str, int], las
         values = _values(person, stt)
         for key, column in columns.items():
             value = values[key] or None
-            if key == "birth":
-                column += person.female
-                if not (file.text_dates or person.birth_text):
-                    value = datetime(person.birth.year, person.birth.month, person.birth.day)
+            if key == "birth" and not (file.text_dates or person.birth_text):
+                value = datetime(person.birth.year, person.birth.month, person.birth.day)
+            if key == "birth" and person.female:
+                column += 1
             cell = sheet.cell(row, column, value)
             cell.font = _FONT
-            if key in ("birth", "national_id", "party_join"):
-                cell.number_format = "@" if isinstance(value, str) else "dd/mm/yyyy"
+            if isinstance(value, datetime):
+                cell.number_format = "dd/mm/yyyy"
+            elif key in ("birth", "national_id", "party_join"):
+                cell.number_format = "@"
         for column in range(1, last + 1):
             sheet.cell(row, column).border = _THIN
         row += 1
@@ -892,7 +902,8 @@ def _write_footer(sheet: Worksheet, file: AgencyFile, row: int, columns: dict[st
     _put(sheet, row + 3, right, "THỦ TRƯỞNG ĐƠN VỊ", _BOLD, last)
     _put(sheet, row + 4, columns["name"], "(Ký, ghi rõ họ tên)", _ITALIC)
     _put(sheet, row + 4, right, "(Ký, ghi rõ họ tên)", _ITALIC, last)
-    _put(sheet, row + 7, columns["name"], file.people[-1].name or file.people[0].name, _BOLD)
+    preparer = next(person.name for person in reversed(file.people) if not person.defect)
+    _put(sheet, row + 7, columns["name"], preparer, _BOLD)
     _put(sheet, row + 7, right, file.people[0].name, _BOLD, last)
 
 

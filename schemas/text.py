@@ -10,6 +10,7 @@ import polars as pl
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u00a0": " ", "\u202f": " ", "\t": " "})
 _SPACES = re.compile(r"\s+")
+_ISO_DATE_CELL = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) 00:00:00$")
 _PUNCTUATION = re.compile(r"[,.;:()/\-–—'’‘\"“”]+")
 
 
@@ -18,7 +19,7 @@ def clean(value: str | None) -> str | None:
     if value is None:
         return None
     text = unicodedata.normalize("NFC", value).translate(_INVISIBLE).translate(_LOOKALIKES)
-    text = _SPACES.sub(" ", text).strip()
+    text = _ISO_DATE_CELL.sub(r"\3/\2/\1", _SPACES.sub(" ", text).strip())
     return text or None
 
 
@@ -43,6 +44,8 @@ def clean_text(expr: pl.Expr) -> pl.Expr:
         .str.replace_all("\u00f0", "\u0111")
         .str.replace_all(r"[\s\u00a0\u202f]+", " ")
         .str.strip_chars()
+        # A date cell reaches us as ISO text; the clerk saw it as dd/mm/yyyy, so messages quote it that way.
+        .str.replace(r"^(\d{4})-(\d{2})-(\d{2}) 00:00:00$", "${3}/${2}/${1}")
     )
     return pl.when(cleaned == "").then(None).otherwise(cleaned)
 
