@@ -8,6 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from warehouse.database import connect
+
 FIXTURES = Path(__file__).parent / "fixtures"
 AS_OF = dt.date(2024, 12, 31)
 TEMPLATE_HEADER = (
@@ -44,7 +46,9 @@ def write_template_workbook(path: Path, rows: list[list], title_lines: tuple[str
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Danh sách"
-    for line in title_lines if title_lines is not None else ("PHÒNG NỘI VỤ", "DANH SÁCH CÔNG CHỨC", "Tính đến ngày 31/12/2024"):
+    if title_lines is None:
+        title_lines = ("PHÒNG NỘI VỤ", "DANH SÁCH CÔNG CHỨC", "Tính đến ngày 31/12/2024")
+    for line in title_lines:
         sheet.append([line])
     sheet.append([])
     sheet.append(list(TEMPLATE_HEADER))
@@ -65,7 +69,24 @@ def write_template_workbook(path: Path, rows: list[list], title_lines: tuple[str
     return path
 
 
-def person(name: str, birth, female: bool = False, national_id: str | None = None, position: str = "Chuyên viên",
-           education: str = "Đại học", theory: str = "Trung cấp", stt: int = 1) -> list:
+def person(
+    name: str,
+    birth,
+    female: bool = False,
+    national_id: str | None = None,
+    position: str = "Chuyên viên",
+    education: str = "Đại học",
+    theory: str = "Trung cấp",
+    stt: int = 1,
+) -> list:
     """One data row of write_template_workbook; the birth date goes under Nam or Nữ."""
     return [stt, name, None if female else birth, birth if female else None, national_id, position, education, theory]
+
+
+def counts(path) -> dict[str, int]:
+    """Rows in every warehouse table, to show that a re-run adds nothing."""
+    with connect(path, read_only=True) as connection:
+        tables = connection.execute(
+            "select schema_name || '.' || table_name from duckdb_tables() where schema_name <> 'meta'"
+        ).fetchall()
+        return {t: connection.execute(f"select count(*) from {t}").fetchall()[0][0] for (t,) in tables}

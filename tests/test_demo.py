@@ -5,8 +5,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from conftest import counts
 from flows.cli import app
-from test_warehouse import counts
 from warehouse.database import connect
 
 ARTICLE = {
@@ -55,9 +55,7 @@ def test_every_demo_row_is_loaded_or_rejected_and_the_counts_add_up(demo):
                 or s.rows_rejected <> (select count(*) from dq.rejected_rows r where r.submission_id = s.submission_id)
             """
         ).fetchall()
-        statuses = dict(
-            connection.execute("select status, count(*) from dq.submissions group by status").fetchall()
-        )
+        statuses = dict(connection.execute("select status, count(*) from dq.submissions group by status").fetchall())
     assert mismatches == []
     assert statuses["rejected"] >= 2 and statuses["accepted_with_errors"] >= 1
 

@@ -19,8 +19,13 @@ def test_the_environment_wins_over_the_file_and_the_file_over_defaults(tmp_path,
 def test_the_generated_config_lists_every_setting_and_sets_only_the_secret():
     text = render_config("s3cret")
     parsed = tomllib.loads(text)
-    assert parsed == {"paths": {}, "schedule": {}, "alerts": {}, "privacy": {"person_key_secret": "s3cret"},
-                      "validation": {}}
+    assert parsed == {
+        "paths": {},
+        "schedule": {},
+        "alerts": {},
+        "privacy": {"person_key_secret": "s3cret"},
+        "validation": {},
+    }
     for section, field in Settings.model_fields.items():
         for key in field.annotation.model_fields:
             assert f"{key} = " in text, (section, key)

@@ -23,7 +23,9 @@ def check(path, agency="UB-NV") -> FileResult:
 
 
 def problems(result: FileResult) -> list[tuple]:
-    return [(i["row_number"], i["column_header"], i["check_code"], i["value"]) for i in result.issues.iter_rows(named=True)]
+    return [
+        (i["row_number"], i["column_header"], i["check_code"], i["value"]) for i in result.issues.iter_rows(named=True)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -32,13 +34,37 @@ def problems(result: FileResult) -> list[tuple]:
         ("valid_three_people.csv", "accepted", 3, 0, []),
         ("names_in_nfd.csv", "accepted", 3, 0, []),
         ("semicolon_with_bom.csv", "accepted", 3, 0, []),
-        ("birth_date_impossible.csv", "accepted_with_errors", 2, 1, [(3, "Ngày sinh", "birth-date-invalid", "31/02/1990")]),
+        (
+            "birth_date_impossible.csv",
+            "accepted_with_errors",
+            2,
+            1,
+            [(3, "Ngày sinh", "birth-date-invalid", "31/02/1990")],
+        ),
         ("name_with_digits.csv", "accepted_with_errors", 2, 1, [(3, "Họ và tên", "full-name-invalid", "Trần Thị 2")]),
-        ("national_id_too_short.csv", "accepted_with_errors", 2, 1, [(3, "Số CCCD", "national-id-invalid", "74190000")]),
-        ("national_id_lost_leading_zero.csv", "accepted", 3, 0, [(3, "Số CCCD", "national-id-zero-restored", "74190000456")]),
+        (
+            "national_id_too_short.csv",
+            "accepted_with_errors",
+            2,
+            1,
+            [(3, "Số CCCD", "national-id-invalid", "74190000")],
+        ),
+        (
+            "national_id_lost_leading_zero.csv",
+            "accepted",
+            3,
+            0,
+            [(3, "Số CCCD", "national-id-zero-restored", "74190000456")],
+        ),
         ("duplicate_person.csv", "accepted_with_errors", 3, 1, [(5, "Số CCCD", "duplicate-in-file", "074085000123")]),
         ("gender_invalid.csv", "accepted_with_errors", 2, 1, [(3, "Giới tính", "gender-invalid", "K")]),
-        ("staff_category_invalid.csv", "accepted_with_errors", 2, 1, [(3, "Đối tượng", "staff-category-invalid", "Tạm tuyển")]),
+        (
+            "staff_category_invalid.csv",
+            "accepted_with_errors",
+            2,
+            1,
+            [(3, "Đối tượng", "staff-category-invalid", "Tạm tuyển")],
+        ),
         ("too_young.csv", "accepted_with_errors", 2, 1, [(3, "Ngày sinh", "birth-date-out-of-range", "02/03/2010")]),
         ("missing_birth_date_column.csv", "rejected", 0, 2, [(None, None, "file-missing-column", None)]),
         ("header_only.csv", "rejected", 0, 0, [(None, None, "file-no-data", None)]),
@@ -64,20 +90,45 @@ def test_names_are_stored_in_nfc():
 
 def test_the_official_template_shape_is_read_below_its_title_block(tmp_path):
     rows = [
-        person("Nguyễn Văn An", dt.datetime(1980, 5, 1), national_id="074080000123", position="Trưởng phòng",
-               education="Thạc sĩ", theory="Cao cấp", stt=1),
+        person(
+            "Nguyễn Văn An",
+            dt.datetime(1980, 5, 1),
+            national_id="074080000123",
+            position="Trưởng phòng",
+            education="Thạc sĩ",
+            theory="Cao cấp",
+            stt=1,
+        ),
         person("Trần Thị Bình", "12/03/1990", female=True, national_id="074190000456", stt=2),
     ]
     result = check(write_template_workbook(tmp_path / "nv.xlsx", rows))
     assert result.status == "accepted"
     assert result.as_of_date == dt.date(2024, 12, 31)
     assert problems(result) == []
-    staff = result.staff.select("row_number", "full_name", "birth_date", "gender", "is_leader", "leader_level",
-                                "education_level", "political_theory", "staff_category")
+    staff = result.staff.select(
+        "row_number",
+        "full_name",
+        "birth_date",
+        "gender",
+        "is_leader",
+        "leader_level",
+        "education_level",
+        "political_theory",
+        "staff_category",
+    )
     assert staff.rows() == [
         (8, "Nguyễn Văn An", dt.date(1980, 5, 1), "male", True, "department", "master", "advanced", "civil_servant"),
-        (9, "Trần Thị Bình", dt.date(1990, 3, 12), "female", False, "none", "university", "intermediate",
-         "civil_servant"),
+        (
+            9,
+            "Trần Thị Bình",
+            dt.date(1990, 3, 12),
+            "female",
+            False,
+            "none",
+            "university",
+            "intermediate",
+            "civil_servant",
+        ),
     ]
 
 

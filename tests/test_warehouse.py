@@ -8,7 +8,7 @@ import shutil
 import duckdb
 import pytest
 
-from conftest import FIXTURES, person, write_template_workbook
+from conftest import FIXTURES, counts, person, write_template_workbook
 from flows import pipeline
 from flows.settings import load_settings, workspace_of
 from flows.workspace_setup import create_workspace
@@ -42,14 +42,6 @@ def workspace_root(tmp_path):
     rows = [person("Phạm Văn Dũng", "01/05/1980", national_id="074080000999", position="Trưởng phòng")]
     write_template_workbook(root / "inbox" / "UB-KT" / "ds.xlsx", rows)
     return root
-
-
-def counts(path) -> dict[str, int]:
-    with connect(path, read_only=True) as connection:
-        tables = connection.execute(
-            "select schema_name || '.' || table_name from duckdb_tables() where schema_name <> 'meta'"
-        ).fetchall()
-        return {t: connection.execute(f"select count(*) from {t}").fetchall()[0][0] for (t,) in tables}
 
 
 def test_core_staff_holds_exactly_the_record_the_schemas_produce(tmp_path):
@@ -108,9 +100,7 @@ def test_views_have_unique_keys(workspace_root):
             ("analytics.submission_summary", "submission_id"),
             ("analytics.indicators", "as_of_date, scope, scope_code, indicator_code"),
         ):
-            duplicates = connection.execute(
-                f"select count(*) - count(distinct ({key})) from {view}"
-            ).fetchall()[0][0]
+            duplicates = connection.execute(f"select count(*) - count(distinct ({key})) from {view}").fetchall()[0][0]
             assert duplicates == 0, view
 
 
@@ -144,3 +134,13 @@ def test_a_rejected_file_never_replaces_an_agencys_current_list(workspace_root):
             "select count(*) from analytics.staff_current where agency_code = 'UB-NV'"
         ).fetchall()[0][0]
     assert current == 3
+
+
+def test_every_indicator_written_is_in_the_catalogue(workspace_root):
+    workspace = run_once(workspace_root)
+    with connect(workspace.published, read_only=True) as connection:
+        missing = connection.execute(
+            "select distinct indicator_code from analytics.indicators "
+            "anti join analytics.indicator_catalog using (indicator_code)"
+        ).fetchall()
+    assert missing == []
