@@ -43,8 +43,9 @@ def render_indicators() -> str:
     lines = [
         "# Indicator catalogue",
         "",
-        "Generated from `warehouse/indicators/catalog.csv` by `python -m flows.docs`; the SQL that computes each code is",
-        "in `warehouse/indicators/`. Every code is written for scopes `city`, `group` and `agency` per as-of date.",
+        "Generated from `warehouse/indicators/catalog.csv` by `python -m flows.docs`; the SQL that computes each",
+        "code is in `warehouse/indicators/`. Every code is written for scopes `city`, `group` and `agency` per as-of",
+        "date.",
         "",
         "| indicator_code | name (vi) | name (en) | unit | definition | basis |",
         "|---|---|---|---|---|---|",
