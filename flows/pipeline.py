@@ -54,10 +54,6 @@ class RunOutcome:
     submissions: list[Submission]
 
     @property
-    def rows_rejected(self) -> int:
-        return sum(s.rejected.height for s in self.submissions)
-
-    @property
     def has_rejections(self) -> bool:
         return any(s.status == "rejected" or s.rejected.height for s in self.submissions)
 
@@ -149,7 +145,7 @@ def file_context(agency_code: str, catalogue: pl.DataFrame, settings: Settings, 
         person_key_secret=settings.privacy.person_key_secret,
         policy=settings.policy(),
     )
-    return FileContext(read, agency_known=agency is not None, agency_name=agency.name if agency else None)
+    return FileContext(read, agency_known=agency is not None)
 
 
 def load(

@@ -30,7 +30,6 @@ class HeaderIndex:
 
     paths: dict[str, str]
     ignored: frozenset[str]
-    template: dict[str, str]
     words: frozenset[str]
 
     def match(self, levels: list[str]) -> HeaderMatch | None:
@@ -71,15 +70,12 @@ def _header_year(folded: list[str]) -> int | None:
 def header_index() -> HeaderIndex:
     """Load headers.csv and ignored_headers.csv once per process."""
     paths: dict[str, str] = {}
-    template: dict[str, str] = {}
     words: set[str] = set()
     with reference_path("headers.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             levels = [fold(level) for level in row["header"].split("›")]
             paths.setdefault(PATH_SEPARATOR.join(levels), row["field"])
             words.update(levels)
-            if row["is_template"] == "true":
-                template.setdefault(row["field"], row["header"])
     with reference_path("ignored_headers.csv").open(encoding="utf-8") as handle:
         ignored = frozenset(fold(row["header"]) for row in csv.DictReader(handle))
-    return HeaderIndex(paths, ignored, template, frozenset(words | ignored))
+    return HeaderIndex(paths, ignored, frozenset(words | ignored))

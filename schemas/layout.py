@@ -45,10 +45,6 @@ class Table:
     total_declared: int | None
     group_labels: pl.DataFrame
 
-    def column_for(self, field: str) -> Column | None:
-        """The first column holding `field`; later ones are duplicates."""
-        return next((c for c in self.columns if c.match and c.match.field == field), None)
-
 
 def locate_table(sheet: Sheet, index: HeaderIndex) -> Table:
     """Find the header below any title block, build header paths, and keep the person rows."""

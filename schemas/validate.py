@@ -43,7 +43,6 @@ class FileContext:
 
     read: ReadContext
     agency_known: bool = True
-    agency_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,9 +116,8 @@ def _tables(sheets: list[Sheet]) -> tuple[list[Table], list[dict]]:
         except NoHeader:
             if not _SKIPPED_SHEETS.match(fold(sheet.name)):
                 issues.append(_file_issue("file-sheet-skipped", sheet_name=sheet.name, sheet=sheet.name))
-    if not tables:
-        issues = []
-    return tables, issues
+    # With no list anywhere the file has one problem (file-no-header), not one per sheet.
+    return tables, issues if tables else []
 
 
 def _column_issues(table: Table, records: Records) -> list[dict]:

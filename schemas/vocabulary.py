@@ -43,7 +43,6 @@ class Vocabulary:
     field: str
     synonyms: dict[str, str]
     ranks: dict[str, int]
-    canonical: dict[str, str]
 
     def find(self, folded: str) -> str | None:
         """Exact synonym first, else the highest-ranked (then longest) synonym present as whole words."""
@@ -69,16 +68,14 @@ def vocabularies() -> dict[str, Vocabulary]:
     """Load vocabularies.csv once per process."""
     synonyms: dict[str, dict[str, str]] = defaultdict(dict)
     ranks: dict[str, dict[str, int]] = defaultdict(dict)
-    canonical: dict[str, dict[str, str]] = defaultdict(dict)
     with reference_path("vocabularies.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             field, code = row["field"], row["code"]
             synonyms[field].setdefault(_prepare(row["synonym"]), code)
             synonyms[field].setdefault(_prepare(row["canonical_vi"]), code)
-            canonical[field].setdefault(code, row["canonical_vi"])
             if row["rank"]:
                 ranks[field][code] = int(row["rank"])
-    return {field: Vocabulary(field, synonyms[field], ranks[field], canonical[field]) for field in synonyms}
+    return {field: Vocabulary(field, synonyms[field], ranks[field]) for field in synonyms}
 
 
 def _prepare(value: str) -> str:
