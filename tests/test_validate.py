@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import openpyxl
+import polars as pl
 import pytest
 
 from conftest import FIXTURES, person, write_template_workbook
@@ -74,6 +76,42 @@ def test_each_defect_is_reported_where_the_clerk_sees_it(fixture, status, loaded
     result = check(FIXTURES / fixture)
     assert (result.status, result.staff.height, result.rejected.height) == (status, loaded, rejected)
     assert sorted(problems(result), key=str) == sorted([AS_OF_MISSING, *found], key=str)
+
+
+def test_the_kitchen_sink_trips_every_row_check_once():
+    result = check(FIXTURES / "kitchen_sink.csv")
+    assert (result.status, result.rows_read, result.staff.height, result.rejected.height) == (
+        "accepted_with_errors",
+        21,
+        16,
+        5,
+    )
+    assert problems(result) == [
+        (4, "Họ và tên", "full-name-single-word", "An"),
+        (5, "Giới tính", "gender-from-national-id", None),
+        (6, "Số CCCD", "national-id-century", "074585000004"),
+        (7, "Số CCCD", "national-id-legacy-cmnd", "281234567"),
+        (8, "Số CCCD", "national-id-province-unknown", "099085000006"),
+        (9, "Số CCCD", "national-id-gender-mismatch", "074085000007"),
+        (10, "Số CCCD", "national-id-birth-year-mismatch", "074085000008"),
+        (11, "Ngày tuyển dụng", "date-invalid", "32/13/2010"),
+        (12, "Ngày tuyển dụng", "date-two-digit-year", "01/09/08"),
+        (13, "Ngày tuyển dụng", "date-before-birth", "01/09/1980"),
+        (14, "Ngày chính thức", "party-dates-order", "03/02/2011"),
+        (15, "Trình độ chuyên môn", "vocab-unknown", "Bằng lái xe"),
+        (16, "Trình độ chuyên môn", "vocab-wrong-column", "Cao cấp LLCT"),
+        (17, "Lý luận chính trị", "vocab-in-progress", "Đang học cao cấp"),
+        (18, "Chức vụ", "position-unknown", "Thủ kho"),
+        (19, "Tình trạng", "status-left", "Nghỉ hưu"),
+        (20, "Số CCCD", "national-id-reused", "074085000001"),
+        (21, "Họ và tên", "possible-duplicate-in-file", "Nguyễn Văn An"),
+        (21, "Số CCCD", "expected-missing", None),
+        (22, "Họ và tên", "required-missing", None),
+        (23, "Lý luận chính trị", "expected-missing", None),
+    ]
+    assert sorted(result.rejected["row_number"].to_list()) == [6, 13, 14, 20, 22]
+    assert result.staff.filter(pl.col("row_number") == 5)["gender"].to_list() == ["female"]
+    assert result.staff.filter(pl.col("row_number") == 19)["counts_in_headcount"].to_list() == [False]
 
 
 def test_messages_are_in_vietnamese_with_the_value_and_the_earlier_row():
@@ -160,3 +198,38 @@ def test_the_signer_below_the_table_is_not_a_person(tmp_path):
     result = check(write_template_workbook(tmp_path / "one.xlsx", rows))
     assert result.staff["full_name"].to_list() == ["Nguyễn Văn An"]
     assert result.rows_read == 1
+
+
+def test_file_level_realities_of_a_workbook(tmp_path):
+    workbook = openpyxl.Workbook()
+    help_sheet = workbook.active
+    help_sheet.title = "Hướng dẫn"
+    help_sheet.append(["Điền danh sách vào trang tiếp theo."])
+    sheet = workbook.create_sheet("Danh sách")
+    sheet.append(["DANH SÁCH CÁN BỘ, CÔNG CHỨC PHƯỜNG"])
+    sheet.append(["Tính đến ngày 31/12/2030"])
+    sheet.append(
+        ["STT", "Họ và tên", "Ngày tháng năm sinh", None, "Giới tính", "Số CCCD", "CCCD", "Sở thích", "Nơi sinh"]
+    )
+    sheet.append([None, None, "Nam", "Nữ"])
+    sheet.merge_cells("C3:D3")
+    sheet.append(["I.", "CÁN BỘ"])
+    sheet.append([1, "Nguyễn Văn An", "15/08/1985", None, "Nam", "074085000001", None, "Đọc sách", "Bình Dương"])
+    sheet.append(["II.", "CÔNG CHỨC"])
+    sheet.append([2, "Trần Thị Bình", None, "02/03/1990", "Nam", "074190000002"])
+    sheet.append([3, "Lê Văn Cường", "1975", None, "Nam", "079075000003"])
+    sheet.append([None, "Tổng số", None, None, None, None, None, 5])
+    workbook.create_sheet("Ghi chú").append(["Số liệu do phòng Nội vụ tổng hợp"])
+    workbook.save(tmp_path / "phuong.xlsx")
+    result = check(tmp_path / "phuong.xlsx", agency="P-THAIHOA")
+    assert result.as_of_date == RECEIVED
+    assert problems(result) == [
+        (None, None, "file-as-of-future", "31/12/2030"),
+        (None, None, "file-total-mismatch", "5"),
+        (None, "Sở thích", "file-unknown-column", None),
+        (None, "Số CCCD", "file-duplicate-column", None),
+        (8, "Giới tính", "gender-conflict", "Nam"),
+        (None, None, "file-sheet-skipped", None),
+    ]
+    assert result.staff.select("row_number", "staff_category").rows() == [(6, "cadre"), (9, "civil_servant")]
+    assert result.rejected["row_number"].to_list() == [8]
