@@ -22,6 +22,7 @@ from warehouse.database import connect, migrate
 from warehouse.indicators import compute_indicators, refresh_catalog
 from warehouse.load import (
     Submission,
+    current_list_dates,
     finish_run,
     loaded_hashes,
     replace_agencies,
@@ -42,6 +43,7 @@ class IncomingFile:
     file_name: str
     sha256: str
     duplicate: bool = False
+    current_list_as_of: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -73,13 +75,14 @@ def discover(workspace: Workspace) -> tuple[list[IncomingFile], int]:
         migrate(connection)
         seen = seen_files(connection)
         loaded = loaded_hashes(connection)
+        current = current_list_dates(connection)
     found = workspace.inbox_files(SUPPORTED_SUFFIXES)
     incoming = []
     for agency_code, path in found:
         sha = file_sha256(path)
         name = path.relative_to(workspace.inbox / agency_code).as_posix()
         if (agency_code, name, sha) not in seen:
-            incoming.append(IncomingFile(agency_code, path, name, sha, duplicate=sha in loaded))
+            incoming.append(IncomingFile(agency_code, path, name, sha, sha in loaded, current.get(agency_code)))
             loaded.add(sha)
     return incoming, len(found)
 
@@ -111,9 +114,10 @@ def judge(
     if incoming.duplicate:
         result = duplicate_result(received_at.date())
     else:
-        result = validate_file(
-            incoming.path, file_context(incoming.agency_code, catalogue, settings, received_at.date())
+        context = file_context(
+            incoming.agency_code, catalogue, settings, received_at.date(), incoming.current_list_as_of
         )
+        result = validate_file(incoming.path, context)
     return Submission(
         submission_id=submission_id,
         run_id=run_id,
@@ -132,7 +136,13 @@ def judge(
     )
 
 
-def file_context(agency_code: str, catalogue: pl.DataFrame, settings: Settings, received: dt.date) -> FileContext:
+def file_context(
+    agency_code: str,
+    catalogue: pl.DataFrame,
+    settings: Settings,
+    received: dt.date,
+    current_list_as_of: dt.date | None = None,
+) -> FileContext:
     """What the reader needs to know about the sending agency and the workspace's rules."""
     agency = agency_at(catalogue, agency_code, received)
     read = ReadContext(
@@ -145,7 +155,7 @@ def file_context(agency_code: str, catalogue: pl.DataFrame, settings: Settings, 
         person_key_secret=settings.privacy.person_key_secret,
         policy=settings.policy(),
     )
-    return FileContext(read, agency_known=agency is not None)
+    return FileContext(read, agency_known=agency is not None, current_list_as_of=current_list_as_of)
 
 
 def load(

@@ -34,6 +34,8 @@ ISSUE_SCHEMA = {
     "message_en": pl.String,
 }
 REJECTED_SCHEMA = {"sheet": pl.String, "row_number": pl.Int64, "raw": pl.String}
+# Decree 90/2020 as amended: "excellent" ratings are capped at 20 % of "good" ones in a unit.
+EXCELLENT_SHARE_OF_GOOD = 0.2
 _SKIPPED_SHEETS = re.compile(r"^(huong dan|hd|danh muc|dm|list|data)\b")
 
 
@@ -43,6 +45,7 @@ class FileContext:
 
     read: ReadContext
     agency_known: bool = True
+    current_list_as_of: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -99,10 +102,26 @@ def validate_file(path: Path, context: FileContext) -> FileResult:
             _file_issue("file-agency-unknown", agency=read.agency_code, as_of=as_of.strftime("%d/%m/%Y"))
         )
     row_issues = _row_issues(frame, read, headers)
+    file_errors += _list_level_warnings(frame, as_of, context.current_list_as_of)
     declared = [t.total_declared for t in tables if t.total_declared is not None]
     if declared and sum(declared) != frame.height:
         file_errors.append(_file_issue("file-total-mismatch", value=sum(declared), rows=frame.height))
     return _verdict(frame, row_issues, file_errors, read, text_format)
+
+
+def _list_level_warnings(frame: pl.DataFrame, as_of: dt.date, current: dt.date | None) -> list[dict]:
+    """Warnings about the list as a whole: an older list than the current one, too many "excellent" ratings."""
+    warnings = []
+    if current is not None and as_of < current:
+        warnings.append(
+            _file_issue("file-as-of-older", value=as_of.strftime("%d/%m/%Y"), current=current.strftime("%d/%m/%Y"))
+        )
+    if not frame.is_empty():
+        excellent = frame.filter(pl.col("evaluation_rating") == "excellent").height
+        good = frame.filter(pl.col("evaluation_rating") == "good").height
+        if excellent > EXCELLENT_SHARE_OF_GOOD * good:
+            warnings.append(_file_issue("evaluation-excellent-cap", excellent=excellent, good=good))
+    return warnings
 
 
 def _tables(sheets: list[Sheet]) -> tuple[list[Table], list[dict]]:

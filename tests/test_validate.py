@@ -70,6 +70,7 @@ def problems(result: FileResult) -> list[tuple]:
         ("too_young.csv", "accepted_with_errors", 2, 1, [(3, "Ngày sinh", "birth-date-out-of-range", "02/03/2010")]),
         ("missing_birth_date_column.csv", "rejected", 0, 2, [(None, None, "file-missing-column", None)]),
         ("header_only.csv", "rejected", 0, 0, [(None, None, "file-no-data", None)]),
+        ("excellent_over_cap.csv", "accepted", 3, 0, [(None, None, "evaluation-excellent-cap", None)]),
     ],
 )
 def test_each_defect_is_reported_where_the_clerk_sees_it(fixture, status, loaded, rejected, found):

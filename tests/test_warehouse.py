@@ -144,3 +144,26 @@ def test_every_indicator_written_is_in_the_catalogue(workspace_root):
             "anti join analytics.indicator_catalog using (indicator_code)"
         ).fetchall()
     assert missing == []
+
+
+def test_an_older_list_is_kept_as_history_with_a_warning(workspace_root):
+    workspace = run_once(workspace_root)
+    rows = [person("Phạm Văn Dũng", "01/05/1980", national_id="074080000999")]
+    write_template_workbook(workspace_root / "inbox" / "UB-NV" / "ds-cu.xlsx", rows)
+    run_once(workspace_root, as_of=dt.date(2025, 1, 31))
+    with connect(workspace.published, read_only=True) as connection:
+        warnings = connection.execute(
+            "select file_name, check_code, message_vi from dq.issues where check_code = 'file-as-of-older'"
+        ).fetchall()
+        current = connection.execute(
+            "select count(*) from analytics.staff_current where agency_code = 'UB-NV'"
+        ).fetchall()[0][0]
+    assert warnings == [
+        (
+            "ds-cu.xlsx",
+            "file-as-of-older",
+            "Danh sách tính đến ngày 31/12/2024, cũ hơn danh sách hiện hành (ngày 15/01/2025); tệp được lưu vào "
+            "lịch sử, không thay thế danh sách hiện hành.",
+        )
+    ]
+    assert current == 3

@@ -43,6 +43,15 @@ def seen_files(connection: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str
     return {(agency, name, sha) for agency, name, sha in rows}
 
 
+def current_list_dates(connection: duckdb.DuckDBPyConnection) -> dict[str, dt.date]:
+    """The as-of date of each agency's current list (its latest accepted submission)."""
+    rows = connection.execute(
+        "select agency_code, max(as_of_date) from dq.submissions "
+        "where status in ('accepted', 'accepted_with_errors') group by agency_code"
+    ).fetchall()
+    return dict(rows)
+
+
 def loaded_hashes(connection: duckdb.DuckDBPyConnection) -> set[str]:
     """Content hashes already read once; the same bytes under another name are a duplicate."""
     rows = connection.execute("select file_sha256 from dq.submissions where status <> 'duplicate'").fetchall()
