@@ -151,7 +151,6 @@ def file_context(
         default_staff_category=agency.default_staff_category if agency else None,
         as_of=received,
         province_codes=province_codes(),
-        evaluation_year=received.year if received.month == 12 else received.year - 1,
         person_key_secret=settings.privacy.person_key_secret,
         policy=settings.policy(),
     )

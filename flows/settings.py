@@ -61,6 +61,9 @@ class ValidationSettings(BaseModel):
     max_row_error_share: float = Field(
         0.5, description="Share of rows with errors above which the whole file is returned."
     )
+    rating_month: int = Field(
+        12, description="Month from which a list's as-of year has its annual rating (else the year before)."
+    )
 
 
 class Settings(BaseSettings):
@@ -91,6 +94,7 @@ class Settings(BaseSettings):
             min_age=self.validation.min_age,
             max_age=self.validation.max_age,
             max_row_error_share=self.validation.max_row_error_share,
+            rating_month=self.validation.rating_month,
         )
 
 

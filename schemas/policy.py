@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 
@@ -12,3 +13,8 @@ class Policy:
     min_age: int = 18
     max_age: int = 70
     max_row_error_share: float = 0.5
+    rating_month: int = 12
+
+    def rating_year(self, as_of: dt.date) -> int:
+        """Year of the latest rating a list can hold: ratings of a year are settled from `rating_month` on."""
+        return as_of.year if as_of.month >= self.rating_month else as_of.year - 1

@@ -33,7 +33,6 @@ class ReadContext:
     default_staff_category: str | None
     as_of: dt.date
     province_codes: tuple[str, ...]
-    evaluation_year: int
     person_key_secret: str
     policy: Policy = dataclasses.field(default_factory=Policy)
 
@@ -133,7 +132,7 @@ def _typed(raw: pl.DataFrame, context: ReadContext, table: Table) -> pl.DataFram
     frame = _gender(frame)
     frame = _staff_category(frame, context, table.sheet)
     frame = _leaders(frame, context)
-    return _derived(frame, context).sort("row_number")
+    return _derived(frame, context, _rating_year(table)).sort("row_number")
 
 
 def _split_position() -> list[pl.Expr]:
@@ -259,7 +258,13 @@ def _leaders(frame: pl.DataFrame, context: ReadContext) -> pl.DataFrame:
     )
 
 
-def _derived(frame: pl.DataFrame, context: ReadContext) -> pl.DataFrame:
+def _rating_year(table: Table) -> int | None:
+    """The year a rating header names ("Xếp loại chất lượng năm 2024")."""
+    years = [c.match.year for c in table.columns if c.match and c.match.field == "evaluation_rating" and c.match.year]
+    return years[0] if years else None
+
+
+def _derived(frame: pl.DataFrame, context: ReadContext, rating_year: int | None) -> pl.DataFrame:
     as_of = pl.lit(context.as_of)
     birth = pl.col("birth_date")
     before_birthday = (as_of.dt.month() < birth.dt.month()) | (
@@ -271,7 +276,9 @@ def _derived(frame: pl.DataFrame, context: ReadContext) -> pl.DataFrame:
         fold_expr(pl.col("full_name")).alias("_folded_name"),
         pl.when(pl.col("ethnicity").is_not_null()).then(pl.col("ethnicity") != "kinh").alias("is_ethnic_minority"),
         pl.when(pl.col("religion").is_not_null()).then(pl.col("religion") != "none").alias("has_religion"),
-        pl.lit(context.evaluation_year, pl.Int64).alias("evaluation_year"),
+        pl.when(pl.col("evaluation_rating").is_not_null())
+        .then(pl.lit(rating_year or context.policy.rating_year(context.as_of), pl.Int64))
+        .alias("evaluation_year"),
         (
             (pl.col("staff_category") != "part_time").fill_null(True)
             & ~pl.col("employment_status").is_in(LEFT_STATUSES).fill_null(False)

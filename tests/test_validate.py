@@ -234,3 +234,10 @@ def test_file_level_realities_of_a_workbook(tmp_path):
     ]
     assert result.staff.select("row_number", "staff_category").rows() == [(6, "cadre"), (9, "civil_servant")]
     assert result.rejected["row_number"].to_list() == [8]
+
+
+def test_the_rating_year_comes_from_the_header_else_from_the_as_of_date():
+    from_header = check(FIXTURES / "excellent_over_cap.csv")
+    assert from_header.staff["evaluation_year"].to_list() == [2024, 2024, 2024]
+    from_rule = check(FIXTURES / "kitchen_sink.csv")
+    assert from_rule.staff["evaluation_year"].unique().to_list() == [None]
