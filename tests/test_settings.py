@@ -29,3 +29,13 @@ def test_the_generated_config_lists_every_setting_and_sets_only_the_secret():
     for section, field in Settings.model_fields.items():
         for key in field.annotation.model_fields:
             assert f"{key} = " in text, (section, key)
+
+
+def test_a_list_holds_the_rating_of_its_year_only_from_december():
+    import datetime as dt
+
+    from schemas.policy import Policy
+
+    assert Policy().rating_year(dt.date(2024, 12, 31)) == 2024
+    assert Policy().rating_year(dt.date(2025, 1, 15)) == 2024
+    assert Policy(rating_month=1).rating_year(dt.date(2025, 1, 15)) == 2025
