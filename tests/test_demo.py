@@ -1,6 +1,8 @@
 """End to end, as a new user runs it: `staffq demo` through the real Prefect flow, then `staffq run` again."""
 
 import json
+import shutil
+import subprocess
 
 import pytest
 from typer.testing import CliRunner
@@ -92,3 +94,19 @@ def test_check_prints_the_rows_a_clerk_sees(demo):
     report = json.loads(result.output)
     assert report["status"] == "rejected"
     assert all(i["row_number"] is None or i["row_number"] > 5 for i in report["issues"])
+
+
+def test_the_duckdb_cli_opens_the_analysts_copy(demo):
+    root, _ = demo
+    query = (
+        "select indicator_code, numerator from analytics.indicators where scope = 'city' "
+        "and as_of_date = '2024-12-31' and indicator_code in ('staff.total', 'leaders.total') order by 1"
+    )
+    result = subprocess.run(
+        [shutil.which("duckdb"), "-readonly", "-csv", str(root / "staffq.duckdb"), query],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["indicator_code,numerator", "leaders.total,244", "staff.total,2886"]

@@ -5,6 +5,8 @@ import datetime as dt
 import openpyxl
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import FIXTURES, person, write_template_workbook
 from flows.pipeline import file_context
@@ -241,3 +243,13 @@ def test_the_rating_year_comes_from_the_header_else_from_the_as_of_date():
     assert from_header.staff["evaluation_year"].to_list() == [2024, 2024, 2024]
     from_rule = check(FIXTURES / "kitchen_sink.csv")
     assert from_rule.staff["evaluation_year"].unique().to_list() == [None]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=4096), suffix=st.sampled_from([".xlsx", ".xls", ".csv"]))
+def test_any_bytes_at_all_are_rejected_with_a_reason_never_a_crash(tmp_path, data, suffix):
+    path = tmp_path / f"garbage{suffix}"
+    path.write_bytes(data)
+    result = check(path)
+    assert result.status == "rejected"
+    assert result.issues.filter(pl.col("severity") == "error").height >= 1
