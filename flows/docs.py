@@ -9,7 +9,7 @@ import csv
 from pathlib import Path
 
 from schemas.catalogue import checks
-from schemas.staff import StaffRecord
+from schemas.staff import record_columns
 from warehouse.database import INDICATOR_DIR, ddl_files
 from warehouse.tables import describe_tables
 
@@ -66,7 +66,7 @@ def render_warehouse() -> str:
         "Generated from `warehouse/ddl/` and the `StaffRecord` model by `python -m flows.docs`.",
         "",
     ]
-    fields = StaffRecord.to_schema().columns
+    fields = record_columns()
     for table in describe_tables(ddl_files()):
         lines += [f"## `{table.name}`", "", table.comment, "", "| column | type | meaning |", "|---|---|---|"]
         for column, data_type in table.columns:

@@ -15,7 +15,7 @@ from schemas.layout import Table
 from schemas.parse import clean_national_id, parse_date, parse_decimal, parse_int
 from schemas.policy import Policy
 from schemas.positions import classify_column
-from schemas.staff import StaffRecord, fields_of_kind
+from schemas.staff import fields_of_kind, record_columns
 from schemas.text import fold, fold_expr
 from schemas.vocabulary import resolve, resolve_column
 
@@ -120,7 +120,7 @@ def _apply_group_labels(raw: pl.DataFrame, table: Table) -> pl.DataFrame:
 
 def _typed(raw: pl.DataFrame, context: ReadContext, table: Table) -> pl.DataFrame:
     frame = raw
-    for field in StaffRecord.to_schema().columns:
+    for field in record_columns():
         if raw_column(field) not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(raw_column(field)))
     frame = frame.with_columns(pl.col(raw_column(field)).alias(field) for field in fields_of_kind("text")).with_columns(

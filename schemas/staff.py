@@ -7,6 +7,7 @@ staff-list spec requires it (`req`: R required, E expected, C conditional, O opt
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 import pandera.polars as pa
 
@@ -79,16 +80,22 @@ class StaffRecord(pa.DataFrameModel):
         coerce = False
 
 
+@cache
+def record_columns() -> dict[str, pa.Column]:
+    """The model's columns, built once: pandera rebuilds the schema on every to_schema() call."""
+    return dict(StaffRecord.to_schema().columns)
+
+
 def fields_of_kind(*kinds: str) -> list[str]:
     """Names of the record's fields read the given way, in model order."""
-    return [name for name, column in StaffRecord.to_schema().columns.items() if column.metadata["kind"] in kinds]
+    return [name for name, column in record_columns().items() if column.metadata["kind"] in kinds]
 
 
 def field_titles() -> dict[str, str]:
     """Vietnamese title of every field: what the clerk reads in messages."""
-    return {name: column.title for name, column in StaffRecord.to_schema().columns.items()}
+    return {name: column.title for name, column in record_columns().items()}
 
 
 def required(level: str) -> list[str]:
     """Fields at one requirement level (R or E)."""
-    return [name for name, column in StaffRecord.to_schema().columns.items() if column.metadata["req"] == level]
+    return [name for name, column in record_columns().items() if column.metadata["req"] == level]

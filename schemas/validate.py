@@ -19,7 +19,7 @@ from schemas.layout import NoHeader, Table, locate_table
 from schemas.record import ReadContext, Records, build_records, person_keys, raw_column
 from schemas.row_checks import RowCheck, row_checks
 from schemas.sheets import Sheet, TextFormat, UnreadableFile, read_sheets
-from schemas.staff import StaffRecord, field_titles, fields_of_kind
+from schemas.staff import StaffRecord, field_titles, fields_of_kind, record_columns
 from schemas.text import fold
 
 ISSUE_SCHEMA = {
@@ -67,7 +67,7 @@ class FileResult:
 def staff_columns() -> list[str]:
     """Columns of a loaded row: lineage, the canonical record, and each vocabulary cell as written."""
     vocab_raw = [f"{name}_raw" for name in fields_of_kind("vocab")]
-    return ["sheet", "row_number", "person_key", *StaffRecord.to_schema().columns, *vocab_raw]
+    return ["sheet", "row_number", "person_key", *record_columns(), *vocab_raw]
 
 
 def validate_file(path: Path, context: FileContext) -> FileResult:
@@ -315,7 +315,7 @@ def _loadable(staff: pl.DataFrame, read: ReadContext) -> pl.DataFrame:
 
 def _empty_staff_schema() -> dict[str, pl.DataType]:
     dtypes = {"sheet": pl.String, "row_number": pl.Int64, "person_key": pl.String}
-    for name, column in StaffRecord.to_schema().columns.items():
+    for name, column in record_columns().items():
         dtypes[name] = column.dtype.type
     dtypes.update({f"{name}_raw": pl.String for name in fields_of_kind("vocab")})
     return dtypes
