@@ -28,7 +28,7 @@ def judge_files(root: Path, incoming: list[pipeline.IncomingFile], run_id: str) 
     workspace = workspace_of(root, settings)
     catalogue = pipeline.load_catalogue(workspace)
     received_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    return [pipeline.judge(item, workspace, settings, catalogue, run_id, received_at) for item in incoming]
+    return pipeline.judge(incoming, workspace, settings, catalogue, run_id, received_at)
 
 
 @task(cache_policy=NO_CACHE)

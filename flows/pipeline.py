@@ -17,7 +17,7 @@ from schemas.agencies import agency_at, read_catalogue
 from schemas.identity import province_codes
 from schemas.record import ReadContext
 from schemas.sheets import SUPPORTED_SUFFIXES
-from schemas.validate import FileContext, duplicate_result, validate_file
+from schemas.validate import FileContext, FileResult, duplicate_result, validate_files
 from warehouse.database import connect, migrate
 from warehouse.indicators import compute_indicators, refresh_catalog
 from warehouse.load import (
@@ -32,6 +32,9 @@ from warehouse.load import (
 )
 from warehouse.publish import publish
 from warehouse.workspace import Workspace
+
+# Files validated together: the row checks' fixed cost is paid once per batch, memory grows with it.
+VALIDATION_BATCH_FILES = 200
 
 
 @dataclass(frozen=True)
@@ -99,25 +102,41 @@ def archive(workspace: Workspace, incoming: IncomingFile) -> Path:
 
 
 def judge(
-    incoming: IncomingFile,
+    incoming: list[IncomingFile],
     workspace: Workspace,
     settings: Settings,
     catalogue: pl.DataFrame,
     run_id: str,
     received_at: dt.datetime,
+) -> list[Submission]:
+    """Archive, read and check new files in batches; a duplicate is recorded without being read again."""
+    submissions = []
+    for start in range(0, len(incoming), VALIDATION_BATCH_FILES):
+        batch = incoming[start : start + VALIDATION_BATCH_FILES]
+        archived = [archive(workspace, item) for item in batch]
+        to_read = [item for item in batch if not item.duplicate]
+        contexts = [
+            file_context(item.agency_code, catalogue, settings, received_at.date(), item.current_list_as_of)
+            for item in to_read
+        ]
+        results = iter(validate_files([(item.path, context) for item, context in zip(to_read, contexts, strict=True)]))
+        for item, archive_path in zip(batch, archived, strict=True):
+            result = duplicate_result(received_at.date()) if item.duplicate else next(results)
+            submissions.append(_submission(item, result, archive_path, workspace, run_id, received_at))
+    return submissions
+
+
+def _submission(
+    incoming: IncomingFile,
+    result: FileResult,
+    archived: Path,
+    workspace: Workspace,
+    run_id: str,
+    received_at: dt.datetime,
 ) -> Submission:
-    """Archive, read and check one file; a duplicate is recorded without being read again."""
     submission_id = hashlib.sha256(
         f"{incoming.agency_code}\x00{incoming.file_name}\x00{incoming.sha256}".encode()
     ).hexdigest()[:16]
-    archived = archive(workspace, incoming)
-    if incoming.duplicate:
-        result = duplicate_result(received_at.date())
-    else:
-        context = file_context(
-            incoming.agency_code, catalogue, settings, received_at.date(), incoming.current_list_as_of
-        )
-        result = validate_file(incoming.path, context)
     return Submission(
         submission_id=submission_id,
         run_id=run_id,

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from schemas.record import ReadContext, raw_column
+from schemas.policy import Policy
+from schemas.record import raw_column
 from schemas.staff import field_titles, fields_of_kind, required
 
 _NAME_CHARS = r"[^\p{L}\s\-'’]"
@@ -30,32 +31,42 @@ def raw(name: str) -> pl.Expr:
     return pl.col(raw_column(name))
 
 
-def row_checks(context: ReadContext, present: set[str]) -> list[RowCheck]:
-    """Every row check that applies to a file whose mapped fields are `present`."""
+def has_column(name: str) -> str:
+    """Name of the column telling whether the row's file has a column for `name`."""
+    return f"_has_{name}"
+
+
+def row_checks(policy: Policy, province_codes: tuple[str, ...]) -> list[RowCheck]:
+    """Every row check. They run on many files at once: `_file` tells the files apart, `_has_<field>` says
+    whether a row's file has a column for the field."""
     return [
-        *_required(present),
+        *_required(),
         *_names(),
-        *_birth_and_gender(context),
-        *_national_id(context),
+        *_birth_and_gender(policy),
+        *_national_id(province_codes),
         *_dates(),
-        *_vocabularies(present),
+        *_vocabularies(),
         *_within_file(),
     ]
 
 
-def _required(present: set[str]) -> list[RowCheck]:
+def _required() -> list[RowCheck]:
     # A required field without a column is one file-level problem (file-missing-column), not one per row;
     # the staff category may come from a group row, the sheet name or the agency instead of a column.
     checks = [
-        RowCheck("required-missing", name, pl.col(name).is_null() & raw(name).is_null())
+        RowCheck(
+            "required-missing",
+            name,
+            pl.col(name).is_null() & raw(name).is_null() & (pl.col(has_column(name)) | (name == "staff_category")),
+        )
         for name in required("R")
-        if name in present or name == "staff_category"
     ]
     # An expected field is only asked for when the file has its column; a missing column is not every row's fault.
+    # The level of a foreign language may come with its name ("Tiếng Anh B1").
     checks += [
-        RowCheck("expected-missing", name, raw(name).is_null())
+        RowCheck("expected-missing", name, raw(name).is_null() & pl.col(has_column(name)))
         for name in required("E")
-        if name in present and name not in ("foreign_language_level",)
+        if name != "foreign_language_level"
     ]
     return checks
 
@@ -68,8 +79,7 @@ def _names() -> list[RowCheck]:
     ]
 
 
-def _birth_and_gender(context: ReadContext) -> list[RowCheck]:
-    policy = context.policy
+def _birth_and_gender(policy: Policy) -> list[RowCheck]:
     age = pl.col("age_years")
     return [
         RowCheck(
@@ -100,7 +110,7 @@ def _birth_and_gender(context: ReadContext) -> list[RowCheck]:
     ]
 
 
-def _national_id(context: ReadContext) -> list[RowCheck]:
+def _national_id(province_codes: tuple[str, ...]) -> list[RowCheck]:
     national_id = pl.col("national_id")
     is_cccd = pl.col("national_id_kind") == "cccd"
     digit = national_id.str.slice(3, 1).cast(pl.Int32, strict=False)
@@ -117,7 +127,7 @@ def _national_id(context: ReadContext) -> list[RowCheck]:
         RowCheck(
             "national-id-province-unknown",
             "national_id",
-            is_cccd & ~national_id.str.slice(0, 3).is_in(list(context.province_codes)),
+            is_cccd & ~national_id.str.slice(0, 3).is_in(list(province_codes)),
             {"prefix": national_id.str.slice(0, 3)},
         ),
         RowCheck(
@@ -171,7 +181,7 @@ def _dates() -> list[RowCheck]:
     return checks
 
 
-def _vocabularies(present: set[str]) -> list[RowCheck]:
+def _vocabularies() -> list[RowCheck]:
     checks = [
         RowCheck(
             "staff-category-invalid",
@@ -191,7 +201,7 @@ def _vocabularies(present: set[str]) -> list[RowCheck]:
         ),
     ]
     for name in fields_of_kind("vocab"):
-        if name in ("gender", "staff_category") or name not in present:
+        if name in ("gender", "staff_category"):
             continue
         status = pl.col(f"_status_{name}")
         other = pl.col(f"_other_{name}")
@@ -212,28 +222,28 @@ def _vocabularies(present: set[str]) -> list[RowCheck]:
 
 
 def _within_file() -> list[RowCheck]:
-    """One row per person: an ID seen earlier in the file (any sheet) marks the later row."""
+    """One row per person: an ID seen earlier in the same file (any sheet) marks the later row."""
     national_id = pl.when(pl.col("national_id_kind").is_not_null()).then(pl.col("national_id"))
-    first_row = pl.col("row_number").first().over(national_id)
-    first_sheet = pl.col("sheet").first().over(national_id)
-    first_name = pl.col("_folded_name").first().over(national_id)
-    first_birth = pl.col("birth_date").first().over(national_id)
-    is_later = national_id.is_not_null() & (pl.int_range(pl.len()).over(national_id) > 0)
+    same_id = [pl.col("_file"), national_id]
+    first_row = pl.col("row_number").first().over(same_id)
+    first_sheet = pl.col("sheet").first().over(same_id)
+    first_name = pl.col("_folded_name").first().over(same_id)
+    first_birth = pl.col("birth_date").first().over(same_id)
+    is_later = national_id.is_not_null() & (pl.int_range(pl.len()).over(same_id) > 0)
     same_person = (pl.col("_folded_name") == first_name) & (pl.col("birth_date") == first_birth).fill_null(True)
     other_row = (
         pl.when(first_sheet == pl.col("sheet"))
         .then(first_row.cast(pl.String))
         .otherwise(pl.concat_str(first_row.cast(pl.String), pl.lit(" ("), first_sheet, pl.lit(")")))
     )
-    person = [pl.col("_folded_name"), pl.col("birth_date"), pl.col("gender")]
-    earlier_twin = pl.col("row_number").first().over(person)
+    person = [pl.col("_file"), pl.col("_folded_name"), pl.col("birth_date"), pl.col("gender")]
     return [
         RowCheck("duplicate-in-file", "national_id", is_later & same_person, {"other_row": other_row}),
         RowCheck(
             "national-id-reused",
             "national_id",
             is_later & ~same_person,
-            {"other_row": other_row, "other_name": pl.col("full_name").first().over(national_id)},
+            {"other_row": other_row, "other_name": pl.col("full_name").first().over(same_id)},
         ),
         RowCheck(
             "possible-duplicate-in-file",
@@ -241,6 +251,6 @@ def _within_file() -> list[RowCheck]:
             pl.col("birth_date").is_not_null()
             & (pl.int_range(pl.len()).over(person) > 0)
             & (national_id.is_null() | (national_id != national_id.first().over(person))),
-            {"other_row": earlier_twin},
+            {"other_row": pl.col("row_number").first().over(person)},
         ),
     ]

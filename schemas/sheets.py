@@ -68,7 +68,10 @@ def _read_text(path: Path) -> tuple[Sheet, TextFormat]:
     data = path.read_bytes()
     text, encoding = _decode(data)
     delimiter = _sniff_delimiter(text)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise UnreadableFile(f"không đọc được CSV: {error}") from error
     width = max((len(row) for row in rows), default=0)
     if width == 0:
         raise UnreadableFile("tệp rỗng")

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pandera.polars as pa
@@ -16,8 +17,9 @@ from schemas.as_of import find_as_of
 from schemas.catalogue import check
 from schemas.headers import header_index
 from schemas.layout import NoHeader, Table, locate_table
+from schemas.policy import Policy
 from schemas.record import ReadContext, Records, build_records, person_keys, raw_column
-from schemas.row_checks import RowCheck, row_checks
+from schemas.row_checks import RowCheck, has_column, row_checks
 from schemas.sheets import Sheet, TextFormat, UnreadableFile, read_sheets
 from schemas.staff import StaffRecord, field_titles, fields_of_kind, record_columns
 from schemas.text import fold
@@ -70,8 +72,36 @@ def staff_columns() -> list[str]:
     return ["sheet", "row_number", "person_key", *record_columns(), *vocab_raw]
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A file read and typed, waiting for the row checks that run on a whole batch at once."""
+
+    frame: pl.DataFrame
+    headers: dict[str, str]
+    file_issues: list[dict]
+    read: ReadContext
+    text_format: TextFormat | None
+
+
 def validate_file(path: Path, context: FileContext) -> FileResult:
     """Read, type and check one agency file; never raises for bad content, which is data, not an error."""
+    return validate_files([(path, context)])[0]
+
+
+def validate_files(files: list[tuple[Path, FileContext]]) -> list[FileResult]:
+    """Verdicts on a batch of files, in order. Row checks run once over the whole batch: pandera's cost is per
+    check run, not per row, so one pass over many files is what keeps a night of thousands of files fast."""
+    results: list[_Prepared | FileResult] = [_prepare(path, context) for path, context in files]
+    positions = [i for i, result in enumerate(results) if isinstance(result, _Prepared)]
+    batch = [results[i] for i in positions]
+    row_issues = _row_issues(batch)
+    for member, position in enumerate(positions):
+        results[position] = _verdict(batch[member], row_issues.get(member, _no_issues()))
+    return results
+
+
+def _prepare(path: Path, context: FileContext) -> _Prepared | FileResult:
+    """Everything that is about one file alone: reading, the as-of date, typing, file-level problems."""
     as_of = context.read.as_of
     try:
         sheets, text_format = read_sheets(path)
@@ -94,19 +124,18 @@ def validate_file(path: Path, context: FileContext) -> FileResult:
     issues += [issue for table, record in zip(tables, records, strict=True) for issue in _column_issues(table, record)]
     frame = pl.concat([r.frame for r in records], how="diagonal_relaxed")
     headers = {field: header for r in reversed(records) for field, header in r.headers.items()}
-    file_errors = [*_missing_columns(records, frame), *issues]
+    file_issues = [*_missing_columns(records, frame), *issues]
     if frame.is_empty():
-        file_errors.append(_file_issue("file-no-data"))
+        file_issues.append(_file_issue("file-no-data"))
     if not context.agency_known:
-        file_errors.append(
+        file_issues.append(
             _file_issue("file-agency-unknown", agency=read.agency_code, as_of=as_of.strftime("%d/%m/%Y"))
         )
-    row_issues = _row_issues(frame, read, headers)
-    file_errors += _list_level_warnings(frame, as_of, context.current_list_as_of)
+    file_issues += _list_level_warnings(frame, as_of, context.current_list_as_of)
     declared = [t.total_declared for t in tables if t.total_declared is not None]
     if declared and sum(declared) != frame.height:
-        file_errors.append(_file_issue("file-total-mismatch", value=sum(declared), rows=frame.height))
-    return _verdict(frame, row_issues, file_errors, read, text_format)
+        file_issues.append(_file_issue("file-total-mismatch", value=sum(declared), rows=frame.height))
+    return _Prepared(frame, headers, file_issues, read, text_format)
 
 
 def _list_level_warnings(frame: pl.DataFrame, as_of: dt.date, current: dt.date | None) -> list[dict]:
@@ -175,26 +204,53 @@ def _missing_columns(records: list[Records], frame: pl.DataFrame) -> list[dict]:
     return [_file_issue("file-missing-column", field_vi=titles[field], field=field) for field in missing]
 
 
-def _row_issues(frame: pl.DataFrame, read: ReadContext, headers: dict[str, str]) -> pl.DataFrame:
-    """Run every row check through pandera (lazy, so all failures are collected) and word the messages."""
-    if frame.is_empty():
-        return pl.DataFrame(schema=ISSUE_SCHEMA)
-    checks = row_checks(read, set(headers))
-    schema = StaffRecord.to_schema()
+def _row_issues(batch: list[_Prepared]) -> dict[int, pl.DataFrame]:
+    """Run every row check through pandera (lazy, so all failures are collected) over the batch, and word
+    the messages; returns the issues of each file of the batch that has any, by position."""
+    found: dict[int, pl.DataFrame] = {}
+    for key, members in _by_rules(batch).items():
+        frames = [
+            batch[i].frame.with_columns(
+                _file=pl.lit(i, pl.Int32),
+                **{has_column(name): pl.lit(name in batch[i].headers) for name in record_columns()},
+            )
+            for i in members
+            if not batch[i].frame.is_empty()
+        ]
+        if not frames:
+            continue
+        frame = pl.concat(frames, how="diagonal_relaxed")
+        schema, checks = _checked_schema(*key)
+        try:
+            schema.validate(frame, lazy=True)
+            continue
+        except pa.errors.SchemaErrors as errors:
+            failures = errors.failure_cases
+        unexpected = failures.filter(pl.col("index").is_null())
+        if not unexpected.is_empty():
+            raise TypeError(f"typed staff record does not match StaffRecord: {unexpected.to_dicts()}")
+        issues = _word_issues(frame, failures, checks, batch)
+        found.update({file: rows.drop("_file") for (file,), rows in issues.group_by("_file")})
+    return found
+
+
+def _by_rules(batch: list[_Prepared]) -> dict[tuple[Policy, tuple[str, ...]], list[int]]:
+    """Files grouped by the rules their checks take (one group in a normal night)."""
+    groups: dict[tuple[Policy, tuple[str, ...]], list[int]] = {}
+    for i, prepared in enumerate(batch):
+        groups.setdefault((prepared.read.policy, prepared.read.province_codes), []).append(i)
+    return groups
+
+
+@lru_cache(maxsize=8)
+def _checked_schema(policy: Policy, province_codes: tuple[str, ...]) -> tuple[pa.DataFrameSchema, dict[str, RowCheck]]:
+    """StaffRecord with every row check attached, built once: pandera copies the schema on each update."""
+    checks = row_checks(policy, province_codes)
     by_field: dict[str, list[pa.Check]] = {}
     for row_check in checks:
         by_field.setdefault(row_check.field, []).append(_as_pandera(row_check))
-    for field, field_checks in by_field.items():
-        schema = schema.update_column(field, checks=field_checks)
-    try:
-        schema.validate(frame, lazy=True)
-        return pl.DataFrame(schema=ISSUE_SCHEMA)
-    except pa.errors.SchemaErrors as errors:
-        failures = errors.failure_cases
-    unexpected = failures.filter(pl.col("index").is_null())
-    if not unexpected.is_empty():
-        raise TypeError(f"typed staff record does not match StaffRecord: {unexpected.to_dicts()}")
-    return _word_issues(frame, failures, {c.code + "|" + c.field: c for c in checks}, read, headers)
+    schema = StaffRecord.to_schema().update_columns({field: {"checks": c} for field, c in by_field.items()})
+    return schema, {f"{c.code}|{c.field}": c for c in checks}
 
 
 def _as_pandera(row_check: RowCheck) -> pa.Check:
@@ -205,38 +261,39 @@ def _as_pandera(row_check: RowCheck) -> pa.Check:
 
 
 def _word_issues(
-    frame: pl.DataFrame,
-    failures: pl.DataFrame,
-    checks: dict[str, RowCheck],
-    read: ReadContext,
-    headers: dict[str, str],
+    frame: pl.DataFrame, failures: pl.DataFrame, checks: dict[str, RowCheck], batch: list[_Prepared]
 ) -> pl.DataFrame:
+    """One issue row per failure, with the message in both languages and the file's own header."""
     titles = field_titles()
     rows = []
     for (code, field), group in failures.group_by(["check", "column"], maintain_order=True):
         row_check = checks[f"{code}|{field}"]
         definition = check(code)
-        # Parameters are computed on the whole file first: "first row with this ID" needs every row.
+        # Parameters are computed on the whole batch first: "first row with this ID" needs every row of the file.
         failing = frame.select(
+            "_file",
             "sheet",
             "row_number",
             value=pl.col(raw_column(field)),
             **{name: expr.cast(pl.String) for name, expr in row_check.params.items()},
         )[group["index"].to_list()]
         for values in failing.iter_rows(named=True):
+            prepared = batch[values["_file"]]
+            header = prepared.headers.get(field, titles[field])
             params = {
                 "field_vi": titles[field],
                 "field_en": field.replace("_", " "),
-                "header": headers.get(field, titles[field]),
-                "as_of": read.as_of.strftime("%d/%m/%Y"),
+                "header": header,
+                "as_of": prepared.read.as_of.strftime("%d/%m/%Y"),
                 **values,
             }
             message_vi, message_en = definition.render(params)
             rows.append(
                 {
+                    "_file": values["_file"],
                     "sheet": values["sheet"],
                     "row_number": values["row_number"],
-                    "column_header": headers.get(field, titles[field]),
+                    "column_header": header,
                     "field": field,
                     "check_code": code,
                     "severity": definition.severity,
@@ -245,7 +302,11 @@ def _word_issues(
                     "message_en": message_en,
                 }
             )
-    return pl.DataFrame(rows, schema=ISSUE_SCHEMA)
+    return pl.DataFrame(rows, schema={"_file": pl.Int32, **ISSUE_SCHEMA})
+
+
+def _no_issues() -> pl.DataFrame:
+    return pl.DataFrame(schema=ISSUE_SCHEMA)
 
 
 def _file_issue(code: str, **params: object) -> dict:
@@ -264,13 +325,9 @@ def _file_issue(code: str, **params: object) -> dict:
     }
 
 
-def _verdict(
-    frame: pl.DataFrame,
-    row_issues: pl.DataFrame,
-    file_issues: list[dict],
-    read: ReadContext,
-    text_format: TextFormat | None,
-) -> FileResult:
+def _verdict(prepared: _Prepared, row_issues: pl.DataFrame) -> FileResult:
+    """Reject the bad rows, or the whole file when it has a file-level error or too many bad rows."""
+    frame, read, file_issues = prepared.frame, prepared.read, list(prepared.file_issues)
     bad_rows = row_issues.filter(pl.col("severity") == "error").select("sheet", "row_number").unique()
     file_error = any(issue["severity"] == "error" for issue in file_issues)
     if not file_error and frame.height and bad_rows.height / frame.height > read.policy.max_row_error_share:
@@ -301,7 +358,7 @@ def _verdict(
         else pl.DataFrame(schema=REJECTED_SCHEMA)
     )
     staff = _loadable(staff, read)
-    return FileResult(status, read.as_of, staff, rejected, issues, text_format)
+    return FileResult(status, read.as_of, staff, rejected, issues, prepared.text_format)
 
 
 def _loadable(staff: pl.DataFrame, read: ReadContext) -> pl.DataFrame:

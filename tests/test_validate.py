@@ -12,7 +12,7 @@ from conftest import FIXTURES, person, write_template_workbook
 from flows.pipeline import file_context
 from flows.settings import Settings
 from schemas.agencies import read_catalogue, shipped_catalogue
-from schemas.validate import FileResult, validate_file
+from schemas.validate import FileResult, validate_file, validate_files
 
 RECEIVED = dt.date(2025, 1, 15)
 AS_OF_MISSING = (None, None, "file-as-of-missing", None)
@@ -253,3 +253,28 @@ def test_any_bytes_at_all_are_rejected_with_a_reason_never_a_crash(tmp_path, dat
     result = check(path)
     assert result.status == "rejected"
     assert result.issues.filter(pl.col("severity") == "error").height >= 1
+
+
+def test_a_batch_keeps_each_files_verdict_its_own(tmp_path):
+    catalogue = read_catalogue(shipped_catalogue("tan-uyen"))
+    settings = Settings(privacy={"person_key_secret": "test"})
+    files = ["valid_three_people.csv", "duplicate_person.csv", "name_with_digits.csv", "valid_three_people.csv"]
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(b"not a workbook")
+    batch = [(FIXTURES / name, file_context("UB-NV", catalogue, settings, RECEIVED)) for name in files]
+    batch.insert(2, (broken, file_context("UB-NV", catalogue, settings, RECEIVED)))
+    results = validate_files(batch)
+    assert [(r.status, r.staff.height, r.rejected.height) for r in results] == [
+        ("accepted", 3, 0),
+        ("accepted_with_errors", 3, 1),
+        ("rejected", 0, 0),
+        ("accepted_with_errors", 2, 1),
+        ("accepted", 3, 0),
+    ]
+    assert [sorted(set(r.issues["check_code"]) - {"file-as-of-missing"}) for r in results] == [
+        [],
+        ["duplicate-in-file"],
+        ["file-unreadable"],
+        ["full-name-invalid"],
+        [],
+    ]

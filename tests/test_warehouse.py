@@ -26,7 +26,7 @@ def run_once(root, as_of=AS_OF):
     catalogue = pipeline.load_catalogue(workspace)
     run_id = pipeline.new_run_id()
     now = dt.datetime(2025, 1, 15, 8, 0)
-    submissions = [pipeline.judge(item, workspace, settings, catalogue, run_id, now) for item in incoming]
+    submissions = pipeline.judge(incoming, workspace, settings, catalogue, run_id, now)
     pipeline.load(workspace, submissions, catalogue, run_id, None, now, as_of, seen)
     return workspace
 
