@@ -98,7 +98,7 @@ def demo(
     show.run_summary(out, outcome)
     show.article_table(out, workspace.published, DEMO_AS_OF)
     show.rejections(out, workspace.published, workspace.outbox)
-    show.next_steps(out, workspace, directory)
+    show.next_steps(out, directory)
 
 
 @app.command()

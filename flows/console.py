@@ -10,7 +10,6 @@ from rich.table import Table
 
 from warehouse.database import connect
 from warehouse.queries import city_indicators, problem_submissions
-from warehouse.workspace import Workspace
 
 # The source article's table: label, indicator code.
 ARTICLE_ROWS = (
@@ -88,7 +87,8 @@ def rejections(console: Console, published: Path, outbox: Path) -> None:
     console.print(f"Feedback for each agency, in Vietnamese: {outbox}/<AGENCY>/<file>.loi.csv")
 
 
-def next_steps(console: Console, workspace: Workspace, directory: Path) -> None:
+def next_steps(console: Console, directory: Path) -> None:
+    """What to try after the demo."""
     console.print("\nNext:")
     console.print(f"  duckdb {directory}/staffq.duckdb \"from analytics.indicators where scope = 'city'\"")
     console.print(f"  staffq run --workspace {directory}          # again: nothing new, nothing changes")

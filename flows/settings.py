@@ -90,12 +90,7 @@ class Settings(BaseSettings):
 
     def policy(self) -> Policy:
         """The validation thresholds in the form the schemas take them."""
-        return Policy(
-            min_age=self.validation.min_age,
-            max_age=self.validation.max_age,
-            max_row_error_share=self.validation.max_row_error_share,
-            rating_month=self.validation.rating_month,
-        )
+        return Policy(**self.validation.model_dump())
 
 
 def load_settings(root: Path) -> Settings:

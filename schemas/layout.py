@@ -15,7 +15,7 @@ MIN_HEADER_SCORE = 3
 BLANK_RUN_ENDS_TABLE = 10
 
 _COLUMN_NUMBER = r"^\(?[0-9A-Za-z]{1,3}\)?\.?$"
-_GROUP_LABEL = r"^([IVXLC]+|[A-Z])[.)]?(\s|$)"
+GROUP_LABEL = r"^([IVXLC]+|[A-Z])[.)]?(\s+|$)"
 _TOTAL = r"^(tổng số|tổng cộng|cộng|tổng)\b"
 _SIGNATURE = r"người lập|thủ trưởng|ký, ghi rõ|ký tên|ký, đóng dấu|\(ký|^[^0-9]*, ngày \d{1,2} tháng \d{1,2} năm \d{4}"
 
@@ -124,7 +124,7 @@ def _person_rows(body: pl.DataFrame, columns: list[Column]) -> tuple[pl.DataFram
         .then(pl.lit("signature"))
         .when(total_cell.str.contains(_TOTAL) & ~has_birth_or_id)
         .then(pl.lit("total"))
-        .when(~has_birth_or_id & (stt.str.contains(_GROUP_LABEL) | (filled == 1)))
+        .when(~has_birth_or_id & (stt.str.contains(GROUP_LABEL) | (filled == 1)))
         .then(pl.lit("group"))
         .otherwise(pl.lit("person")),
         label=joined,

@@ -91,7 +91,7 @@ def parse_int(raw: pl.Expr) -> pl.Expr:
 def clean_national_id(raw: pl.Expr, province_codes: list[str]) -> tuple[pl.Expr, pl.Expr]:
     """Separators removed; 10- or 11-digit numbers whose zero-padded form starts with a province code get
     their lost leading zeros back. Returns (cleaned id, was_restored)."""
-    digits = raw.str.replace_all(r"[\s.\-]", "").str.replace(r"\.0+$", "")
+    digits = raw.str.replace(r"\.0+$", "").str.replace_all(r"[\s.\-]", "")
     padded = digits.str.zfill(12)
     restorable = digits.str.contains(r"^\d{10,11}$") & padded.str.slice(0, 3).is_in(province_codes)
     return pl.when(restorable).then(padded).otherwise(digits), restorable.fill_null(False)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from schemas.layout import Table
+from schemas.layout import GROUP_LABEL, Table
 from schemas.parse import clean_national_id, parse_date, parse_decimal, parse_int
 from schemas.policy import Policy
 from schemas.positions import classify_column
@@ -106,9 +106,7 @@ def _apply_group_labels(raw: pl.DataFrame, table: Table) -> pl.DataFrame:
     """A group row ("II. CÔNG CHỨC", "Khối trường tiểu học") labels the rows below it until the next one."""
     if table.group_labels.is_empty():
         return raw.with_columns(_group_category=pl.lit(None, pl.String), _group_unit=pl.lit(None, pl.String))
-    labels = table.group_labels.with_columns(
-        pl.col("label").str.replace(r"^([IVXLC]+|[A-Z])[.)]?\s*", "").alias("label")
-    )
+    labels = table.group_labels.with_columns(pl.col("label").str.replace(GROUP_LABEL, "").alias("label"))
     categories = resolve_column("staff_category", labels["label"])
     labels = labels.join(categories, left_on="label", right_on="value", how="left").select(
         "row_number",

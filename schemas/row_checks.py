@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from schemas.policy import Policy
-from schemas.record import raw_column
+from schemas.record import LEFT_STATUSES, raw_column
 from schemas.staff import field_titles, fields_of_kind, required
 
 _NAME_CHARS = r"[^\p{L}\s\-'’]"
@@ -197,7 +197,7 @@ def _vocabularies() -> list[RowCheck]:
         RowCheck(
             "status-left",
             "employment_status",
-            pl.col("employment_status").is_in(["transferred_out", "retired", "resigned"]),
+            pl.col("employment_status").is_in(LEFT_STATUSES),
         ),
     ]
     for name in fields_of_kind("vocab"):

@@ -88,7 +88,10 @@ def _decode(data: bytes) -> tuple[str, str]:
         (codecs.BOM_UTF16_BE, "utf-16"),
     ):
         if data.startswith(bom):
-            return data.decode(encoding), encoding
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as error:
+                raise UnreadableFile(f"tệp bắt đầu như {encoding} nhưng có byte sai ở vị trí {error.start}") from error
     if b"\x00" in data[:4096]:
         raise UnreadableFile("tệp nhị phân, không phải văn bản CSV")
     try:

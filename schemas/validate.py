@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +25,7 @@ from schemas.sheets import Sheet, TextFormat, UnreadableFile, read_sheets
 from schemas.staff import StaffRecord, field_titles, fields_of_kind, record_columns
 from schemas.text import fold
 
+logger = logging.getLogger(__name__)
 ISSUE_SCHEMA = {
     "sheet": pl.String,
     "row_number": pl.Int64,
@@ -91,13 +93,23 @@ def validate_file(path: Path, context: FileContext) -> FileResult:
 def validate_files(files: list[tuple[Path, FileContext]]) -> list[FileResult]:
     """Verdicts on a batch of files, in order. Row checks run once over the whole batch: pandera's cost is per
     check run, not per row, so one pass over many files is what keeps a night of thousands of files fast."""
-    results: list[_Prepared | FileResult] = [_prepare(path, context) for path, context in files]
+    results: list[_Prepared | FileResult] = [_prepare_or_reject(path, context) for path, context in files]
     positions = [i for i, result in enumerate(results) if isinstance(result, _Prepared)]
     batch = [results[i] for i in positions]
     row_issues = _row_issues(batch)
     for member, position in enumerate(positions):
         results[position] = _verdict(batch[member], row_issues.get(member, _no_issues()))
     return results
+
+
+def _prepare_or_reject(path: Path, context: FileContext) -> _Prepared | FileResult:
+    """A file staffq fails to read is that file's problem: it is rejected and logged, the night goes on."""
+    try:
+        return _prepare(path, context)
+    except Exception as error:
+        logger.exception("reading %s failed", path.name)
+        reason = f"lỗi khi đọc tệp: {type(error).__name__}"
+        return _rejected_file(context.read.as_of, None, [_file_issue("file-unreadable", reason=reason)])
 
 
 def _prepare(path: Path, context: FileContext) -> _Prepared | FileResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 
@@ -22,7 +23,8 @@ def indicator_sql() -> str:
     return "\nunion all by name\n".join(parts)
 
 
-def indicator_files() -> list:
+def indicator_files() -> list[Path]:
+    """One query per file, in name order."""
     return sorted(INDICATOR_DIR.glob("*.sql"))
 
 

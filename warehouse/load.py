@@ -108,6 +108,7 @@ def start_run(
     started_at: dt.datetime,
     as_of: dt.date,
 ) -> None:
+    """Open the run record first, so a run that fails is still seen as started."""
     connection.execute(
         "insert into dq.runs (run_id, flow_run_id, started_at, as_of_date, status) values (?, ?, ?, ?, 'running')",
         [run_id, flow_run_id, started_at, as_of],

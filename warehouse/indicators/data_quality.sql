@@ -33,7 +33,7 @@ per_agency as (
 scoped as (
     select 'city' as scope, 'city' as scope_code, * from per_agency
     union all
-    select 'group', agency_group, * from per_agency
+    select 'group', coalesce(agency_group, 'unknown'), * from per_agency
 ),
 
 totals as (

@@ -18,7 +18,9 @@ current_submissions as (
     from submissions
     where status in ('accepted', 'accepted_with_errors')
         and as_of_date <= as_of
-    qualify row_number() over (partition by agency_code order by as_of_date desc, received_at desc) = 1
+    qualify row_number() over (
+        partition by agency_code order by as_of_date desc, received_at desc, file_name desc, submission_id desc
+    ) = 1
 ),
 
 final as (
