@@ -17,6 +17,11 @@ BLANK_RUN_ENDS_TABLE = 10
 _COLUMN_NUMBER = r"^\(?[0-9A-Za-z]{1,3}\)?\.?$"
 GROUP_LABEL = r"^([IVXLC]+|[A-Z])[.)]?(\s+|$)"
 _TOTAL = r"^(tổng số|tổng cộng|cộng|tổng)\b"
+_UNIT_LABEL = (
+    r"^(khối|phòng|ban|tổ|trường|trung tâm|bộ phận|đơn vị|cán bộ|công chức|viên chức|người lao động|hợp đồng)\b"
+)
+# A signature block row holds a caption or two ("NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ"), never a person's details.
+SIGNATURE_MAX_CELLS = 3
 _SIGNATURE = r"người lập|thủ trưởng|ký, ghi rõ|ký tên|ký, đóng dấu|\(ký|^[^0-9]*, ngày \d{1,2} tháng \d{1,2} năm \d{4}"
 
 
@@ -114,29 +119,32 @@ def _person_rows(body: pl.DataFrame, columns: list[Column]) -> tuple[pl.DataFram
     dates = [pl.col(c.name) for c in columns if c.match and c.match.field == "birth_date"]
     ids = [pl.col(by_field["national_id"])] if "national_id" in by_field else []
     filled = pl.sum_horizontal(pl.col(cells).is_not_null())
-    joined = pl.concat_str(pl.col(cells), separator=" ", ignore_nulls=True).str.to_lowercase()
+    text = pl.concat_str(pl.col(cells), separator=" ", ignore_nulls=True)
+    joined = text.str.to_lowercase()
+    # A lone text is a label only when it reads like one; a lone name is a person with missing data,
+    # who must be reported, not skipped.
+    lone_label = (filled == 1) & ((text == text.str.to_uppercase()) | joined.str.contains(_UNIT_LABEL))
     has_birth_or_id = pl.any_horizontal([e.is_not_null() for e in dates + ids]) if dates + ids else pl.lit(False)
     total_cell = pl.coalesce(stt, name_col).str.to_lowercase()
     kinds = body.with_columns(
         kind=pl.when(filled == 0)
         .then(pl.lit("blank"))
-        .when(joined.str.contains(_SIGNATURE) & ~has_birth_or_id)
+        .when(joined.str.contains(_SIGNATURE) & ~has_birth_or_id & (filled <= SIGNATURE_MAX_CELLS))
         .then(pl.lit("signature"))
         .when(total_cell.str.contains(_TOTAL) & ~has_birth_or_id)
         .then(pl.lit("total"))
-        .when(~has_birth_or_id & (stt.str.contains(GROUP_LABEL) | (filled == 1)))
+        .when(~has_birth_or_id & (stt.str.contains(GROUP_LABEL) | lone_label))
         .then(pl.lit("group"))
         .otherwise(pl.lit("person")),
-        label=joined,
     )
     end = _table_end(kinds["kind"])
     kinds = kinds.head(end)
     totals = kinds.filter(pl.col("kind") == "total")
-    total = _declared_total(totals.drop("row_number", "kind", "label").row(0)) if totals.height else None
+    total = _declared_total(totals.drop("row_number", "kind").row(0)) if totals.height else None
     groups = kinds.filter(pl.col("kind") == "group").select(
         "row_number", label=pl.concat_str(pl.col(cells), separator=" ", ignore_nulls=True)
     )
-    return kinds.filter(pl.col("kind") == "person").drop("kind", "label"), total, groups
+    return kinds.filter(pl.col("kind") == "person").drop("kind"), total, groups
 
 
 def _table_end(kinds: pl.Series) -> int:

@@ -278,3 +278,24 @@ def test_a_batch_keeps_each_files_verdict_its_own(tmp_path):
         ["full-name-invalid"],
         [],
     ]
+
+
+def test_people_with_little_data_are_reported_not_skipped(tmp_path):
+    path = tmp_path / "thin.csv"
+    path.write_text(
+        "STT,Họ và tên,Ngày sinh,Giới tính,Chức vụ,Đối tượng,Ghi chú\n"
+        "1,Nguyễn Văn An,15/08/1985,Nam,Chuyên viên,Công chức,\n"
+        ",Trần Văn Bình,,,,,\n"
+        "3,Lê Văn Cường,,Nam,Thủ trưởng đơn vị,Công chức,Người lập biểu\n"
+        ",CÔNG CHỨC HỢP ĐỒNG,,,,,\n",
+        encoding="utf-8",
+    )
+    result = check(path)
+    assert result.rows_read == 3
+    errors = result.issues.filter(pl.col("severity") == "error")
+    assert errors.select("row_number", "check_code").rows() == [
+        (None, "file-too-many-errors"),
+        (3, "required-missing"),
+        (3, "required-missing"),
+        (4, "required-missing"),
+    ]
