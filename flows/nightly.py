@@ -19,7 +19,7 @@ from warehouse.load import Submission
 @task(cache_policy=NO_CACHE)
 def find_new_files(root: Path) -> tuple[list[pipeline.IncomingFile], int]:
     workspace = workspace_of(root, load_settings(root))
-    return pipeline.discover(workspace)
+    return pipeline.discover(workspace, pipeline.load_catalogue(workspace))
 
 
 @task(cache_policy=NO_CACHE)

@@ -72,11 +72,11 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def discover(workspace: Workspace) -> tuple[list[IncomingFile], int]:
+def discover(workspace: Workspace, catalogue: pl.DataFrame) -> tuple[list[IncomingFile], int]:
     """New files in the inbox (never seen under this name with these bytes), and how many files were seen."""
     with connect(workspace.warehouse) as connection:
         migrate(connection)
-        seen = seen_files(connection)
+        seen = seen_files(connection, catalogue["agency_code"].unique().to_list())
         loaded = loaded_hashes(connection)
         current = current_list_dates(connection)
     found = workspace.inbox_files(SUPPORTED_SUFFIXES)
@@ -86,7 +86,6 @@ def discover(workspace: Workspace) -> tuple[list[IncomingFile], int]:
         name = path.relative_to(workspace.inbox / agency_code).as_posix()
         if (agency_code, name, sha) not in seen:
             incoming.append(IncomingFile(agency_code, path, name, sha, sha in loaded, current.get(agency_code)))
-            loaded.add(sha)
     return incoming, len(found)
 
 
@@ -109,8 +108,10 @@ def judge(
     run_id: str,
     received_at: dt.datetime,
 ) -> list[Submission]:
-    """Archive, read and check new files in batches; a duplicate is recorded without being read again."""
+    """Archive, read and check new files in batches. A file already loaded is a duplicate, not read again;
+    so is a second copy of a file loaded earlier in this same run."""
     submissions = []
+    accepted: set[str] = set()
     for start in range(0, len(incoming), VALIDATION_BATCH_FILES):
         batch = incoming[start : start + VALIDATION_BATCH_FILES]
         archived = [archive(workspace, item) for item in batch]
@@ -122,6 +123,10 @@ def judge(
         results = iter(validate_files([(item.path, context) for item, context in zip(to_read, contexts, strict=True)]))
         for item, archive_path in zip(batch, archived, strict=True):
             result = duplicate_result(received_at.date()) if item.duplicate else next(results)
+            if result.status != "duplicate" and item.sha256 in accepted:
+                result = duplicate_result(received_at.date())
+            if result.status in ("accepted", "accepted_with_errors"):
+                accepted.add(item.sha256)
             submissions.append(_submission(item, result, archive_path, workspace, run_id, received_at))
     return submissions
 
@@ -135,7 +140,7 @@ def _submission(
     received_at: dt.datetime,
 ) -> Submission:
     submission_id = hashlib.sha256(
-        f"{incoming.agency_code}\x00{incoming.file_name}\x00{incoming.sha256}".encode()
+        f"{run_id}\x00{incoming.agency_code}\x00{incoming.file_name}\x00{incoming.sha256}".encode()
     ).hexdigest()[:16]
     return Submission(
         submission_id=submission_id,

@@ -22,8 +22,8 @@ def run_once(root, as_of=AS_OF):
     """The nightly flow's steps, called directly (the Prefect flow is tested end to end elsewhere)."""
     settings = load_settings(root)
     workspace = workspace_of(root, settings)
-    incoming, seen = pipeline.discover(workspace)
     catalogue = pipeline.load_catalogue(workspace)
+    incoming, seen = pipeline.discover(workspace, catalogue)
     run_id = pipeline.new_run_id()
     now = dt.datetime(2025, 1, 15, 8, 0)
     submissions = pipeline.judge(incoming, workspace, settings, catalogue, run_id, now)
@@ -167,3 +167,37 @@ def test_an_older_list_is_kept_as_history_with_a_warning(workspace_root):
         )
     ]
     assert current == 3
+
+
+def test_a_file_refused_for_an_unknown_agency_loads_once_the_agency_is_catalogued(workspace_root):
+    folder = workspace_root / "inbox" / "UB-MOI"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "kitchen_sink.csv", folder / "ds.csv")
+    workspace = run_once(workspace_root)
+    with (workspace_root / "agencies.csv").open("a", encoding="utf-8") as catalogue:
+        catalogue.write("UB-MOI,Phòng mới,government,UB,2023-04-10,,monthly,,civil_servant,\n")
+    run_once(workspace_root)
+    run_once(workspace_root)
+    with connect(workspace.warehouse, read_only=True) as connection:
+        rows = connection.execute(
+            "select status, rows_loaded from dq.submissions where agency_code = 'UB-MOI' order by received_at, status"
+        ).fetchall()
+    assert sorted(rows) == [("accepted_with_errors", 16), ("rejected", 0)]
+
+
+def test_a_second_copy_in_the_same_run_is_a_duplicate_only_of_a_loaded_file(workspace_root):
+    inbox = workspace_root / "inbox"
+    shutil.copy(FIXTURES / "valid_three_people.csv", inbox / "UB-NV" / "ds (1).csv")
+    shutil.copy(FIXTURES / "missing_birth_date_column.csv", inbox / "UB-YT" / "ds (1).csv")
+    workspace = run_once(workspace_root)
+    with connect(workspace.warehouse, read_only=True) as connection:
+        rows = connection.execute(
+            "select agency_code, file_name, status from dq.submissions "
+            "where agency_code in ('UB-NV', 'UB-YT') order by all"
+        ).fetchall()
+    assert rows == [
+        ("UB-NV", "ds (1).csv", "accepted"),
+        ("UB-NV", "ds.csv", "duplicate"),
+        ("UB-YT", "ds (1).csv", "rejected"),
+        ("UB-YT", "ds.csv", "rejected"),
+    ]

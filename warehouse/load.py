@@ -37,9 +37,23 @@ def replace_agencies(connection: duckdb.DuckDBPyConnection, agencies: pl.DataFra
     _insert(connection, "core.agencies", agencies)
 
 
-def seen_files(connection: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str]]:
-    """(agency, file name, sha256) of every file already received: the inbox is re-scanned every night."""
-    rows = connection.execute("select agency_code, file_name, file_sha256 from dq.submissions").fetchall()
+def seen_files(connection: duckdb.DuckDBPyConnection, known_agencies: list[str]) -> set[tuple[str, str, str]]:
+    """(agency, file name, sha256) of every file already received: the inbox is re-scanned every night.
+    A file refused only because its agency was not in the catalogue is read again once the agency is."""
+    rows = connection.execute(
+        """
+        select agency_code, file_name, file_sha256 from dq.submissions s
+        where not (
+            s.status = 'rejected'
+            and list_contains(?, s.agency_code)
+            and exists (
+                select 1 from dq.issues i
+                where i.submission_id = s.submission_id and i.check_code = 'file-agency-unknown'
+            )
+        )
+        """,
+        [known_agencies],
+    ).fetchall()
     return {(agency, name, sha) for agency, name, sha in rows}
 
 
@@ -53,8 +67,10 @@ def current_list_dates(connection: duckdb.DuckDBPyConnection) -> dict[str, dt.da
 
 
 def loaded_hashes(connection: duckdb.DuckDBPyConnection) -> set[str]:
-    """Content hashes already read once; the same bytes under another name are a duplicate."""
-    rows = connection.execute("select file_sha256 from dq.submissions where status <> 'duplicate'").fetchall()
+    """Content hashes already loaded; the same bytes under another name are a duplicate."""
+    rows = connection.execute(
+        "select file_sha256 from dq.submissions where status in ('accepted', 'accepted_with_errors')"
+    ).fetchall()
     return {row[0] for row in rows}
 
 
