@@ -95,7 +95,10 @@ def _birth_and_gender(raw: pl.DataFrame, table: Table, headers: dict[str, str]) 
 def _original_cells(table: Table) -> pl.Series:
     """Every cell of the row as text, keyed by the file's own header, for dq.rejected_rows.raw."""
     names = [c.name for c in table.columns]
-    keys = [c.header or c.name for c in table.columns]
+    keys: list[str] = []
+    for position, column in enumerate(table.columns, start=1):
+        key = column.header or f"cột {position}"
+        keys.append(f"{key} [cột {position}]" if key in keys else key)
     return pl.Series(
         [json.dumps(dict(zip(keys, row, strict=True)), ensure_ascii=False) for row in table.rows.select(names).rows()],
         dtype=pl.String,

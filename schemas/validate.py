@@ -79,7 +79,7 @@ class _Prepared:
     """A file read and typed, waiting for the row checks that run on a whole batch at once."""
 
     frame: pl.DataFrame
-    headers: dict[str, str]
+    headers: dict[str, dict[str, str]]
     file_issues: list[dict]
     read: ReadContext
     text_format: TextFormat | None
@@ -134,8 +134,14 @@ def _prepare(path: Path, context: FileContext) -> _Prepared | FileResult:
     read = dataclasses.replace(context.read, as_of=as_of)
     records = [build_records(table, read) for table in tables]
     issues += [issue for table, record in zip(tables, records, strict=True) for issue in _column_issues(table, record)]
-    frame = pl.concat([r.frame for r in records], how="diagonal_relaxed")
-    headers = {field: header for r in reversed(records) for field, header in r.headers.items()}
+    frame = pl.concat(
+        [
+            r.frame.with_columns(**{has_column(name): pl.lit(name in r.headers) for name in record_columns()})
+            for r in records
+        ],
+        how="diagonal_relaxed",
+    )
+    headers = {table.sheet: record.headers for table, record in zip(tables, records, strict=True)}
     file_issues = [*_missing_columns(records, frame), *issues]
     if frame.is_empty():
         file_issues.append(_file_issue("file-no-data"))
@@ -144,9 +150,13 @@ def _prepare(path: Path, context: FileContext) -> _Prepared | FileResult:
             _file_issue("file-agency-unknown", agency=read.agency_code, as_of=as_of.strftime("%d/%m/%Y"))
         )
     file_issues += _list_level_warnings(frame, as_of, context.current_list_as_of)
-    declared = [t.total_declared for t in tables if t.total_declared is not None]
-    if declared and sum(declared) != frame.height:
-        file_issues.append(_file_issue("file-total-mismatch", value=sum(declared), rows=frame.height))
+    for table in tables:
+        if table.total_declared is not None and table.total_declared != table.rows.height:
+            file_issues.append(
+                _file_issue(
+                    "file-total-mismatch", value=table.total_declared, rows=table.rows.height, sheet=table.sheet
+                )
+            )
     return _Prepared(frame, headers, file_issues, read, text_format)
 
 
@@ -222,12 +232,7 @@ def _row_issues(batch: list[_Prepared]) -> dict[int, pl.DataFrame]:
     found: dict[int, pl.DataFrame] = {}
     for key, members in _by_rules(batch).items():
         frames = [
-            batch[i].frame.with_columns(
-                _file=pl.lit(i, pl.Int32),
-                **{has_column(name): pl.lit(name in batch[i].headers) for name in record_columns()},
-            )
-            for i in members
-            if not batch[i].frame.is_empty()
+            batch[i].frame.with_columns(_file=pl.lit(i, pl.Int32)) for i in members if not batch[i].frame.is_empty()
         ]
         if not frames:
             continue
@@ -291,7 +296,7 @@ def _word_issues(
         )[group["index"].to_list()]
         for values in failing.iter_rows(named=True):
             prepared = batch[values["_file"]]
-            header = prepared.headers.get(field, titles[field])
+            header = prepared.headers[values["sheet"]].get(field, titles[field])
             params = {
                 "field_vi": titles[field],
                 "field_en": field.replace("_", " "),
@@ -353,7 +358,7 @@ def _verdict(prepared: _Prepared, row_issues: pl.DataFrame) -> FileResult:
         )
         file_error = True
     issues = pl.concat([pl.DataFrame(file_issues, schema=ISSUE_SCHEMA), row_issues]).sort(
-        "sheet", "row_number", nulls_last=False
+        "sheet", "row_number", nulls_last=False, maintain_order=True
     )
     if file_error:
         rejected_mask = pl.lit(True)

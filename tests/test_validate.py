@@ -1,6 +1,7 @@
 """Each fixture carries one defect; the whole problem list is asserted, and the rows always add up."""
 
 import datetime as dt
+import json
 
 import openpyxl
 import polars as pl
@@ -228,9 +229,9 @@ def test_file_level_realities_of_a_workbook(tmp_path):
     assert result.as_of_date == RECEIVED
     assert problems(result) == [
         (None, None, "file-as-of-future", "31/12/2030"),
-        (None, None, "file-total-mismatch", "5"),
         (None, "Sở thích", "file-unknown-column", None),
         (None, "Số CCCD", "file-duplicate-column", None),
+        (None, None, "file-total-mismatch", "5"),
         (8, "Giới tính", "gender-conflict", "Nam"),
         (None, None, "file-sheet-skipped", None),
     ]
@@ -299,3 +300,41 @@ def test_people_with_little_data_are_reported_not_skipped(tmp_path):
         (3, "required-missing"),
         (4, "required-missing"),
     ]
+
+
+def test_each_sheet_keeps_its_own_headers_and_total(tmp_path):
+    workbook = openpyxl.Workbook()
+    civil = workbook.active
+    civil.title = "CC"
+    civil.append(["Tính đến ngày 31/12/2024"])
+    civil.append(["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Dân tộc"])
+    civil.append([1, "Nguyễn Văn An", "15/08/1985", "Nam", "074085000123", "Kinh"])
+    civil.append([None, "Tổng số", None, None, None, 1])
+    employees = workbook.create_sheet("VC")
+    employees.append(["STT", "Họ và tên", "Năm sinh", "Giới tính", "Số CCCD"])
+    employees.append([1, "Trần Thị Bình", "1990", "Nữ", "074190000456"])
+    employees.append([2, "Lê Văn Cường", "31/02/1975", "Nam", "079075000789"])
+    workbook.save(tmp_path / "two.xlsx")
+    result = check(tmp_path / "two.xlsx")
+    assert [(i["sheet"], i["row_number"], i["column_header"], i["check_code"]) for i in result.issues.to_dicts()] == [
+        ("VC", 3, "Năm sinh", "birth-date-invalid")
+    ]
+    assert result.staff.select("sheet", "staff_category").rows() == [("CC", "civil_servant"), ("VC", "public_employee")]
+
+
+def test_a_rejected_row_keeps_every_cell_even_under_repeated_headers(tmp_path):
+    path = tmp_path / "repeat.csv"
+    path.write_text(
+        "STT,Họ và tên,Ngày sinh,Giới tính,Đối tượng,Ghi chú,Ghi chú\n1,Nguyễn Văn 2,15/08/1985,Nam,Công chức,a,b\n",
+        encoding="utf-8",
+    )
+    raw = json.loads(check(path).rejected["raw"][0])
+    assert raw == {
+        "STT": "1",
+        "Họ và tên": "Nguyễn Văn 2",
+        "Ngày sinh": "15/08/1985",
+        "Giới tính": "Nam",
+        "Đối tượng": "Công chức",
+        "Ghi chú": "a",
+        "Ghi chú [cột 7]": "b",
+    }
