@@ -12,7 +12,9 @@ from warehouse.sql import quote_identifier, quote_literal
 
 # Storage version that DuckDB 1.2+ clients (CLI, DBeaver drivers, older Python) can open.
 STORAGE_VERSION = "v1.2.0"
-_MASK_IDS = r"regexp_replace({column}, '(\d{{4}})\d{{3,6}}(\d{{2}})', '\1******\2', 'g')"
+# Every run of 8 or more digits, separators allowed ("074 086 000 456", "74.086.000"), loses all its digits:
+# IDs leave only the writer's database.
+_MASK_IDS = r"regexp_replace({column}, '\d(?:[ .\-]?\d){{7,}}', '************', 'g')"
 PUBLISHED_TABLES = {
     "core.agencies": "*",
     "core.staff": "* exclude (national_id)",
