@@ -112,6 +112,17 @@ def _clean_grid(grid: pl.DataFrame) -> pl.DataFrame:
     return grid.with_columns(clean_text(pl.col(name)).alias(name) for name in grid.columns)
 
 
+_KNOWN_FAILURES = (
+    (("password", "encrypt"), "tệp được đặt mật khẩu"),
+    (("zip", "eocd", "cfb", "not a valid", "invalid"), "tệp bị hỏng hoặc không phải tệp Excel"),
+)
+
+
 def _short_reason(error: Exception) -> str:
-    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return text[:200]
+    """A reason the clerk understands, with the reader's own words kept for the operator."""
+    detail = (str(error).strip().splitlines() or [type(error).__name__])[0][:160]
+    lowered = detail.lower()
+    for markers, reason in _KNOWN_FAILURES:
+        if any(marker in lowered for marker in markers):
+            return f"{reason}; chi tiết: {detail}"
+    return f"không đọc được nội dung; chi tiết: {detail}"
