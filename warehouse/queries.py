@@ -17,21 +17,26 @@ def city_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> di
 
 
 def problem_submissions(connection: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Submissions that were rejected or lost rows, with their most frequent error."""
+    """Submissions that were rejected or lost rows, with their main error: a file-level one, else the most frequent."""
     rows = connection.execute(
         """
         with
         errors as (
-            select submission_id, check_code, any_value(message_vi) as message_vi, count(*) as times,
+            select
+                submission_id,
+                check_code,
+                any_value(message_vi) as message_vi,
+                -- A problem with the whole file explains more than any count of row problems.
+                bool_or(row_number is null)::int * 1000000 + count(*) as weight,
             from dq.issues
             where severity = 'error'
             group by submission_id, check_code
         ),
 
         top_issue as (
-            select submission_id, arg_max(check_code, times) as top_check, arg_max(message_vi, times) as message,
+            select submission_id, check_code as top_check, message_vi as message,
             from errors
-            group by submission_id
+            qualify row_number() over (partition by submission_id order by weight desc, check_code) = 1
         )
 
         select s.agency_code, s.file_name, s.status, s.rows_read, s.rows_rejected, t.top_check, t.message,
