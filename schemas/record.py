@@ -39,10 +39,12 @@ class ReadContext:
 
 @dataclass(frozen=True)
 class Records:
-    """Typed records plus, per field, the header the clerk wrote (for messages)."""
+    """Typed records plus, per field, the header the clerk wrote and its grid column (for messages and for
+    marking the cell in the feedback workbook; `birth_date_female` is the Nữ column of the official layout)."""
 
     frame: pl.DataFrame
     headers: dict[str, str]
+    cells: dict[str, str]
     split_birth_layout: bool
 
 
@@ -63,7 +65,19 @@ def build_records(table: Table, context: ReadContext) -> Records:
     raw = raw.with_columns(raw=_original_cells(table))
     raw = _apply_group_labels(raw, table)
     frame = _typed(raw, context, table)
-    return Records(frame, headers, split_layout)
+    return Records(frame, headers, _cells(table, split_layout), split_layout)
+
+
+def _cells(table: Table, split_layout: bool) -> dict[str, str]:
+    cells: dict[str, str] = {}
+    for column in table.columns:
+        if column.match and column.match.field not in cells:
+            cells[column.match.field] = column.name
+    if split_layout:
+        birth = [c for c in table.columns if c.match and c.match.field == "birth_date"]
+        cells["birth_date"] = next(c.name for c in birth if fold(c.header.split("›")[-1]) == "nam")
+        cells["birth_date_female"] = next(c.name for c in birth if fold(c.header.split("›")[-1]) == "nu")
+    return cells
 
 
 def _birth_and_gender(raw: pl.DataFrame, table: Table, headers: dict[str, str]) -> tuple[pl.DataFrame, bool]:

@@ -26,9 +26,19 @@ class UnreadableFile(Exception):
         self.reason = reason
 
 
+def column_name(position: int) -> str:
+    """Grid column name of the sheet column at 0-based `position` (column A is c0)."""
+    return f"c{position}"
+
+
+def column_number(name: str) -> int:
+    """1-based sheet column number of a grid column, as Excel counts (A is 1)."""
+    return int(name[1:]) + 1
+
+
 @dataclass(frozen=True)
 class Sheet:
-    """One sheet as a grid of text: column `c<j>` holds the j-th used column, row i is sheet row i + 1."""
+    """One sheet as a grid of text: column `c<j>` is sheet column j (c0 is A), row i is sheet row i + 1."""
 
     name: str
     cells: pl.DataFrame
@@ -58,10 +68,13 @@ def _read_workbook(path: Path) -> list[Sheet]:
     try:
         reader = fastexcel.read_excel(path)
         loaded = [reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string") for name in reader.sheet_names]
-        grids = [(sheet.name, sheet.to_polars(), sheet.visible == "visible") for sheet in loaded]
+        grids = [
+            (sheet.name, sheet.to_polars(), [c.absolute_index for c in sheet.available_columns()], sheet.visible)
+            for sheet in loaded
+        ]
     except Exception as error:  # calamine raises many kinds for corrupt, encrypted or foreign files
         raise UnreadableFile(_short_reason(error)) from error
-    return [Sheet(name, _clean_grid(grid), visible) for name, grid, visible in grids]
+    return [Sheet(name, _clean_grid(grid, positions), visible == "visible") for name, grid, positions, visible in grids]
 
 
 def _read_text(path: Path) -> tuple[Sheet, TextFormat]:
@@ -77,7 +90,7 @@ def _read_text(path: Path) -> tuple[Sheet, TextFormat]:
         raise UnreadableFile("tệp rỗng")
     columns = {f"c{j}": [row[j] if j < len(row) else None for row in rows] for j in range(width)}
     grid = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
-    return Sheet(path.stem, _clean_grid(grid)), TextFormat(encoding, delimiter)
+    return Sheet(path.stem, _clean_grid(grid, list(range(width)))), TextFormat(encoding, delimiter)
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -106,9 +119,10 @@ def _sniff_delimiter(text: str) -> str:
     return max(counts, key=lambda delimiter: counts[delimiter])
 
 
-def _clean_grid(grid: pl.DataFrame) -> pl.DataFrame:
-    """Name columns c0..cN and clean every cell: NFC, look-alikes fixed, spaces collapsed, blank to null."""
-    grid = grid.rename({name: f"c{j}" for j, name in enumerate(grid.columns)})
+def _clean_grid(grid: pl.DataFrame, positions: list[int]) -> pl.DataFrame:
+    """Name each column after its place in the sheet (c0 is column A, whatever columns are empty before it)
+    and clean every cell: NFC, look-alikes fixed, spaces collapsed, blank to null."""
+    grid = grid.rename({name: column_name(j) for name, j in zip(grid.columns, positions, strict=True)})
     return grid.with_columns(clean_text(pl.col(name)).alias(name) for name in grid.columns)
 
 

@@ -21,7 +21,7 @@ from schemas.layout import NoHeader, Table, locate_table
 from schemas.policy import Policy
 from schemas.record import ReadContext, Records, build_records, person_keys, raw_column
 from schemas.row_checks import RowCheck, has_column, row_checks
-from schemas.sheets import Sheet, TextFormat, UnreadableFile, read_sheets
+from schemas.sheets import Sheet, TextFormat, UnreadableFile, column_number, read_sheets
 from schemas.staff import StaffRecord, field_titles, fields_of_kind, record_columns
 from schemas.text import fold
 
@@ -30,6 +30,7 @@ ISSUE_SCHEMA = {
     "sheet": pl.String,
     "row_number": pl.Int64,
     "column_header": pl.String,
+    "column_number": pl.Int32,
     "field": pl.String,
     "check_code": pl.String,
     "severity": pl.String,
@@ -80,6 +81,7 @@ class _Prepared:
 
     frame: pl.DataFrame
     headers: dict[str, dict[str, str]]
+    cells: dict[str, dict[str, str]]
     file_issues: list[dict]
     read: ReadContext
     text_format: TextFormat | None
@@ -142,6 +144,7 @@ def _prepare(path: Path, context: FileContext) -> _Prepared | FileResult:
         how="diagonal_relaxed",
     )
     headers = {table.sheet: record.headers for table, record in zip(tables, records, strict=True)}
+    cells = {table.sheet: record.cells for table, record in zip(tables, records, strict=True)}
     file_issues = [*_missing_columns(records, frame), *issues]
     if frame.is_empty():
         file_issues.append(_file_issue("file-no-data"))
@@ -157,7 +160,7 @@ def _prepare(path: Path, context: FileContext) -> _Prepared | FileResult:
                     "file-total-mismatch", value=table.total_declared, rows=table.rows.height, sheet=table.sheet
                 )
             )
-    return _Prepared(frame, headers, file_issues, read, text_format)
+    return _Prepared(frame, headers, cells, file_issues, read, text_format)
 
 
 def _list_level_warnings(frame: pl.DataFrame, as_of: dt.date, current: dt.date | None) -> list[dict]:
@@ -197,7 +200,14 @@ def _column_issues(table: Table, records: Records) -> list[dict]:
         if column.match:
             seen.setdefault(column.match.field, []).append(column.header)
         elif column.header and not column.ignored:
-            issues.append(_file_issue("file-unknown-column", header=column.header, sheet=table.sheet))
+            issues.append(
+                _file_issue(
+                    "file-unknown-column",
+                    header=column.header,
+                    sheet=table.sheet,
+                    column_number=column_number(column.name),
+                )
+            )
     titles = field_titles()
     for field, column_headers in seen.items():
         if len(column_headers) > 1 and not (field == "birth_date" and records.split_birth_layout):
@@ -291,12 +301,16 @@ def _word_issues(
             "_file",
             "sheet",
             "row_number",
+            "_layout_gender",
             value=pl.col(raw_column(field)),
             **{name: expr.cast(pl.String) for name, expr in row_check.params.items()},
         )[group["index"].to_list()]
         for values in failing.iter_rows(named=True):
             prepared = batch[values["_file"]]
             header = prepared.headers[values["sheet"]].get(field, titles[field])
+            cells = prepared.cells[values["sheet"]]
+            female_birth = field in ("birth_date", "gender") and values["_layout_gender"] == "female"
+            cell = cells.get("birth_date_female" if female_birth else field) or cells.get(field)
             params = {
                 "field_vi": titles[field],
                 "field_en": field.replace("_", " "),
@@ -311,6 +325,7 @@ def _word_issues(
                     "sheet": values["sheet"],
                     "row_number": values["row_number"],
                     "column_header": header,
+                    "column_number": column_number(cell) if cell else None,
                     "field": field,
                     "check_code": code,
                     "severity": definition.severity,
@@ -333,6 +348,7 @@ def _file_issue(code: str, **params: object) -> dict:
         "sheet": params.get("sheet"),
         "row_number": None,
         "column_header": params.get("header"),
+        "column_number": params.get("column_number"),
         "field": params.get("field"),
         "check_code": code,
         "severity": definition.severity,

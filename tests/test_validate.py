@@ -338,3 +338,13 @@ def test_a_rejected_row_keeps_every_cell_even_under_repeated_headers(tmp_path):
         "Ghi chú": "a",
         "Ghi chú [cột 7]": "b",
     }
+
+
+def test_issues_point_at_the_cell_in_the_clerks_sheet(tmp_path):
+    rows = [
+        person("Trần Thị Bình", "31/02/1990", female=True, national_id="074190000456", stt=1),
+        person("Lê Văn 2", "01/01/1980", national_id="074080000111", stt=2),
+    ]
+    result = check(write_template_workbook(tmp_path / "cells.xlsx", rows))
+    cells = [(i["row_number"], i["column_number"], i["check_code"]) for i in result.issues.to_dicts()]
+    assert cells == [(8, 4, "birth-date-invalid"), (9, 2, "full-name-invalid")]

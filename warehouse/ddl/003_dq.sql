@@ -44,6 +44,7 @@ create table if not exists dq.issues (
     sheet varchar,
     row_number bigint,
     column_header varchar,
+    column_number integer,
     field varchar,
     check_code varchar not null,
     severity varchar not null,
