@@ -347,4 +347,4 @@ def test_issues_point_at_the_cell_in_the_clerks_sheet(tmp_path):
     ]
     result = check(write_template_workbook(tmp_path / "cells.xlsx", rows))
     cells = [(i["row_number"], i["column_number"], i["check_code"]) for i in result.issues.to_dicts()]
-    assert cells == [(8, 4, "birth-date-invalid"), (9, 2, "full-name-invalid")]
+    assert cells == [(None, None, "file-too-many-errors"), (8, 4, "birth-date-invalid"), (9, 2, "full-name-invalid")]
