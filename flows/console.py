@@ -84,7 +84,7 @@ def rejections(console: Console, published: Path, outbox: Path) -> None:
             p["message"] or "",
         )
     console.print(table)
-    console.print(f"Feedback for each agency, in Vietnamese: {outbox}/<AGENCY>/<file>.loi.csv")
+    console.print(f"Feedback for each agency, in Vietnamese: {outbox}/<AGENCY>/<file>.loi.xlsx")
 
 
 def next_steps(console: Console, directory: Path) -> None:

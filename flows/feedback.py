@@ -1,42 +1,157 @@
-"""Feedback for the agency: the list of what to fix, in Vietnamese, in the agency's outbox folder."""
+"""Feedback for the agency: its own workbook back with every bad cell marked and explained in Vietnamese,
+plus a sheet "Lỗi" listing what to fix, errors first. The clerk fixes the file they know, in the place they know."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import openpyxl
 import polars as pl
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.workbook import Workbook
 
+from schemas.sheets import TEXT_SUFFIXES, column_number, read_sheets
 from warehouse.load import Submission
 from warehouse.workspace import Workspace
 
-_COLUMNS = {
-    "sheet": "Trang tính",
-    "row_number": "Dòng",
-    "column_header": "Cột",
-    "value": "Giá trị",
-    "severity": "Mức độ",
-    "message_vi": "Nội dung cần sửa",
-    "check_code": "Mã lỗi",
+logger = logging.getLogger(__name__)
+ISSUE_SHEET = "Lỗi"
+_FILLS = {
+    "error": PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE"),
+    "warning": PatternFill("solid", start_color="FFEB9C", end_color="FFEB9C"),
 }
-_SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
+_SEVERITY_VI = {"error": "Lỗi (dòng không được nhận)", "warning": "Cảnh báo (dòng vẫn được nhận)"}
+_ISSUE_COLUMNS = (
+    ("Trang tính", "sheet", 16),
+    ("Dòng", "row_number", 8),
+    ("Cột", "column_header", 30),
+    ("Giá trị đã ghi", "value", 24),
+    ("Mức độ", "severity", 26),
+    ("Nội dung và cách sửa", "message_vi", 90),
+    ("Mã lỗi", "check_code", 28),
+)
+_OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
 
 
 def write_feedback(workspace: Workspace, submission: Submission) -> Path | None:
-    """A CSV (UTF-8 with BOM, so Excel shows Vietnamese right) listing every problem, errors first."""
+    """The agency's feedback file for one submission with issues; None when there is nothing to say."""
     if submission.issues.is_empty():
         return None
     folder = workspace.outbox / submission.agency_code
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{Path(submission.file_name).name}.loi.csv"
-    table = (
-        submission.issues.sort(
-            pl.col("severity") != "error", "sheet", "row_number", nulls_last=False, maintain_order=True
-        )
-        .with_columns(pl.col("severity").replace_strict(_SEVERITY_VI))
-        .select(list(_COLUMNS))
-        .rename(_COLUMNS)
+    name = Path(submission.file_name).name
+    source = workspace.root / submission.archive_path if submission.archive_path else None
+    issues = submission.issues.sort(
+        pl.col("severity") != "error", "sheet", "row_number", nulls_last=False, maintain_order=True
     )
+    if source is None or "file-unreadable" in issues["check_code"]:
+        explanation = _explanation(issues)
+        return _write_atomically(folder / f"{name}.loi.txt", lambda path: path.write_text(explanation, "utf-8"))
+    try:
+        workbook = _their_workbook(source, Path(name))
+    except Exception:  # staffq read it, openpyxl may not: the list of fixes still goes back
+        logger.exception("cannot copy %s for feedback; sending the list of fixes alone", name)
+        workbook = openpyxl.Workbook()
+        workbook.remove(workbook.active)
+    _mark_cells(workbook, issues)
+    _add_issue_sheet(workbook, issues)
+    return _write_atomically(folder / f"{name}.loi.xlsx", workbook.save)
+
+
+def _their_workbook(source: Path, sent_as: Path) -> Workbook:
+    """Their own workbook, formulas kept as inert text; a CSV or .xls becomes a workbook of its cells."""
+    if sent_as.suffix.lower() in _OPENPYXL_SUFFIXES:
+        workbook = openpyxl.load_workbook(source)
+        _neutralise_formulas(workbook)
+        return workbook
+    sheets, _ = read_sheets(source)
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for sheet in sheets:
+        # The archive copy is named by its hash; a text file's one sheet is named after the file as sent.
+        is_text = sent_as.suffix.lower() in TEXT_SUFFIXES
+        target = workbook.create_sheet(_sheet_title(sent_as.stem if is_text else sheet.name))
+        for row_index, row in enumerate(sheet.cells.iter_rows(named=True), start=1):
+            for name, value in row.items():
+                if value is not None:
+                    cell = target.cell(row_index, column_number(name))
+                    cell.value = value
+                    cell.data_type = "s"
+    return workbook
+
+
+def _neutralise_formulas(workbook: Workbook) -> None:
+    """A formula sent back would run on the clerk's machine; it goes back as the text it was."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.value = str(cell.value)
+                    cell.data_type = "s"
+
+
+def _mark_cells(workbook: Workbook, issues: pl.DataFrame) -> None:
+    """Fill each cell with a problem (red for errors, yellow for warnings) and explain it in a comment."""
+    rows = issues.filter(pl.col("row_number").is_not_null())
+    for (sheet_name, row_number, column), group in rows.group_by(
+        ["sheet", "row_number", "column_number"], maintain_order=True
+    ):
+        sheet = _find_sheet(workbook, sheet_name)
+        if sheet is None:
+            continue
+        cell = sheet.cell(int(row_number), int(column or 1))
+        severity = "error" if (group["severity"] == "error").any() else "warning"
+        cell.fill = _FILLS[severity]
+        text = "\n".join(f"• {message}" for message in group["message_vi"])
+        comment = Comment(text, "staffq")
+        comment.width, comment.height = 320, 40 + 30 * group.height
+        cell.comment = comment
+
+
+def _add_issue_sheet(workbook: Workbook, issues: pl.DataFrame) -> None:
+    if ISSUE_SHEET in workbook.sheetnames:
+        del workbook[ISSUE_SHEET]
+    sheet = workbook.create_sheet(ISSUE_SHEET, 0)
+    sheet.append([title for title, _, _ in _ISSUE_COLUMNS])
+    for column, (_, _, width) in enumerate(_ISSUE_COLUMNS, start=1):
+        sheet.cell(1, column).font = Font(bold=True)
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].width = width
+    for issue in issues.iter_rows(named=True):
+        values = [_SEVERITY_VI[issue[key]] if key == "severity" else issue[key] for _, key, _ in _ISSUE_COLUMNS]
+        sheet.append(values)
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s" if isinstance(cell.value, str) else cell.data_type
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.cell(sheet.max_row, 5).fill = _FILLS[issue["severity"]]
+    sheet.freeze_panes = "A2"
+    workbook.active = 0
+
+
+def _find_sheet(workbook: Workbook, name: str | None):
+    if name in workbook.sheetnames:
+        return workbook[name]
+    titled = _sheet_title(name or "")
+    return workbook[titled] if titled in workbook.sheetnames else None
+
+
+def _sheet_title(name: str) -> str:
+    """Excel sheet titles: at most 31 characters, none of []:*?/\\."""
+    cleaned = "".join("_" if c in "[]:*?/\\" else c for c in name)[:31]
+    return cleaned or "Danh sách"
+
+
+def _explanation(issues: pl.DataFrame) -> str:
+    lines = ["Tệp gửi lên không được tiếp nhận.", ""]
+    lines += [f"- {message}" for message in issues["message_vi"]]
+    lines += ["", "Hãy sửa theo hướng dẫn trên rồi gửi lại tệp."]
+    return "\n".join(lines) + "\n"
+
+
+def _write_atomically(target: Path, write) -> Path:
+    """Write beside and rename, so an agency never picks up half a file."""
     partial = target.with_name(target.name + ".part")
-    table.write_csv(partial, include_bom=True)
+    write(partial)
     partial.replace(target)
     return target

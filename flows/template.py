@@ -146,6 +146,9 @@ _NOTES_VI = {
 }
 _TEXT_FIELDS = {"national_id", "grade_code", "salary_step"}
 _SAVED_AT = dt.datetime(2025, 1, 1, 8, 0, 0)
+# As on the form: the agency top left, the national motto top right, each over a few columns.
+_AGENCY_SPAN = 5
+_MOTTO_SPAN = 10
 
 _FONT = Font(name="Times New Roman", size=12)
 _BOLD = Font(name="Times New Roman", size=12, bold=True)
@@ -182,7 +185,7 @@ def write_template(path: Path, as_of: dt.date | None = None, agency_name: str = 
     guide = workbook.active
     guide.title = GUIDE_SHEET
     sheet = workbook.create_sheet(LIST_SHEET)
-    ranges = _write_choices(workbook.create_sheet(CHOICES_SHEET), columns, choices)
+    ranges = _write_choices(workbook.create_sheet(CHOICES_SHEET), choices)
     _write_guide(guide, columns, choices, as_of)
     _write_title(sheet, agency_name or PLACEHOLDER_AGENCY, as_of, columns[-1].number)
     _write_header(sheet, columns)
@@ -237,7 +240,7 @@ def choice_lists() -> dict[str, list[str]]:
     return choices
 
 
-def _write_choices(sheet: Worksheet, columns: list[SheetColumn], choices: dict[str, list[str]]) -> dict[str, str]:
+def _write_choices(sheet: Worksheet, choices: dict[str, list[str]]) -> dict[str, str]:
     """One column per drop-down on a hidden sheet: Excel caps an inline list at 255 characters (54 ethnic groups)."""
     titles = {name: column.title for name, column in record_columns().items()}
     ranges = {}
@@ -281,10 +284,7 @@ def _write_guide(sheet: Worksheet, columns: list[SheetColumn], choices: dict[str
     for letter, width in zip("ABCDE", (8, 30, 14, 60, 50), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = sheet.cell(top + 1, 1)
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    _print_a4_landscape(sheet)
 
 
 def _guide_rows(columns: list[SheetColumn], choices: dict[str, list[str]]) -> list[tuple[str, str, str, str, str]]:
@@ -323,8 +323,8 @@ def _accepted(field: str, kind: str, choices: dict[str, list[str]]) -> str:
 
 def _write_title(sheet: Worksheet, agency: str, as_of: dt.date, last: int) -> None:
     """Agency, national motto, list title and the as-of line the reader takes the list's date from."""
-    motto = max(last - 9, 7)
-    _put(sheet, 1, 1, agency, _BOLD, _CENTER, 5)
+    motto = last - _MOTTO_SPAN + 1
+    _put(sheet, 1, 1, agency, _BOLD, _CENTER, _AGENCY_SPAN)
     _put(sheet, 1, motto, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", _BOLD, _CENTER, last)
     _put(sheet, 2, motto, "Độc lập - Tự do - Hạnh phúc", _BOLD, _CENTER, last)
     _put(sheet, 4, 1, "DANH SÁCH CÁN BỘ, CÔNG CHỨC, VIÊN CHỨC, NGƯỜI LAO ĐỘNG", _TITLE, _CENTER, last)
@@ -393,6 +393,11 @@ def _set_up_page(sheet: Worksheet, columns: list[SheetColumn]) -> None:
         sheet.column_dimensions[column.letter].width = column.width
     sheet.freeze_panes = sheet.cell(EXAMPLE_ROW, 3)
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW + 1}"
+    _print_a4_landscape(sheet)
+
+
+def _print_a4_landscape(sheet: Worksheet) -> None:
+    """Agencies print and sign the list: one page wide on A4 landscape, as many pages down as it takes."""
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0

@@ -64,7 +64,7 @@ def test_every_demo_row_is_loaded_or_rejected_and_the_counts_add_up(demo):
 
 def test_the_demo_sends_invalid_data_back_to_its_agency(demo):
     root, output = demo
-    feedback = sorted(p.relative_to(root / "outbox").parts[0] for p in (root / "outbox").rglob("*.loi.csv"))
+    feedback = sorted(p.relative_to(root / "outbox").parts[0] for p in (root / "outbox").rglob("*.loi.*"))
     assert "P-TANHIEP" in feedback and "SN-BQLDA" in feedback
     assert "Rejected data" in output
 

@@ -1,0 +1,80 @@
+"""The agency gets its own file back, bad cells marked and explained, formulas made harmless."""
+
+import datetime as dt
+import shutil
+
+import openpyxl
+import pytest
+
+from conftest import FIXTURES, person, write_template_workbook
+from flows import pipeline
+from flows.feedback import ISSUE_SHEET, write_feedback
+from flows.settings import load_settings, workspace_of
+from flows.workspace_setup import create_workspace
+
+
+@pytest.fixture
+def judged(tmp_path):
+    """Files judged as the nightly flow does, keyed by agency."""
+    root = tmp_path / "ws"
+    create_workspace(root)
+    inbox = root / "inbox"
+    shutil.copy(FIXTURES / "kitchen_sink.csv", inbox / "UB-NV" / "ds.csv")
+    rows = [
+        person("Lê Văn 2", "01/01/1980", national_id="074080000111", stt=1),
+        person("Trần Thị Bình", "31/02/1990", female=True, national_id="074190000456", stt=2),
+        person("Phạm Văn Dũng", "01/05/1980", national_id="074080000999", stt=3),
+        person("Đỗ Văn Hùng", "02/06/1981", national_id="074081000998", stt=4),
+        person("Vũ Văn Khang", "03/07/1982", national_id="074082000997", stt=5),
+    ]
+    workbook = openpyxl.load_workbook(write_template_workbook(inbox / "UB-TP" / "ds.xlsx", rows))
+    workbook.active["J30"] = '=HYPERLINK("http://example.invalid","bấm vào đây")'
+    workbook.save(inbox / "UB-TP" / "ds.xlsx")
+    (inbox / "UB-KT" / "hong.xlsx").write_bytes(b"not a workbook")
+    settings = load_settings(root)
+    workspace = workspace_of(root, settings)
+    catalogue = pipeline.load_catalogue(workspace)
+    incoming, _ = pipeline.discover(workspace, catalogue)
+    submissions = pipeline.judge(incoming, workspace, settings, catalogue, "run", dt.datetime(2025, 1, 15))
+    return workspace, {s.agency_code: s for s in submissions}
+
+
+def test_their_workbook_comes_back_with_each_bad_cell_marked(judged):
+    workspace, submissions = judged
+    path = write_feedback(workspace, submissions["UB-TP"])
+    assert path == workspace.outbox / "UB-TP" / "ds.xlsx.loi.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == [ISSUE_SHEET, "Danh sách"]
+    sheet = workbook["Danh sách"]
+    assert sheet["B8"].comment.text == '• Họ và tên "Lê Văn 2" không hợp lệ (có chữ số hoặc ký tự lạ).'
+    assert sheet["D9"].value == "31/02/1990"
+    assert sheet["D9"].comment.text.startswith('• Ngày sinh "31/02/1990" không đúng định dạng')
+    assert sheet["D9"].fill.start_color.rgb.endswith("FFC7CE")
+    assert sheet["B10"].comment is None
+    listed = [row[:3] for row in workbook[ISSUE_SHEET].iter_rows(min_row=2, values_only=True)]
+    assert listed == [("Danh sách", 8, "Họ và tên"), ("Danh sách", 9, "Ngày, tháng, năm sinh")]
+
+
+def test_a_formula_goes_back_as_inert_text(judged):
+    workspace, submissions = judged
+    sheet = openpyxl.load_workbook(write_feedback(workspace, submissions["UB-TP"]))["Danh sách"]
+    assert sheet["J30"].data_type == "s"
+    assert sheet["J30"].value == '=HYPERLINK("http://example.invalid","bấm vào đây")'
+
+
+def test_a_csv_comes_back_as_a_workbook_of_its_cells(judged):
+    workspace, submissions = judged
+    workbook = openpyxl.load_workbook(write_feedback(workspace, submissions["UB-NV"]))
+    assert workbook.sheetnames == [ISSUE_SHEET, "ds"]
+    assert workbook["ds"]["B4"].value == "An"
+    assert "chỉ có một từ" in workbook["ds"]["B4"].comment.text
+    errors_first = [row[4] for row in workbook[ISSUE_SHEET].iter_rows(min_row=2, values_only=True)]
+    assert errors_first == sorted(errors_first, key=lambda severity: not severity.startswith("Lỗi"))
+    assert len(errors_first) == submissions["UB-NV"].issues.height
+
+
+def test_an_unreadable_file_gets_a_short_explanation(judged):
+    workspace, submissions = judged
+    path = write_feedback(workspace, submissions["UB-KT"])
+    assert path.name == "hong.xlsx.loi.txt"
+    assert path.read_text(encoding="utf-8").startswith("Tệp gửi lên không được tiếp nhận.\n\n- Không mở được tệp (")
