@@ -127,6 +127,26 @@ def check(
     raise typer.Exit(result.exit_code)
 
 
+@app.command()
+def template(
+    output: Annotated[Path, typer.Option("--out", help="Where to write the workbook.")] = Path("mau-danh-sach.xlsx"),
+    as_of: Annotated[
+        dt.datetime | None,
+        typer.Option("--as-of", formats=["%Y-%m-%d"], help="The list's date (default: 31 December last year)."),
+    ] = None,
+    agency_name: Annotated[str, typer.Option(help="Agency name for the title block.")] = "",
+) -> None:
+    """Write the Excel template agencies fill in: canonical headers, drop-down lists, date and text formats,
+    an example row and an instructions sheet. A list made from it passes `staffq check`.
+
+    Example: `staffq template --out mau-danh-sach.xlsx --agency-name "PHÒNG NỘI VỤ"`
+    """
+    from flows.template import write_template
+
+    path = write_template(output, as_of.date() if as_of else None, agency_name)
+    out.print(f"Template written to [bold]{path}[/]. Agencies fill in the sheet 'Danh sách' and send it back.")
+
+
 def _run_flow(root: Path, as_of: dt.date | None):
     """Prefect is imported only here, after its settings point inside the workspace."""
     configure_prefect(root)

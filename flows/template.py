@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from schemas.headers import PATH_SEPARATOR
+from schemas.policy import Policy
 from schemas.reference import reference_path
 from schemas.staff import record_columns
 
@@ -196,11 +197,6 @@ def write_template(path: Path, as_of: dt.date | None = None, agency_name: str = 
     return path
 
 
-def evaluation_year(as_of: dt.date) -> int:
-    """The year a list's rating refers to: ratings are made in December, so an earlier as-of date shows last year's."""
-    return as_of.year if as_of.month == 12 else as_of.year - 1
-
-
 def template_headers() -> dict[str, list[tuple[str, ...]]]:
     """Each field's template header levels from headers.csv, so the template and the reader share one spelling."""
     headers: dict[str, list[tuple[str, ...]]] = defaultdict(list)
@@ -216,7 +212,7 @@ def list_columns(as_of: dt.date) -> list[SheetColumn]:
     headers = template_headers()
     columns: list[SheetColumn] = []
     # The rating's header carries its year ("Xếp loại chất lượng năm 2024"): the reader takes the year from it.
-    headers["evaluation_rating"] = [(f"{headers['evaluation_rating'][0][0]} {evaluation_year(as_of)}",)]
+    headers["evaluation_rating"] = [(f"{headers['evaluation_rating'][0][0]} {Policy().rating_year(as_of)}",)]
     for field, width in COLUMNS:
         columns.extend(SheetColumn(field, levels, len(columns) + 1, width) for levels in headers[field])
     return columns

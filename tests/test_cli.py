@@ -37,7 +37,16 @@ def test_init_creates_a_workspace_once(tmp_path):
 
 
 def test_every_command_has_help_with_an_example():
-    for command in ("init", "run", "demo", "check"):
+    for command in ("init", "run", "demo", "check", "template"):
         result = runner.invoke(app, [command, "--help"], terminal_width=200)
         assert result.exit_code == 0
         assert "Example" in result.output
+
+
+def test_a_list_made_from_the_template_passes_check_with_zero_issues(tmp_path):
+    path = tmp_path / "mau.xlsx"
+    assert runner.invoke(app, ["template", "--out", str(path), "--as-of", "2024-12-31"]).exit_code == 0
+    result = runner.invoke(app, ["check", str(path), "--agency", "UB-NV", "--json"])
+    assert result.exit_code == 0
+    report = json.loads(result.output)
+    assert (report["status"], report["rows_read"], report["issues"]) == ("accepted", 1, [])
