@@ -14,14 +14,18 @@ import polars as pl
 
 from flows.settings import Settings
 from schemas.agencies import agency_at, read_catalogue
+from schemas.catalogue import check
 from schemas.identity import province_codes
 from schemas.record import ReadContext
 from schemas.sheets import SUPPORTED_SUFFIXES
-from schemas.validate import FileContext, FileResult, duplicate_result, validate_files
+from schemas.staff import field_titles
+from schemas.validate import ISSUE_SCHEMA, FileContext, FileResult, duplicate_result, validate_files
+from warehouse.cross_agency import people_in_other_agencies
 from warehouse.database import connect, migrate
 from warehouse.indicators import compute_indicators, refresh_catalog
 from warehouse.load import (
     Submission,
+    append_issues,
     current_list_dates,
     finish_run,
     loaded_hashes,
@@ -200,6 +204,9 @@ def load(
             replace_agencies(connection, catalogue)
             for submission in submissions:
                 store_submission(connection, submission)
+            accepted = [s.submission_id for s in submissions if s.status in ("accepted", "accepted_with_errors")]
+            for submission_id, issues in cross_agency_issues(people_in_other_agencies(connection, accepted)).items():
+                append_issues(connection, submission_id, issues)
             refresh_catalog(connection)
             compute_indicators(connection, as_of)
             finish_run(connection, run_id, "completed", files_seen)
@@ -208,6 +215,37 @@ def load(
             connection.execute("rollback")
             raise
         publish(connection, workspace.published)
+
+
+def cross_agency_issues(pairs: list[dict]) -> dict[str, pl.DataFrame]:
+    """`person-in-other-agency` warnings for both lists of each pair; a pair whose two sides are both new in
+    this run comes twice, once from each side, so each side is warned once."""
+    new = {pair["submission_id"] for pair in pairs}
+    definition = check("person-in-other-agency")
+    rows: dict[str, list[dict]] = {}
+    for pair in pairs:
+        sides = [(pair, "")]
+        if pair["other_submission_id"] not in new:
+            sides.append((pair, "other_"))
+        for side, prefix in sides:
+            other = "" if prefix else "other_"
+            message_vi, message_en = definition.render(
+                {"other_agency": f"{side[other + 'agency_name']} ({side[other + 'agency_code']})"}
+            )
+            rows.setdefault(side[prefix + "submission_id"], []).append(
+                {
+                    "sheet": side[prefix + "sheet"],
+                    "row_number": side[prefix + "row_number"],
+                    "column_header": field_titles()["national_id"],
+                    "field": "national_id",
+                    "check_code": definition.code,
+                    "severity": definition.severity,
+                    "value": side["national_id"],
+                    "message_vi": message_vi,
+                    "message_en": message_en,
+                }
+            )
+    return {submission_id: pl.DataFrame(issues, schema=ISSUE_SCHEMA) for submission_id, issues in rows.items()}
 
 
 def new_run_id() -> str:

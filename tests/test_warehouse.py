@@ -88,8 +88,9 @@ def test_indicators_keep_their_history_per_as_of_date(workspace_root):
             "select as_of_date, value from analytics.indicators "
             "where scope = 'city' and indicator_code = 'staff.total' order by as_of_date"
         ).fetchall()
-    # The CSVs carry no as-of date, so they describe the day they were received (15/01/2025).
-    assert rows == [(AS_OF, 1.0), (dt.date(2025, 1, 31), 6.0)]
+    # The CSVs carry no as-of date, so they describe the day they were received (15/01/2025); UB-NV and UB-TP
+    # list two of the same people, who count once in the city.
+    assert rows == [(AS_OF, 1.0), (dt.date(2025, 1, 31), 4.0)]
 
 
 def test_views_have_unique_keys(workspace_root):
@@ -207,3 +208,48 @@ def test_a_second_copy_in_the_same_run_is_a_duplicate_only_of_a_loaded_file(work
         ("UB-YT", "ds (1).csv", "rejected"),
         ("UB-YT", "ds.csv", "rejected"),
     ]
+
+
+def test_a_person_on_two_agencies_lists_is_flagged_to_both_and_counted_once(tmp_path):
+    root = tmp_path / "ws"
+    create_workspace(root)
+    inbox = root / "inbox"
+    shutil.copy(FIXTURES / "valid_three_people.csv", inbox / "UB-NV" / "ds.csv")
+    workspace = run_once(root)
+    (inbox / "UB-VP" / "ds.csv").write_text(
+        "STT,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Chức vụ,Đối tượng,Ghi chú\n"
+        "1,Nguyễn Văn An,15/08/1985,Nam,074085000123,Chuyên viên,Công chức,\n"
+        "2,Trần Thị Bình,02/03/1990,Nữ,074190000456,Chuyên viên,Công chức,Kiêm nhiệm tại Phòng Nội vụ\n",
+        encoding="utf-8",
+    )
+    run_once(root, as_of=dt.date(2025, 1, 31))
+    with connect(workspace.published, read_only=True) as connection:
+        flagged = connection.execute(
+            "select agency_code, row_number, message_vi from dq.issues "
+            "where check_code = 'person-in-other-agency' order by agency_code"
+        ).fetchall()
+        totals = dict(
+            connection.execute(
+                "select scope_code, value from analytics.indicators where indicator_code = 'staff.total' "
+                "and as_of_date = date '2025-01-31' and scope_code in ('city', 'UB-NV', 'UB-VP')"
+            ).fetchall()
+        )
+        warnings = connection.execute(
+            "select agency_code, warnings from dq.submissions where agency_code in ('UB-NV', 'UB-VP') order by 1"
+        ).fetchall()
+    assert flagged == [
+        (
+            "UB-NV",
+            2,
+            "Người này cũng có trong danh sách hiện hành của Văn phòng HĐND và UBND (UB-VP). Nếu là kiêm "
+            'nhiệm hoặc biệt phái, hãy ghi rõ ở cột "Luân chuyển, điều động trong năm" hoặc "Ghi chú".',
+        ),
+        (
+            "UB-VP",
+            2,
+            "Người này cũng có trong danh sách hiện hành của Phòng Nội vụ (UB-NV). Nếu là kiêm "
+            'nhiệm hoặc biệt phái, hãy ghi rõ ở cột "Luân chuyển, điều động trong năm" hoặc "Ghi chú".',
+        ),
+    ]
+    assert totals == {"city": 3.0, "UB-NV": 3.0, "UB-VP": 2.0}
+    assert warnings == [("UB-NV", 1), ("UB-VP", 1)]

@@ -117,6 +117,34 @@ def store_submission(connection: duckdb.DuckDBPyConnection, submission: Submissi
     _insert(connection, "core.staff", submission.staff.with_columns(**lineage))
 
 
+def append_issues(connection: duckdb.DuckDBPyConnection, submission_id: str, issues: pl.DataFrame) -> None:
+    """Issues found after a submission was stored (another agency's list arrived later): numbered after its
+    own, and counted in its warnings or errors."""
+    if issues.is_empty():
+        return
+    start = connection.execute(
+        "select coalesce(max(issue_number), 0) from dq.issues where submission_id = ?", [submission_id]
+    ).fetchall()[0][0]
+    submission = connection.execute(
+        "select agency_code, file_name from dq.submissions where submission_id = ?", [submission_id]
+    ).fetchall()[0]
+    _insert(
+        connection,
+        "dq.issues",
+        issues.with_columns(
+            submission_id=pl.lit(submission_id),
+            agency_code=pl.lit(submission[0]),
+            file_name=pl.lit(submission[1]),
+            issue_number=pl.int_range(start + 1, start + 1 + pl.len(), dtype=pl.Int32),
+        ),
+    )
+    errors = issues.filter(pl.col("severity") == "error").height
+    connection.execute(
+        "update dq.submissions set errors = errors + ?, warnings = warnings + ? where submission_id = ?",
+        [errors, issues.height - errors, submission_id],
+    )
+
+
 def start_run(
     connection: duckdb.DuckDBPyConnection,
     run_id: str,

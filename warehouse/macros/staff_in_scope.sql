@@ -1,5 +1,6 @@
 -- analytics.staff_in_scope(as_of): every person counted in the headcount at `as_of`, once per scope they count in
--- (city, their agency's group, their agency); key (scope, scope_code, submission_id, sheet, row_number).
+-- (city, their agency's group, their agency): someone listed by two agencies counts in each agency but once in the
+-- city and once in a group; key (scope, scope_code, submission_id, sheet, row_number).
 create or replace macro analytics.staff_in_scope(as_of) as table
 with
 staff as (
@@ -21,12 +22,22 @@ staff_with_group as (
     left join agencies using (agency_code)
 ),
 
-final as (
+scoped as (
     select 'city' as scope, 'city' as scope_code, * from staff_with_group
     union all by name
     select 'group' as scope, coalesce(agency_group, 'unknown') as scope_code, * from staff_with_group
     union all by name
     select 'agency' as scope, agency_code as scope_code, * from staff_with_group
+),
+
+final as (
+    select * from scoped
+    -- The same ID twice in one scope is one person; people without an ID are never merged on a guess.
+    qualify national_id_kind is null
+        or scope = 'agency'
+        or row_number() over (
+            partition by scope, scope_code, person_key order by agency_code, submission_id, sheet, row_number
+        ) = 1
 )
 
 select * from final;
