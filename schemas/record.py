@@ -21,6 +21,8 @@ from schemas.vocabulary import resolve, resolve_column
 
 LEFT_STATUSES = ("transferred_out", "retired", "resigned")
 NOT_COUNTED_ROTATIONS = ("concurrent", "secondment_in")
+# Fields whose "n/m" values Excel likes to turn into dates.
+DATE_COERCIBLE = ("general_schooling", "salary_step")
 _POSITION_SPLIT = r"\s+kiêm\s+|\s*[,;]\s*"
 
 
@@ -138,8 +140,10 @@ def _typed(raw: pl.DataFrame, context: ReadContext, table: Table) -> pl.DataFram
     for field in record_columns():
         if raw_column(field) not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(raw_column(field)))
+    frame = frame.with_columns(_undo_date_coercion(field) for field in DATE_COERCIBLE)
     frame = frame.with_columns(pl.col(raw_column(field)).alias(field) for field in fields_of_kind("text")).with_columns(
-        _split_position()
+        *_split_position(),
+        pl.coalesce(pl.col("_coerced_general_schooling"), pl.col("general_schooling")).alias("general_schooling"),
     )
     frame = _parse_dates(frame, context)
     frame = _resolve_vocabularies(frame)
@@ -148,6 +152,18 @@ def _typed(raw: pl.DataFrame, context: ReadContext, table: Table) -> pl.DataFram
     frame = _staff_category(frame, context, table.sheet)
     frame = _leaders(frame, context)
     return _derived(frame, context, _rating_year(table)).sort("row_number")
+
+
+def _undo_date_coercion(field: str) -> pl.Expr:
+    """Excel turns "4/9" or "12/12" typed in a General cell into a date (4 Sep, or 9 Apr in an en-US Excel);
+    the smaller and the larger of day and month give the fraction back."""
+    parts = pl.col(raw_column(field)).str.extract_groups(r"^(\d{1,2})/(\d{1,2})/\d{4}$")
+    day = parts.struct.field("1").cast(pl.Int32)
+    month = parts.struct.field("2").cast(pl.Int32)
+    fraction = pl.concat_str(
+        pl.min_horizontal(day, month).cast(pl.String), pl.lit("/"), pl.max_horizontal(day, month).cast(pl.String)
+    )
+    return fraction.alias(f"_coerced_{field}")
 
 
 def _split_position() -> list[pl.Expr]:
@@ -180,7 +196,12 @@ def _resolve_vocabularies(frame: pl.DataFrame) -> pl.DataFrame:
     for target, vocabulary in lookups:
         source = raw_column("foreign_language_name" if target == "foreign_language_in_name" else target)
         resolved = resolve_column(vocabulary, frame[source]).rename(
-            {"code": f"_code_{target}", "status": f"_status_{target}", "other_field": f"_other_{target}"}
+            {
+                "code": f"_code_{target}",
+                "status": f"_status_{target}",
+                "other_field": f"_other_{target}",
+                "suggestion": f"_suggestion_{target}",
+            }
         )
         frame = frame.join(resolved, left_on=source, right_on="value", how="left")
     marks = fields_of_kind("mark")
@@ -205,7 +226,7 @@ def _parse_numbers_and_ids(frame: pl.DataFrame, context: ReadContext) -> pl.Data
     return frame.with_columns(
         national_id.alias("national_id"),
         restored.alias("_id_restored"),
-        parse_int(pl.col(raw_column("salary_step"))).alias("salary_step"),
+        parse_int(pl.coalesce(pl.col("_coerced_salary_step"), pl.col(raw_column("salary_step")))).alias("salary_step"),
         parse_decimal(pl.col(raw_column("salary_coefficient"))).alias("salary_coefficient"),
     ).with_columns(
         pl.when(pl.col("national_id").str.contains(r"^\d{12}$"))

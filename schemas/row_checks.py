@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from schemas.policy import Policy
-from schemas.record import LEFT_STATUSES, raw_column
+from schemas.record import DATE_COERCIBLE, LEFT_STATUSES, raw_column
 from schemas.staff import field_titles, fields_of_kind, required
 
 _NAME_CHARS = r"[^\p{L}\s\-'’]"
@@ -47,6 +47,15 @@ def row_checks(policy: Policy, province_codes: tuple[str, ...]) -> list[RowCheck
         *_dates(),
         *_vocabularies(),
         *_within_file(),
+        *[
+            RowCheck(
+                "excel-date-coercion",
+                name,
+                pl.col(f"_coerced_{name}").is_not_null(),
+                {"fixed": pl.col(f"_coerced_{name}")},
+            )
+            for name in DATE_COERCIBLE
+        ],
     ]
 
 
@@ -206,7 +215,19 @@ def _vocabularies() -> list[RowCheck]:
         status = pl.col(f"_status_{name}")
         other = pl.col(f"_other_{name}")
         checks += [
-            RowCheck("vocab-unknown", name, status == "unknown"),
+            RowCheck(
+                "vocab-unknown",
+                name,
+                status == "unknown",
+                {
+                    "suggestion_vi": pl.concat_str(
+                        pl.lit(' Có phải là "'), pl.col(f"_suggestion_{name}"), pl.lit('"?')
+                    ),
+                    "suggestion_en": pl.concat_str(
+                        pl.lit(' Did you mean "'), pl.col(f"_suggestion_{name}"), pl.lit('"?')
+                    ),
+                },
+            ),
             RowCheck(
                 "vocab-wrong-column",
                 name,

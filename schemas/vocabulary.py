@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ SIBLING_FIELDS = {
 }
 # Synonyms that are only themselves when they are the whole cell: "Cử nhân Luật" is no political theory.
 _EXACT_ONLY = {"political_theory": {"cu nhan"}}
+# How alike (difflib ratio) a typo must be to a known spelling before "did you mean" names it.
+SUGGESTION_CUTOFF = 0.75
 _SHORT_CONTAINED_OK = {"foreign_language_level", "foreign_language_name"}
 
 
@@ -34,6 +37,7 @@ class Resolution:
     code: str | None
     status: str
     other_field: str | None = None
+    suggestion: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class Vocabulary:
     field: str
     synonyms: dict[str, str]
     ranks: dict[str, int]
+    canonical: dict[str, str]
 
     def find(self, folded: str) -> str | None:
         """Exact synonym first, else the highest-ranked (then longest) synonym present as whole words."""
@@ -68,14 +73,16 @@ def vocabularies() -> dict[str, Vocabulary]:
     """Load vocabularies.csv once per process."""
     synonyms: dict[str, dict[str, str]] = defaultdict(dict)
     ranks: dict[str, dict[str, int]] = defaultdict(dict)
+    canonical: dict[str, dict[str, str]] = defaultdict(dict)
     with reference_path("vocabularies.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             field, code = row["field"], row["code"]
             synonyms[field].setdefault(_prepare(row["synonym"]), code)
             synonyms[field].setdefault(_prepare(row["canonical_vi"]), code)
+            canonical[field].setdefault(code, row["canonical_vi"])
             if row["rank"]:
                 ranks[field][code] = int(row["rank"])
-    return {field: Vocabulary(field, synonyms[field], ranks[field]) for field in synonyms}
+    return {field: Vocabulary(field, synonyms[field], ranks[field], canonical[field]) for field in synonyms}
 
 
 def _prepare(value: str) -> str:
@@ -97,7 +104,13 @@ def resolve(field: str, value: str | None) -> Resolution:
     for other in SIBLING_FIELDS.get(field, ()):
         if completed in vocab[other].synonyms:
             return Resolution(None, "wrong_column", other)
-    return Resolution(None, "unknown")
+    return Resolution(None, "unknown", suggestion=_closest(vocab[field], completed))
+
+
+def _closest(vocabulary: Vocabulary, folded: str) -> str | None:
+    """The canonical value whose spelling is closest to a typo ("Dai hoc" for "Đại hộc"), if any is close."""
+    close = difflib.get_close_matches(folded, list(vocabulary.synonyms), n=1, cutoff=SUGGESTION_CUTOFF)
+    return vocabulary.canonical[vocabulary.synonyms[close[0]]] if close else None
 
 
 def resolve_column(field: str, values: pl.Series) -> pl.DataFrame:
@@ -110,6 +123,13 @@ def resolve_column(field: str, values: pl.Series) -> pl.DataFrame:
             "code": [r.code for r in resolved],
             "status": [r.status for r in resolved],
             "other_field": [r.other_field for r in resolved],
+            "suggestion": [r.suggestion for r in resolved],
         },
-        schema={"value": pl.String, "code": pl.String, "status": pl.String, "other_field": pl.String},
+        schema={
+            "value": pl.String,
+            "code": pl.String,
+            "status": pl.String,
+            "other_field": pl.String,
+            "suggestion": pl.String,
+        },
     )

@@ -348,3 +348,33 @@ def test_issues_point_at_the_cell_in_the_clerks_sheet(tmp_path):
     result = check(write_template_workbook(tmp_path / "cells.xlsx", rows))
     cells = [(i["row_number"], i["column_number"], i["check_code"]) for i in result.issues.to_dicts()]
     assert cells == [(None, None, "file-too-many-errors"), (8, 4, "birth-date-invalid"), (9, 2, "full-name-invalid")]
+
+
+def test_fractions_excel_turned_into_dates_are_rebuilt_and_typos_get_a_suggestion(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Đối tượng", "Giáo dục phổ thông", "Bậc lương", "TĐCM"])
+    sheet.append(
+        [
+            1,
+            "Nguyễn Văn An",
+            "15/08/1985",
+            "Nam",
+            "Công chức",
+            dt.datetime(2024, 12, 12),
+            dt.datetime(2024, 9, 4),
+            "Đại họcc",
+        ]
+    )
+    sheet.append([2, "Trần Văn Bình", "15/08/1986", "Nam", "Công chức", "12/12", "4/9", "Đại học"])
+    workbook.save(tmp_path / "coerced.xlsx")
+    result = check(tmp_path / "coerced.xlsx")
+    assert result.staff.select("general_schooling", "salary_step").rows() == [("12/12", 4), ("12/12", 4)]
+    messages = result.issues.filter(pl.col("row_number") == 2)["message_vi"].to_list()
+    assert messages == [
+        'Excel đã tự đổi ô "Bậc lương" thành ngày (04/09/2024); hệ thống hiểu là "4/9". Hãy định dạng cột là Văn bản.',
+        'Excel đã tự đổi ô "Giáo dục phổ thông" thành ngày (12/12/2024); hệ thống hiểu là "12/12". '
+        "Hãy định dạng cột là Văn bản.",
+        'Giá trị "Đại họcc" ở cột "TĐCM" không có trong danh mục; hãy chọn theo danh sách của mẫu. '
+        'Có phải là "Đại học"?',
+    ]
