@@ -39,6 +39,8 @@ def problems(result: FileResult) -> list[tuple]:
         ("valid_three_people.csv", "accepted", 3, 0, []),
         ("names_in_nfd.csv", "accepted", 3, 0, []),
         ("semicolon_with_bom.csv", "accepted", 3, 0, []),
+        ("unicode_text_utf16_tabs.txt", "accepted", 3, 0, []),
+        ("windows_1258.csv", "accepted", 3, 0, []),
         (
             "birth_date_impossible.csv",
             "accepted_with_errors",
@@ -377,4 +379,29 @@ def test_fractions_excel_turned_into_dates_are_rebuilt_and_typos_get_a_suggestio
         "Hãy định dạng cột là Văn bản.",
         'Giá trị "Đại họcc" ở cột "TĐCM" không có trong danh mục; hãy chọn theo danh sách của mẫu. '
         'Có phải là "Đại học"?',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "encoding", "delimiter"),
+    [
+        ("valid_three_people.csv", "utf-8", ","),
+        ("semicolon_with_bom.csv", "utf-8-sig", ";"),
+        ("unicode_text_utf16_tabs.txt", "utf-16", "\t"),
+        ("windows_1258.csv", "cp1258", ";"),
+    ],
+)
+def test_text_files_say_how_they_were_decoded_and_read_the_same(fixture, encoding, delimiter):
+    result = check(FIXTURES / fixture)
+    assert (result.text_format.encoding, result.text_format.delimiter) == (encoding, delimiter)
+    assert result.staff["full_name"].to_list() == ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"]
+
+
+def test_a_legacy_xls_workbook_reads_like_its_xlsx_twin():
+    result = check(FIXTURES / "saved_as_excel_97.xls")
+    assert (result.status, result.as_of_date, problems(result)) == ("accepted", dt.date(2024, 12, 31), [])
+    assert result.staff.select("row_number", "full_name", "birth_date", "birth_date_precision", "gender").rows() == [
+        (8, "Nguyễn Văn An", dt.date(1980, 5, 1), "day", "male"),
+        (9, "Trần Thị Bình", dt.date(1990, 3, 12), "day", "female"),
+        (10, "Lê Văn Cường", dt.date(1975, 1, 1), "year", "male"),
     ]
