@@ -33,6 +33,7 @@ _ISSUE_COLUMNS = (
     ("Mã lỗi", "check_code", 28),
 )
 _OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
+_LINE_HEIGHT = 15
 
 
 def write_feedback(workspace: Workspace, submission: Submission) -> Path | None:
@@ -125,8 +126,22 @@ def _add_issue_sheet(workbook: Workbook, issues: pl.DataFrame) -> None:
             cell.data_type = "s" if isinstance(cell.value, str) else cell.data_type
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.cell(sheet.max_row, 5).fill = _FILLS[issue["severity"]]
+        sheet.row_dimensions[sheet.max_row].height = _LINE_HEIGHT * _wrapped_lines(values)
     sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     workbook.active = 0
+
+
+def _wrapped_lines(values: list) -> int:
+    """Rows of text the widest-wrapping cell needs, since Excel files carry no automatic row height."""
+    return max(
+        1 + len(str(value or "")) // max(1, int(width * 1.1))
+        for value, (_, _, width) in zip(values, _ISSUE_COLUMNS, strict=True)
+    )
 
 
 def _find_sheet(workbook: Workbook, name: str | None):
