@@ -5,12 +5,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import fastexcel
 import polars as pl
 
+from schemas.legacy_text import to_unicode
 from schemas.text import clean_text
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -43,6 +45,7 @@ class Sheet:
     name: str
     cells: pl.DataFrame
     visible: bool = True
+    legacy_cells: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,9 @@ def _read_workbook(path: Path) -> list[Sheet]:
         ]
     except Exception as error:  # calamine raises many kinds for corrupt, encrypted or foreign files
         raise UnreadableFile(_short_reason(error)) from error
-    return [Sheet(name, _clean_grid(grid, positions), visible == "visible") for name, grid, positions, visible in grids]
+    return [
+        _sheet(name, _clean_grid(grid, positions), visible == "visible") for name, grid, positions, visible in grids
+    ]
 
 
 def _read_text(path: Path) -> tuple[Sheet, TextFormat]:
@@ -90,7 +95,31 @@ def _read_text(path: Path) -> tuple[Sheet, TextFormat]:
         raise UnreadableFile("tệp rỗng")
     columns = {f"c{j}": [row[j] if j < len(row) else None for row in rows] for j in range(width)}
     grid = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
-    return Sheet(path.stem, _clean_grid(grid, list(range(width)))), TextFormat(encoding, delimiter)
+    return _sheet(path.stem, _clean_grid(grid, list(range(width))), True), TextFormat(encoding, delimiter)
+
+
+def _sheet(name: str, cells: pl.DataFrame, visible: bool) -> Sheet:
+    """A sheet with any TCVN3 or VNI text converted to Unicode, and a count of the cells that were."""
+    converted, legacy_cells = _convert_legacy(cells)
+    return Sheet(name, converted, visible, legacy_cells)
+
+
+def _convert_legacy(cells: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
+    """Look only at cells that can be legacy text (Latin-1 letters, nothing beyond), each distinct value once."""
+    if not cells.width:
+        return cells, {}
+    maybe_legacy = pl.col("value").str.contains(r"[\u00a1-\u00ff]") & ~pl.col("value").str.contains(r"[^\x00-\xff]")
+    stacked = pl.concat([cells.select(pl.col(name).alias("value")) for name in cells.columns]).filter(maybe_legacy)
+    converted: dict[str, str] = {}
+    counts: Counter[str] = Counter()
+    for value, times in stacked.group_by("value").len().iter_rows():
+        text, encoding = to_unicode(value)
+        if encoding:
+            converted[value] = text
+            counts[encoding] += times
+    if not converted:
+        return cells, {}
+    return cells.with_columns(pl.col(name).replace(converted) for name in cells.columns), dict(counts)
 
 
 def _decode(data: bytes) -> tuple[str, str]:

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -124,6 +125,12 @@ def _prepare(path: Path, context: FileContext) -> _Prepared | FileResult:
     tables, issues = _tables(sheets)
     if not tables:
         return _rejected_file(as_of, text_format, [*issues, _file_issue("file-no-header")])
+    legacy: Counter[str] = Counter()
+    for sheet in sheets:
+        legacy.update(sheet.legacy_cells)
+    if legacy:
+        encoding, _ = legacy.most_common(1)[0]
+        issues.append(_file_issue("file-legacy-encoding", encoding=encoding, cells=sum(legacy.values())))
     found = find_as_of([line for table in tables for line in table.title_lines])
     if found is None:
         issues.append(_file_issue("file-as-of-missing", as_of=as_of.strftime("%d/%m/%Y")))
