@@ -161,6 +161,14 @@ def to_unicode(text: str) -> tuple[str, str | None]:
     return (text, None) if encoding is None else (_DECODERS[encoding](text), encoding)
 
 
+def to_unicode_as(text: str, encoding: str) -> str | None:
+    """Decode with an encoding already known from the rest of the file, for cells too short to tell alone
+    ("Sè" is a Unicode syllable, and TCVN3 for "Số"); None unless the text fits that table."""
+    if not _LEGACY_CHAR.search(text) or _has_unicode_letter(text) or not _fits(encoding, text):
+        return None
+    return _DECODERS[encoding](text)
+
+
 def _has_unicode_letter(text: str) -> bool:
     """A letter beyond Latin-1 ("ễ", "Đ") means the text is Unicode already: no legacy byte decodes to one."""
     return any(ord(char) > 0xFF and char.isalpha() for char in text)

@@ -12,7 +12,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
-from schemas.legacy_text import to_unicode
+from schemas.legacy_text import to_unicode, to_unicode_as
 from schemas.text import clean_text
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -119,6 +119,17 @@ def _convert_legacy(cells: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
             counts[encoding] += times
     if not converted:
         return cells, {}
+    # The sheet's encoding, known from the cells that could only be legacy, decides the ambiguous ones; but only
+    # in a sheet that is mostly legacy, or a Unicode "Hoà" (VNI for "Hồ") would be turned into another name.
+    dominant = counts.most_common(1)[0][0]
+    distinct = stacked.group_by("value").len()
+    if len(converted) < max(3, distinct.height // 2):
+        return cells.with_columns(pl.col(name).replace(converted) for name in cells.columns), dict(counts)
+    for value, times in distinct.iter_rows():
+        text = None if value in converted else to_unicode_as(value, dominant)
+        if text is not None and text != value:
+            converted[value] = text
+            counts[dominant] += times
     return cells.with_columns(pl.col(name).replace(converted) for name in cells.columns), dict(counts)
 
 

@@ -13,6 +13,7 @@ from conftest import FIXTURES, person, write_template_workbook
 from flows.pipeline import file_context
 from flows.settings import Settings
 from schemas.agencies import read_catalogue, shipped_catalogue
+from schemas.legacy_text import to_tcvn3, to_vni
 from schemas.validate import FileResult, validate_file, validate_files
 
 RECEIVED = dt.date(2025, 1, 15)
@@ -404,4 +405,42 @@ def test_a_legacy_xls_workbook_reads_like_its_xlsx_twin():
         (8, "Nguyễn Văn An", dt.date(1980, 5, 1), "day", "male"),
         (9, "Trần Thị Bình", dt.date(1990, 3, 12), "day", "female"),
         (10, "Lê Văn Cường", dt.date(1975, 1, 1), "year", "male"),
+    ]
+
+
+@pytest.mark.parametrize(("encoding", "encode"), [("TCVN3", to_tcvn3), ("VNI", to_vni)])
+def test_a_workbook_typed_in_a_legacy_font_is_read_as_unicode(tmp_path, encoding, encode):
+    header = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Chức vụ", "Đối tượng", "Trình độ chuyên môn"]
+    rows = [
+        [1, "Nguyễn Văn Đức", "15/08/1985", "Nam", "074085000123", "Trưởng phòng", "Công chức", "Thạc sĩ"],
+        [2, "Trần Thị Hằng", "02/03/1990", "Nữ", "074190000456", "Chuyên viên", "Công chức", "Đại học"],
+    ]
+    workbook = openpyxl.Workbook()
+    for row in [header, *rows]:
+        workbook.active.append([encode(cell) if isinstance(cell, str) else cell for cell in row])
+    workbook.save(tmp_path / "legacy.xlsx")
+    result = check(tmp_path / "legacy.xlsx")
+    assert [p[2] for p in problems(result)] == ["file-legacy-encoding", "file-as-of-missing"]
+    assert result.issues["message_vi"][0].startswith(f"Tệp dùng bảng mã cũ {encoding} (")
+    assert result.staff.select("full_name", "position", "education_level").rows() == [
+        ("Nguyễn Văn Đức", "Trưởng phòng", "master"),
+        ("Trần Thị Hằng", "Chuyên viên", "university"),
+    ]
+
+
+def test_unicode_names_that_are_also_legacy_codes_stay_as_written(tmp_path):
+    path = tmp_path / "unicode.csv"
+    path.write_text(
+        "STT,Họ và tên,Ngày sinh,Giới tính,Đối tượng,Quê quán\n"
+        "1,Lê Văn Hoà,15/08/1985,Nam,Công chức,Thái Hòa\n"
+        "2,Trần Hoàng,02/03/1990,Nam,Công chức,Vũng Tàu\n"
+        "3,Vũ Thị Thò,01/01/1975,Nữ,Công chức,Sè\n",
+        encoding="utf-8",
+    )
+    result = check(path)
+    assert "file-legacy-encoding" not in result.issues["check_code"].to_list()
+    assert result.staff.select("full_name", "home_town").rows() == [
+        ("Lê Văn Hoà", "Thái Hòa"),
+        ("Trần Hoàng", "Vũng Tàu"),
+        ("Vũ Thị Thò", "Sè"),
     ]
