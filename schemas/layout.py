@@ -93,12 +93,13 @@ def _is_column_number_row(row: tuple) -> bool:
 
 
 def _columns(names: list[str], levels: list[list[str | None]], index: HeaderIndex) -> list[Column]:
-    """Fill horizontal merges of upper levels across the columns whose lower level has text."""
+    """Fill horizontal merges of upper levels across the columns that have text at any lower level: only the
+    top-left cell of a merged range holds its text."""
     filled = [list(level) for level in levels]
     for depth in range(len(filled) - 1):
         parent = None
-        for j, cell in enumerate(filled[depth]):
-            below = filled[depth + 1][j]
+        for j, cell in enumerate(levels[depth]):
+            below = any(level[j] for level in levels[depth + 1 :])
             if cell:
                 parent = cell if below else None
             elif below and parent:

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from schemas.layout import GROUP_LABEL, Table
+from schemas.layout import GROUP_LABEL, Column, Table
 from schemas.parse import clean_national_id, parse_date, parse_decimal, parse_int
 from schemas.policy import Policy
 from schemas.positions import classify_column
 from schemas.staff import fields_of_kind, record_columns
 from schemas.text import fold, fold_expr
-from schemas.vocabulary import resolve, resolve_column
+from schemas.vocabulary import resolve, resolve_column, vocabularies
 
 LEFT_STATUSES = ("transferred_out", "retired", "resigned")
 NOT_COUNTED_ROTATIONS = ("concurrent", "secondment_in")
@@ -59,6 +59,10 @@ def build_records(table: Table, context: ReadContext) -> Records:
     """Type every person row of `table`; parse failures leave nulls that the checks then report."""
     headers: dict[str, str] = {}
     raw = table.rows.select("row_number").with_columns(sheet=pl.lit(table.sheet))
+    groups = checkmark_groups(table)
+    for field, group in groups.items():
+        headers[field] = group[0][0].header.rsplit(" › ", 1)[0]
+        raw = raw.with_columns(_marked_value(table, group).alias(raw_column(field)))
     for column in table.columns:
         if column.match and column.match.field not in headers and column.match.field != "birth_date":
             headers[column.match.field] = column.header
@@ -68,6 +72,38 @@ def build_records(table: Table, context: ReadContext) -> Records:
     raw = _apply_group_labels(raw, table)
     frame = _typed(raw, context, table)
     return Records(frame, headers, _cells(table, split_layout), split_layout)
+
+
+def checkmark_groups(table: Table) -> dict[str, list[tuple[Column, str]]]:
+    """Fields written as a group of tick columns ("Lý luận chính trị › Cao cấp | Trung cấp | Sơ cấp",
+    "Giới tính › Nam | Nữ"): every column's leaf is a value of the field. Highest rank first."""
+    by_field: dict[str, list[Column]] = {}
+    for column in table.columns:
+        if column.match and column.match.field != "birth_date":
+            by_field.setdefault(column.match.field, []).append(column)
+    groups = {}
+    for field, columns in by_field.items():
+        if len(columns) < 2 or field not in vocabularies():
+            continue
+        leaves = [(column, column.header.rsplit(" › ", 1)[-1]) for column in columns]
+        codes = [resolve(field, leaf).code for _, leaf in leaves]
+        if all(codes):
+            ranks = vocabularies()[field].ranks
+            order = sorted(range(len(leaves)), key=lambda i: -ranks.get(codes[i], 0))
+            groups[field] = [leaves[i] for i in order]
+    return groups
+
+
+def _marked_value(table: Table, group: list[tuple[Column, str]]) -> pl.Expr:
+    """The leaf of the highest-ranked ticked column; "0", "Không", "-" are not ticks."""
+    unticked = [synonym for synonym, code in vocabularies()["mark"].synonyms.items() if code == "false"]
+    ticked = [
+        pl.when(
+            pl.lit(table.rows[column.name]).is_not_null() & ~fold_expr(pl.lit(table.rows[column.name])).is_in(unticked)
+        ).then(pl.lit(leaf))
+        for column, leaf in group
+    ]
+    return pl.coalesce(ticked)
 
 
 def _cells(table: Table, split_layout: bool) -> dict[str, str]:

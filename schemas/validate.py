@@ -20,7 +20,7 @@ from schemas.catalogue import check
 from schemas.headers import header_index
 from schemas.layout import NoHeader, Table, locate_table
 from schemas.policy import Policy
-from schemas.record import ReadContext, Records, build_records, person_keys, raw_column
+from schemas.record import ReadContext, Records, build_records, checkmark_groups, person_keys, raw_column
 from schemas.row_checks import RowCheck, has_column, row_checks
 from schemas.sheets import Sheet, TextFormat, UnreadableFile, column_number, read_sheets
 from schemas.staff import StaffRecord, field_titles, fields_of_kind, record_columns
@@ -216,8 +216,11 @@ def _column_issues(table: Table, records: Records) -> list[dict]:
                 )
             )
     titles = field_titles()
+    grouped = set(checkmark_groups(table))
     for field, column_headers in seen.items():
-        if len(column_headers) > 1 and not (field == "birth_date" and records.split_birth_layout):
+        if field in grouped or (field == "birth_date" and records.split_birth_layout):
+            continue
+        if len(column_headers) > 1:
             issues.append(
                 _file_issue(
                     "file-duplicate-column",

@@ -444,3 +444,25 @@ def test_unicode_names_that_are_also_legacy_codes_stay_as_written(tmp_path):
         ("Trần Hoàng", "Vũng Tàu"),
         ("Vũ Thị Thò", "Sè"),
     ]
+
+
+def test_three_level_headers_and_tick_columns_yield_one_field_each(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Tính đến ngày 31/12/2024"])
+    sheet.append(["STT", "Họ và tên", "Ngày sinh", "Giới tính", None, "Trình độ", None, None, None, "Đối tượng"])
+    sheet.append([None, None, None, "Nam", "Nữ", "Chuyên môn", "Chính trị", None, None])
+    sheet.append([None, None, None, None, None, None, "Cao cấp", "Trung cấp", "Sơ cấp"])
+    for merged in ("A2:A4", "B2:B4", "C2:C4", "D2:E2", "D3:D4", "E3:E4", "F2:I2", "F3:F4", "G3:I3", "J2:J4"):
+        sheet.merge_cells(merged)
+    sheet.append([1, "Nguyễn Văn An", "15/08/1985", "x", None, "Thạc sĩ", "x", None, None, "Công chức"])
+    sheet.append([2, "Trần Thị Bình", "02/03/1990", None, "x", "Đại học", None, "x", "x", "Công chức"])
+    sheet.append([3, "Lê Văn Cường", "1975", "1", "0", "Đại học", "0", "Không", "-", "Công chức"])
+    workbook.save(tmp_path / "ticks.xlsx")
+    result = check(tmp_path / "ticks.xlsx")
+    assert problems(result) == [(7, "Trình độ › Chính trị", "expected-missing", None)]
+    assert result.staff.select("gender", "education_level", "political_theory").rows() == [
+        ("male", "master", "advanced"),
+        ("female", "university", "intermediate"),
+        ("male", "university", None),
+    ]
