@@ -49,6 +49,7 @@ class Table:
     rows: pl.DataFrame
     total_declared: int | None
     group_labels: pl.DataFrame
+    date1904: bool = False
 
 
 def locate_table(sheet: Sheet, index: HeaderIndex) -> Table:
@@ -69,7 +70,7 @@ def locate_table(sheet: Sheet, index: HeaderIndex) -> Table:
     title_lines = [" ".join(cell for cell in row if cell) for row in head[:header_row] if any(row)]
     body = grid.with_row_index("row_number", offset=1).with_columns(pl.col("row_number").cast(pl.Int64)).slice(cursor)
     rows, total, groups = _person_rows(body, columns)
-    return Table(sheet.name, columns, title_lines, rows, total, groups)
+    return Table(sheet.name, columns, title_lines, rows, total, groups, sheet.date1904)
 
 
 def _find_header_row(head: list[tuple], index: HeaderIndex) -> int | None:

@@ -15,9 +15,10 @@ _YEAR = r"^(\d{4})(?:\.0+)?$"
 _WORDS = r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})"
 _SERIAL = r"^(\d{1,6})(?:\.\d+)?$"
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+_EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
 
 
-def parse_date(raw: pl.Expr, as_of: dt.date) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+def parse_date(raw: pl.Expr, as_of: dt.date, date1904: bool = False) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """Day-first date text, ISO (Excel date cells), month/year, year alone or an Excel serial number.
 
     Returns (date, precision, two_digit_year); date is null for blank or unreadable text. A missing day counts
@@ -58,7 +59,7 @@ def parse_date(raw: pl.Expr, as_of: dt.date) -> tuple[pl.Expr, pl.Expr, pl.Expr]
     ).str.to_date("%Y-%m-%d", strict=False)
     plausible_year = text.str.contains(_YEAR) & year_number.is_between(1900, 2100)
     calendar = pl.when(text.str.contains(_YEAR) & ~plausible_year).then(None).otherwise(calendar)
-    date = pl.coalesce(calendar, _excel_serial(text))
+    date = pl.coalesce(calendar, _excel_serial_1904(text) if date1904 else _excel_serial(text))
     precision = (
         pl.when(date.is_null())
         .then(None)
@@ -76,6 +77,12 @@ def _excel_serial(text: pl.Expr) -> pl.Expr:
     serial = text.str.extract(_SERIAL, 1).cast(pl.Int64, strict=False)
     days = pl.when(serial >= 61).then(serial).when(serial.is_between(1, 59)).then(serial + 1)
     return pl.when(days.is_not_null()).then(pl.lit(_EXCEL_EPOCH) + pl.duration(days=days))
+
+
+def _excel_serial_1904(text: pl.Expr) -> pl.Expr:
+    """1904 date system (old Mac Excel): day 0 is 01/01/1904, no phantom leap day."""
+    serial = text.str.extract(_SERIAL, 1).cast(pl.Int64, strict=False)
+    return pl.when(serial >= 0).then(pl.lit(_EXCEL_EPOCH_1904) + pl.duration(days=serial))
 
 
 def parse_decimal(raw: pl.Expr) -> pl.Expr:

@@ -181,7 +181,7 @@ def _typed(raw: pl.DataFrame, context: ReadContext, table: Table) -> pl.DataFram
         *_split_position(),
         pl.coalesce(pl.col("_coerced_general_schooling"), pl.col("general_schooling")).alias("general_schooling"),
     )
-    frame = _parse_dates(frame, context)
+    frame = _parse_dates(frame, context, table.date1904)
     frame = _resolve_vocabularies(frame)
     frame = _parse_numbers_and_ids(frame, context)
     frame = _gender(frame)
@@ -214,10 +214,10 @@ def _split_position() -> list[pl.Expr]:
     ]
 
 
-def _parse_dates(frame: pl.DataFrame, context: ReadContext) -> pl.DataFrame:
+def _parse_dates(frame: pl.DataFrame, context: ReadContext, date1904: bool) -> pl.DataFrame:
     columns = []
     for field in fields_of_kind("date"):
-        date, precision, two_digit = parse_date(pl.col(raw_column(field)), context.as_of)
+        date, precision, two_digit = parse_date(pl.col(raw_column(field)), context.as_of, date1904)
         columns += [date.alias(field), two_digit.alias(f"_two_digit_{field}")]
         if field == "birth_date":
             columns.append(precision.alias("birth_date_precision"))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
+import re
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +49,7 @@ class Sheet:
     cells: pl.DataFrame
     visible: bool = True
     legacy_cells: dict[str, int] = field(default_factory=dict)
+    date1904: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,9 +81,22 @@ def _read_workbook(path: Path) -> list[Sheet]:
         ]
     except Exception as error:  # calamine raises many kinds for corrupt, encrypted or foreign files
         raise UnreadableFile(_short_reason(error)) from error
+    date1904 = _uses_1904_dates(path)
     return [
-        _sheet(name, _clean_grid(grid, positions), visible == "visible") for name, grid, positions, visible in grids
+        dataclasses.replace(_sheet(name, _clean_grid(grid, positions), visible == "visible"), date1904=date1904)
+        for name, grid, positions, visible in grids
     ]
+
+
+def _uses_1904_dates(path: Path) -> bool:
+    """Old Mac workbooks count days from 1904; calamine converts their date cells, but a bare serial number in a
+    General cell is ours to read, so the flag matters."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            workbook = archive.read("xl/workbook.xml")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return False
+    return re.search(rb'date1904="(1|true)"', workbook) is not None
 
 
 def _read_text(path: Path) -> tuple[Sheet, TextFormat]:

@@ -66,3 +66,9 @@ def test_numbers_take_a_decimal_comma():
     frame = pl.DataFrame({"cell": ["3,33", " 3.33 ", "Bậc 4", "4/9", "abc"]})
     assert frame.select(parse_decimal(pl.col("cell"))).to_series().to_list()[:2] == [3.33, 3.33]
     assert frame.select(parse_int(pl.col("cell"))).to_series().to_list()[2:] == [4, 4, None]
+
+
+def test_serial_numbers_of_a_1904_workbook_count_from_1904():
+    date, _, _ = parse_date(pl.col("cell"), AS_OF, date1904=True)
+    frame = pl.DataFrame({"cell": ["29812", "0", "15/08/1985"]})
+    assert frame.select(date).to_series().to_list() == [dt.date(1985, 8, 15), dt.date(1904, 1, 1), dt.date(1985, 8, 15)]

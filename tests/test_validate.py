@@ -466,3 +466,16 @@ def test_three_level_headers_and_tick_columns_yield_one_field_each(tmp_path):
         ("female", "university", "intermediate"),
         ("male", "university", None),
     ]
+
+
+def test_a_mac_workbook_reads_its_serial_numbers_in_the_1904_system(tmp_path):
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    workbook = openpyxl.Workbook()
+    workbook.epoch = CALENDAR_MAC_1904
+    workbook.active.append(["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Đối tượng"])
+    workbook.active.append([1, "Nguyễn Văn An", dt.datetime(1985, 8, 15), "Nam", "Công chức"])
+    workbook.active.append([2, "Trần Văn Bình", 29812, "Nam", "Công chức"])
+    workbook.save(tmp_path / "mac.xlsx")
+    result = check(tmp_path / "mac.xlsx")
+    assert result.staff["birth_date"].to_list() == [dt.date(1985, 8, 15), dt.date(1985, 8, 15)]
