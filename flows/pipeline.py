@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from flows.settings import Settings
-from schemas.agencies import agency_at, read_catalogue
+from schemas.agencies import agency_at, agency_names, read_catalogue
 from schemas.catalogue import check
 from schemas.identity import province_codes
 from schemas.record import ReadContext
@@ -182,7 +182,13 @@ def file_context(
         person_key_secret=settings.privacy.person_key_secret,
         policy=settings.policy(),
     )
-    return FileContext(read, agency_known=agency is not None, current_list_as_of=current_list_as_of)
+    return FileContext(
+        read,
+        agency_known=agency is not None,
+        current_list_as_of=current_list_as_of,
+        agency_name=agency.name if agency else None,
+        agency_names=agency_names(catalogue),
+    )
 
 
 def load(

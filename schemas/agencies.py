@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from schemas.reference import reference_path
+from schemas.text import fold
 
 CATALOGUES = {"tan-uyen": "agencies_tan_uyen.csv"}
 AGENCY_CODE = r"^[A-Z0-9-]{1,16}$"
@@ -73,6 +74,15 @@ def read_catalogue(path: Path) -> pl.DataFrame:
     if undated.height:
         raise CatalogueError(f"{path}, line {undated['line'][0]}: valid_from must be a date written YYYY-MM-DD")
     return typed
+
+
+def agency_names(catalogue: pl.DataFrame) -> tuple[tuple[str, str, str], ...]:
+    """(folded name or alias, agency code, name) for every agency, to recognise who a title block names."""
+    names = []
+    for row in catalogue.iter_rows(named=True):
+        spellings = [row["name"], *(row["aliases"] or "").split(";")]
+        names += [(fold(spelling), row["agency_code"], row["name"]) for spelling in spellings if fold(spelling)]
+    return tuple(sorted(set(names), key=lambda entry: -len(entry[0])))
 
 
 def agency_at(catalogue: pl.DataFrame, code: str, on: dt.date) -> Agency | None:

@@ -52,6 +52,8 @@ class FileContext:
     read: ReadContext
     agency_known: bool = True
     current_list_as_of: dt.date | None = None
+    agency_name: str | None = None
+    agency_names: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ def _prepare(path: Path, context: FileContext) -> _Prepared | FileResult:
     if legacy:
         encoding, _ = legacy.most_common(1)[0]
         issues.append(_file_issue("file-legacy-encoding", encoding=encoding, cells=sum(legacy.values())))
+    issues += _agency_mismatch([line for table in tables for line in table.title_lines], context)
     found = find_as_of([line for table in tables for line in table.title_lines])
     if found is None:
         issues.append(_file_issue("file-as-of-missing", as_of=as_of.strftime("%d/%m/%Y")))
@@ -168,6 +171,15 @@ def _prepare(path: Path, context: FileContext) -> _Prepared | FileResult:
                 )
             )
     return _Prepared(frame, headers, cells, file_issues, read, text_format)
+
+
+def _agency_mismatch(title_lines: list[str], context: FileContext) -> list[dict]:
+    """The title block names another catalogue agency and not the sender: a file sent from the wrong folder."""
+    title = f" {fold(' '.join(title_lines))} "
+    named = [(code, name) for spelling, code, name in context.agency_names if f" {spelling} " in title]
+    if not named or any(code == context.read.agency_code for code, _ in named):
+        return []
+    return [_file_issue("file-agency-mismatch", value=named[0][1], agency_name=context.agency_name)]
 
 
 def _list_level_warnings(frame: pl.DataFrame, as_of: dt.date, current: dt.date | None) -> list[dict]:

@@ -27,7 +27,8 @@ def judged(tmp_path):
         person("Đỗ Văn Hùng", "02/06/1981", national_id="074081000998", stt=4),
         person("Vũ Văn Khang", "03/07/1982", national_id="074082000997", stt=5),
     ]
-    workbook = openpyxl.load_workbook(write_template_workbook(inbox / "UB-TP" / "ds.xlsx", rows))
+    title = ("PHÒNG TƯ PHÁP", "DANH SÁCH CÔNG CHỨC", "Tính đến ngày 31/12/2024")
+    workbook = openpyxl.load_workbook(write_template_workbook(inbox / "UB-TP" / "ds.xlsx", rows, title))
     workbook.active["J30"] = '=HYPERLINK("http://example.invalid","bấm vào đây")'
     workbook.save(inbox / "UB-TP" / "ds.xlsx")
     (inbox / "UB-KT" / "hong.xlsx").write_bytes(b"not a workbook")

@@ -479,3 +479,14 @@ def test_a_mac_workbook_reads_its_serial_numbers_in_the_1904_system(tmp_path):
     workbook.save(tmp_path / "mac.xlsx")
     result = check(tmp_path / "mac.xlsx")
     assert result.staff["birth_date"].to_list() == [dt.date(1985, 8, 15), dt.date(1985, 8, 15)]
+
+
+def test_a_title_naming_another_agency_is_flagged(tmp_path):
+    rows = [person("Nguyễn Văn An", "01/05/1980", national_id="074080000123")]
+    path = write_template_workbook(tmp_path / "sai.xlsx", rows)
+    assert [p[2] for p in problems(check(path, agency="UB-NV"))] == []
+    mismatch = check(path, agency="UB-TP").issues.row(0, named=True)
+    assert (mismatch["check_code"], mismatch["message_vi"]) == (
+        "file-agency-mismatch",
+        'Tên đơn vị ở phần tiêu đề ("Phòng Nội vụ") không khớp với đơn vị gửi tệp (Phòng Tư pháp).',
+    )
