@@ -490,3 +490,19 @@ def test_a_title_naming_another_agency_is_flagged(tmp_path):
         "file-agency-mismatch",
         'Tên đơn vị ở phần tiêu đề ("Phòng Nội vụ") không khớp với đơn vị gửi tệp (Phòng Tư pháp).',
     )
+
+
+def test_hidden_rows_and_columns_are_read_like_the_others(tmp_path):
+    rows = [
+        person("Nguyễn Văn An", "01/05/1980", national_id="074080000123", stt=1),
+        person("Trần Văn Bình", "02/06/1981", national_id="074081000124", stt=2),
+    ]
+    workbook = openpyxl.load_workbook(write_template_workbook(tmp_path / "hidden.xlsx", rows))
+    workbook.active.row_dimensions[9].hidden = True
+    workbook.active.column_dimensions["E"].hidden = True
+    workbook.save(tmp_path / "hidden.xlsx")
+    result = check(tmp_path / "hidden.xlsx")
+    assert result.staff.select("full_name", "national_id").rows() == [
+        ("Nguyễn Văn An", "074080000123"),
+        ("Trần Văn Bình", "074081000124"),
+    ]
