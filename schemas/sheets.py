@@ -15,7 +15,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
-from schemas.legacy_text import to_unicode, to_unicode_as
+from schemas.legacy_text import detect_legacy, to_unicode, to_unicode_as
 from schemas.text import clean_text
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -167,7 +167,19 @@ def _decode(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return data.decode("cp1258", errors="replace"), "cp1258"
+        pass
+    # 8-bit text is Windows-1258, unless it was typed in a TCVN3 or VNI font: those bytes are font codes, which the
+    # legacy converter reads from their Latin-1 spelling.
+    latin = data.decode("latin-1")
+    if _mostly_legacy(latin):
+        return latin, "latin-1"
+    return data.decode("cp1258", errors="replace"), "cp1258"
+
+
+def _mostly_legacy(text: str) -> bool:
+    """Most cells with 8-bit letters in the first lines read as TCVN3 or VNI."""
+    cells = [cell for line in text.splitlines()[:200] for cell in re.split(r"[,;\t]", line) if not cell.isascii()]
+    return bool(cells) and sum(detect_legacy(cell) is not None for cell in cells) * 2 > len(cells)
 
 
 def _sniff_delimiter(text: str) -> str:

@@ -390,6 +390,7 @@ def test_fractions_excel_turned_into_dates_are_rebuilt_and_typos_get_a_suggestio
         ("semicolon_with_bom.csv", "utf-8-sig", ";"),
         ("unicode_text_utf16_tabs.txt", "utf-16", "\t"),
         ("windows_1258.csv", "cp1258", ";"),
+        ("tcvn3_font_text.csv", "latin-1", ","),
     ],
 )
 def test_text_files_say_how_they_were_decoded_and_read_the_same(fixture, encoding, delimiter):
