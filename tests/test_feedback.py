@@ -2,6 +2,7 @@
 
 import datetime as dt
 import shutil
+import subprocess
 
 import openpyxl
 import pytest
@@ -79,3 +80,17 @@ def test_an_unreadable_file_gets_a_short_explanation(judged):
     path = write_feedback(workspace, submissions["UB-KT"])
     assert path.name == "hong.xlsx.loi.txt"
     assert path.read_text(encoding="utf-8").startswith("Tệp gửi lên không được tiếp nhận.\n\n- Không mở được tệp (")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (Debian package libreoffice-calc-nogui)")
+def test_the_feedback_workbook_opens_in_libreoffice(judged, tmp_path):
+    workspace, submissions = judged
+    path = write_feedback(workspace, submissions["UB-TP"])
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    pdf = tmp_path / f"{path.stem}.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5000

@@ -7,6 +7,8 @@ import shutil
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import FIXTURES, counts, person, write_template_workbook
 from flows import pipeline
@@ -253,3 +255,18 @@ def test_a_person_on_two_agencies_lists_is_flagged_to_both_and_counted_once(tmp_
     ]
     assert totals == {"city": 3.0, "UB-NV": 3.0, "UB-VP": 2.0}
     assert warnings == [("UB-NV", 2), ("UB-VP", 2)]  # file-as-of-missing, then this one
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=2048), suffix=st.sampled_from([".xlsx", ".xls", ".csv"]))
+def test_any_bytes_in_one_agencys_folder_never_stop_the_others(tmp_path_factory, data, suffix):
+    root = tmp_path_factory.mktemp("ws") / "ws"
+    create_workspace(root)
+    shutil.copy(FIXTURES / "valid_three_people.csv", root / "inbox" / "UB-NV" / "ds.csv")
+    (root / "inbox" / "UB-TP" / f"garbage{suffix}").write_bytes(data)
+    workspace = run_once(root)
+    with connect(workspace.warehouse, read_only=True) as connection:
+        rows = connection.execute(
+            "select agency_code, status, rows_loaded, errors > 0 from dq.submissions order by agency_code"
+        ).fetchall()
+    assert rows == [("UB-NV", "accepted", 3, False), ("UB-TP", "rejected", 0, True)]
