@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from schemas.legacy_text import to_tcvn3
 from schemas.text import fold
 
 T = TypeVar("T")
@@ -202,6 +203,8 @@ _CSV_FILES = 10
 _DEFECTS = {"UB-TNMT": ("blank-name", "digit-name", "bad-category"),
             "P-KHANHBINH": ("impossible-date", "age-15"), "SN-TTVHTT": ("short-id", "duplicate"),
             "MT-HND": ("bad-gender", "month-13")}
+# The commune whose clerk types in a legacy TCVN3 font.
+LEGACY_FONT_AGENCY = "X-BACHDANG"
 _UNREADABLE = ("P-TANHIEP", "danh_sach_bo_sung.xlsx")
 _STALE_DEFECTS = ("", "name", "30/02", "", "name", "31/04")
 _UNKNOWN_AGENCY = ("UB-DANTOC", "Phòng Dân tộc", "PHÒNG DÂN TỘC THÀNH PHỐ TÂN UYÊN")
@@ -813,7 +816,18 @@ def _write_xlsx(file: AgencyFile, path: Path) -> None:
     for key, column in columns.items():
         for offset in range(2 if key == "birth" else 1):
             sheet.column_dimensions[get_column_letter(column + offset)].width = widths[key]
+    if file.agency.code == LEGACY_FONT_AGENCY:
+        _retype_in_tcvn3(sheet)
     _save(workbook, path)
+
+
+def _retype_in_tcvn3(sheet: Worksheet) -> None:
+    """Some communes still type in the .VnTime font: the same words, stored as TCVN3 codes."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.value = to_tcvn3(cell.value)
+                cell.font = Font(name=".VnTime", bold=cell.font.bold)
 
 
 def _put(sheet: Worksheet, row: int, column: int, value: object, font: Font = _FONT, last: int = 0) -> None:

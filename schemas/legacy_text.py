@@ -164,9 +164,12 @@ def to_unicode(text: str) -> tuple[str, str | None]:
 def to_unicode_as(text: str, encoding: str) -> str | None:
     """Decode with an encoding already known from the rest of the file, for cells too short to tell alone
     ("Sè" is a Unicode syllable, and TCVN3 for "Số"); None unless the text fits that table."""
-    if not _LEGACY_CHAR.search(text) or _has_unicode_letter(text) or not _fits(encoding, text):
+    if not _LEGACY_CHAR.search(text) or _has_unicode_letter(text) or not _accounts_for(encoding, text):
         return None
-    return _DECODERS[encoding](text)
+    decoded = _DECODERS[encoding](text)
+    # With the encoding known, capitals-only words are abbreviations ("HĐND", "ĐH"), not misread syllables.
+    words = [word for word in _WORD.findall(decoded) if not word.isascii()]
+    return decoded if all(_is_syllable(word) or word.isupper() for word in words) else None
 
 
 def _has_unicode_letter(text: str) -> bool:
@@ -187,12 +190,17 @@ def _plain_case(word: str) -> bool:
 
 def _fits(encoding: str, text: str) -> bool:
     """The table accounts for every legacy byte and turns every word carrying one into a Vietnamese syllable."""
-    if encoding == "TCVN3":
-        unknown = any(ord(char) not in _FROM_TCVN3 for char in _LEGACY_CHAR.findall(text))
-    else:
-        unknown = _LEGACY_CHAR.search(_VNI_CODE.sub("", text)) is not None
     # TCVN3 has no toned capitals, so its all-capital text comes out mixed: "NGUYÔN" reads "NGUYễN".
-    return not unknown and _reads_as_vietnamese(_DECODERS[encoding](text), any_case=encoding == "TCVN3")
+    return _accounts_for(encoding, text) and _reads_as_vietnamese(
+        _DECODERS[encoding](text), any_case=encoding == "TCVN3"
+    )
+
+
+def _accounts_for(encoding: str, text: str) -> bool:
+    """Every legacy byte of the text is a code of the encoding's table."""
+    if encoding == "TCVN3":
+        return all(ord(char) in _FROM_TCVN3 for char in _LEGACY_CHAR.findall(text))
+    return _LEGACY_CHAR.search(_VNI_CODE.sub("", text)) is None
 
 
 def _oddity(text: str) -> tuple[int, int]:
