@@ -11,6 +11,7 @@ import calendar
 import csv
 import io
 import math
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -203,6 +204,8 @@ _CSV_FILES = 10
 _DEFECTS = {"UB-TNMT": ("blank-name", "digit-name", "bad-category"),
             "P-KHANHBINH": ("impossible-date", "age-15"), "SN-TTVHTT": ("short-id", "duplicate"),
             "MT-HND": ("bad-gender", "month-13")}
+# The agency whose export comes from a Mac: decomposed (NFD) Vietnamese letters.
+NFD_AGENCY = "MT-HLHPN"
 # The commune whose clerk types in a legacy TCVN3 font.
 LEGACY_FONT_AGENCY = "X-BACHDANG"
 _UNREADABLE = ("P-TANHIEP", "danh_sach_bo_sung.xlsx")
@@ -793,7 +796,10 @@ def _write_csv(file: AgencyFile, path: Path) -> None:
         writer.writerow(file.csv_headers)
         for stt, person in enumerate(file.people, 1):
             values = _values(person, stt)
-            writer.writerow([values[key] for key, _ in _CSV_HEADERS])
+            cells = [str(values[key]) if values[key] is not None else "" for key, _ in _CSV_HEADERS]
+            if file.agency.code == NFD_AGENCY:
+                cells = [unicodedata.normalize("NFD", cell) for cell in cells]
+            writer.writerow(cells)
 
 
 def _write_xlsx(file: AgencyFile, path: Path) -> None:
