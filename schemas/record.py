@@ -15,6 +15,7 @@ from schemas.layout import GROUP_LABEL, Column, Table
 from schemas.parse import clean_national_id, parse_date, parse_decimal, parse_int
 from schemas.policy import Policy
 from schemas.positions import classify_column
+from schemas.retirement import retirement_date_expr
 from schemas.staff import fields_of_kind, record_columns
 from schemas.text import fold, fold_expr
 from schemas.vocabulary import resolve, resolve_column, vocabularies
@@ -351,11 +352,16 @@ def _derived(frame: pl.DataFrame, context: ReadContext, rating_year: int | None)
         pl.when(pl.col("evaluation_rating").is_not_null())
         .then(pl.lit(rating_year or context.policy.rating_year(context.as_of), pl.Int64))
         .alias("evaluation_year"),
+        retirement_date_expr(birth, pl.col("gender")).alias("retirement_date"),
         (
             (pl.col("staff_category") != "part_time").fill_null(True)
             & ~pl.col("employment_status").is_in(LEFT_STATUSES).fill_null(False)
             & ~pl.col("rotation_type").is_in(NOT_COUNTED_ROTATIONS).fill_null(False)
         ).alias("counts_in_headcount"),
+    ).with_columns(
+        ((as_of > pl.col("retirement_date")) & ~(pl.col("retirement_extension_until") >= as_of).fill_null(False)).alias(
+            "past_retirement_age"
+        ),
     )
 
 

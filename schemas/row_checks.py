@@ -47,6 +47,15 @@ def row_checks(policy: Policy, province_codes: tuple[str, ...]) -> list[RowCheck
         *_dates(),
         *_vocabularies(),
         *_within_file(),
+        RowCheck(
+            "past-retirement-age",
+            "birth_date",
+            pl.col("past_retirement_age"),
+            {
+                "age_req": _retirement_age_text(),
+                "ret_month": pl.col("retirement_date").dt.strftime("%m/%Y"),
+            },
+        ),
         *[
             RowCheck(
                 "excel-date-coercion",
@@ -57,6 +66,18 @@ def row_checks(policy: Policy, province_codes: tuple[str, ...]) -> list[RowCheck
             for name in DATE_COERCIBLE
         ],
     ]
+
+
+def _retirement_age_text() -> pl.Expr:
+    """The age reached at retirement, as the clerk would say it: "61 tuổi 6 tháng"."""
+    birth, retired = pl.col("birth_date"), pl.col("retirement_date")
+    months = (retired.dt.year() * 12 + retired.dt.month()) - (birth.dt.year() * 12 + birth.dt.month())
+    years = pl.concat_str((months // 12).cast(pl.String), pl.lit(" tuổi"))
+    return (
+        pl.when(months % 12 == 0)
+        .then(years)
+        .otherwise(pl.concat_str(years, pl.lit(" "), (months % 12).cast(pl.String), pl.lit(" tháng")))
+    )
 
 
 def _required() -> list[RowCheck]:

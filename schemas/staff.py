@@ -74,6 +74,15 @@ class StaffRecord(pa.DataFrameModel):
     is_ethnic_minority: bool = _field("Dân tộc thiểu số", "Ethnicity known and not Kinh.", "derived", "D")
     has_religion: bool = _field("Có tôn giáo", "Religion known and not none.", "derived", "D")
     counts_in_headcount: bool = _field("Tính vào số lượng", "Counted where the main post is.", "derived", "D")
+    retirement_extension_until: dt.date = _field(
+        "Kéo dài thời gian công tác đến", "A recorded extension beyond retirement age.", "date", "O"
+    )
+    retirement_date: dt.date = _field(
+        "Ngày nghỉ hưu", "Last day of the month retirement age is reached (Decree 135/2020).", "derived", "D"
+    )
+    past_retirement_age: bool = _field(
+        "Quá tuổi nghỉ hưu", "Past retirement age at the list's date, with no extension in force.", "derived", "D"
+    )
 
     class Config:
         strict = False

@@ -507,3 +507,28 @@ def test_hidden_rows_and_columns_are_read_like_the_others(tmp_path):
         ("Nguyễn Văn An", "074080000123"),
         ("Trần Văn Bình", "074081000124"),
     ]
+
+
+def test_past_retirement_age_is_a_warning_unless_an_extension_is_in_force(tmp_path):
+    path = tmp_path / "old.csv"
+    path.write_text(
+        "Tính đến ngày 31/12/2024\n"
+        "STT,Họ và tên,Ngày sinh,Giới tính,Đối tượng,Kéo dài thời gian công tác đến\n"
+        "1,Nguyễn Văn An,15/10/1964,Nam,Công chức,\n"
+        "2,Trần Văn Bình,15/03/1963,Nam,Công chức,\n"
+        "3,Lê Thị Cúc,01/1968,Nữ,Công chức,31/12/2025\n",
+        encoding="utf-8",
+    )
+    result = check(path)
+    assert result.staff.select("retirement_date", "past_retirement_age").rows() == [
+        (dt.date(2026, 4, 30), False),
+        (dt.date(2023, 12, 31), True),
+        (dt.date(2024, 5, 31), False),
+    ]
+    assert result.issues.select("row_number", "message_vi").rows() == [
+        (
+            4,
+            "Đã quá tuổi nghỉ hưu (đủ 60 tuổi 9 tháng vào tháng 12/2023) nhưng không có thời hạn kéo dài thời gian "
+            "công tác còn hiệu lực.",
+        )
+    ]
