@@ -8,6 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from flows import pipeline
+from flows.settings import load_settings, workspace_of
 from warehouse.database import connect
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -90,3 +92,16 @@ def counts(path) -> dict[str, int]:
             "select schema_name || '.' || table_name from duckdb_tables() where schema_name <> 'meta'"
         ).fetchall()
         return {t: connection.execute(f"select count(*) from {t}").fetchall()[0][0] for (t,) in tables}
+
+
+def run_once(root, as_of=AS_OF):
+    """The nightly flow's steps, called directly (the Prefect flow is tested end to end elsewhere)."""
+    settings = load_settings(root)
+    workspace = workspace_of(root, settings)
+    catalogue = pipeline.load_catalogue(workspace)
+    incoming, seen = pipeline.discover(workspace, catalogue)
+    run_id = pipeline.new_run_id()
+    now = dt.datetime(2025, 1, 15, 8, 0)
+    submissions = pipeline.judge(incoming, workspace, settings, catalogue, run_id, now)
+    pipeline.load(workspace, submissions, catalogue, run_id, None, now, as_of, seen)
+    return workspace

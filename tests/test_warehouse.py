@@ -10,27 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, counts, person, write_template_workbook
-from flows import pipeline
-from flows.settings import load_settings, workspace_of
+from conftest import AS_OF, FIXTURES, counts, person, run_once, write_template_workbook
 from flows.workspace_setup import create_workspace
 from schemas.validate import staff_columns
 from warehouse.database import connect, ddl_files, migrate
-
-AS_OF = dt.date(2024, 12, 31)
-
-
-def run_once(root, as_of=AS_OF):
-    """The nightly flow's steps, called directly (the Prefect flow is tested end to end elsewhere)."""
-    settings = load_settings(root)
-    workspace = workspace_of(root, settings)
-    catalogue = pipeline.load_catalogue(workspace)
-    incoming, seen = pipeline.discover(workspace, catalogue)
-    run_id = pipeline.new_run_id()
-    now = dt.datetime(2025, 1, 15, 8, 0)
-    submissions = pipeline.judge(incoming, workspace, settings, catalogue, run_id, now)
-    pipeline.load(workspace, submissions, catalogue, run_id, None, now, as_of, seen)
-    return workspace
 
 
 @pytest.fixture

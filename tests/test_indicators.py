@@ -1,0 +1,61 @@
+"""Each indicator family on a six-person list whose figures were worked out by hand (see the comments)."""
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from conftest import FIXTURES, run_once
+from flows.workspace_setup import create_workspace
+from warehouse.database import connect
+
+AS_OF = dt.date(2024, 12, 31)
+# An 34 (leader, planned, excellent), Bình 44 (woman leader, planned, good), Cường 54 (good),
+# Dung 28 (woman, planned, good), Em 60 (retires 31/05/2025 at 61y3m, completed),
+# Phương 59 (woman, retired 31/01/2020 at 55y, completed).
+EXPECTED = {
+    "staff.total": (6, None, 6),
+    "leaders.total": (2, 6, 2),
+    "staff.age.30_or_under": (1, 6, 1),
+    "staff.age.31_40": (1, 6, 1),
+    "staff.age.41_50": (1, 6, 1),
+    "staff.age.51_to_retirement": (2, 6, 2),
+    "staff.age.past_retirement": (1, 6, 1),
+    "leaders.age.40_or_under": (1, 2, 1),
+    "leaders.age.41_50": (1, 2, 1),
+    "leaders.age.over_50": (0, 2, 0),
+    "leaders.under_40": (1, 2, 0.5),
+    "leaders.women": (1, 2, 0.5),
+    "retirement.due_within_1y": (1, 6, 1),
+    "retirement.due_within_2y": (1, 6, 1),
+    "retirement.due_within_5y": (1, 6, 1),
+    "retirement.past_age": (1, 6, 1),
+    "evaluation.excellent": (1, 6, 1),
+    "evaluation.good": (3, 6, 3),
+    "evaluation.completed": (2, 6, 2),
+    "evaluation.excellent_share_of_good": (1, 3, pytest.approx(1 / 3)),
+    "planning.total": (3, 6, 3),
+    "planning.under_40": (2, 3, pytest.approx(2 / 3)),
+    "planning.women": (2, 3, pytest.approx(2 / 3)),
+    "staff.education.master": (1, 6, 1),
+    "staff.education.university": (4, 6, 4),
+    "staff.education.college": (1, 6, 1),
+    "staff.political_theory.elementary": (1, 6, 1),
+    "leaders.political_theory.advanced": (1, 2, 1),
+    "leaders.political_theory.intermediate": (1, 2, 1),
+}
+
+
+def test_every_family_matches_the_hand_count(tmp_path):
+    root = tmp_path / "ws"
+    create_workspace(root)
+    shutil.copy(FIXTURES / "indicator_families.csv", root / "inbox" / "UB-NV" / "ds.csv")
+    workspace = run_once(root, as_of=AS_OF)
+    with connect(workspace.published, read_only=True) as connection:
+        rows = connection.execute(
+            "select indicator_code, numerator, denominator, value from analytics.indicators "
+            "where scope = 'city' and as_of_date = ?",
+            [AS_OF],
+        ).fetchall()
+    found = {code: (numerator, denominator, value) for code, numerator, denominator, value in rows}
+    assert {code: found[code] for code in EXPECTED} == EXPECTED
