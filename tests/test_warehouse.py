@@ -87,6 +87,7 @@ def test_views_have_unique_keys(workspace_root):
             ("analytics.staff_current", "submission_id, sheet, row_number"),
             ("analytics.submission_summary", "submission_id"),
             ("analytics.indicators", "as_of_date, scope, scope_code, indicator_code"),
+            ("analytics.indicator_changes", "scope, scope_code, indicator_code"),
         ):
             duplicates = connection.execute(f"select count(*) - count(distinct ({key})) from {view}").fetchall()[0][0]
             assert duplicates == 0, view
@@ -255,3 +256,15 @@ def test_any_bytes_in_one_agencys_folder_never_stop_the_others(tmp_path_factory,
             "select agency_code, status, rows_loaded, errors > 0 from dq.submissions order by agency_code"
         ).fetchall()
     assert rows == [("UB-NV", "accepted", 3, False), ("UB-TP", "rejected", 0, True)]
+
+
+def test_indicator_changes_compare_with_the_previous_date_and_the_start_of_the_year(workspace_root):
+    workspace = run_once(workspace_root, as_of=AS_OF)
+    run_once(workspace_root, as_of=dt.date(2025, 1, 31))
+    with connect(workspace.published, read_only=True) as connection:
+        row = connection.execute(
+            "select as_of_date, value, previous_as_of_date, previous_value, change_since_previous, "
+            "year_start_as_of_date, change_since_year_start from analytics.indicator_changes "
+            "where scope = 'city' and indicator_code = 'staff.total'"
+        ).fetchall()
+    assert row == [(dt.date(2025, 1, 31), 4.0, AS_OF, 1.0, 3.0, AS_OF, 3.0)]
