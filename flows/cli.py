@@ -147,6 +147,53 @@ def template(
     out.print(f"Template written to [bold]{path}[/]. Agencies fill in the sheet 'Danh sách' and send it back.")
 
 
+@app.command()
+def report(
+    workspace: WorkspaceOption = Path("."),
+    as_of: Annotated[
+        dt.datetime | None,
+        typer.Option("--as-of", formats=["%Y-%m-%d"], help="Indicators as of this date (default: the latest)."),
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", help="table or md.")] = "table",
+    output: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of the terminal.")] = None,
+) -> None:
+    """The city's indicator report, with the narrative paragraph of the source article's style.
+
+    Reads the analysts' copy (staffq.duckdb) of the workspace. HTML and the BM01/BNV Excel form are not built yet.
+
+    Example: `staffq report --workspace staffq-demo --format md --out bao-cao.md`
+    """
+    from flows.report import CityReport, print_table, render_markdown
+    from flows.settings import load_settings, workspace_of
+    from warehouse.database import connect
+    from warehouse.queries import city_indicators, latest_as_of
+
+    if output_format not in ("table", "md"):
+        err.print(f"[red]Unknown format {output_format!r}[/]: use table or md.")
+        raise typer.Exit(2)
+    root = workspace.resolve()
+    published = workspace_of(root, load_settings(root)).published
+    if not published.is_file():
+        err.print(f"[red]No analysts' database at {published}[/]. Run: staffq run --workspace {workspace}")
+        raise typer.Exit(2)
+    with connect(published, read_only=True) as connection:
+        date = as_of.date() if as_of else latest_as_of(connection)
+        values = city_indicators(connection, date) if date else {}
+    if not values:
+        err.print(f"[red]No indicators as of {date}[/] in {published}.")
+        raise typer.Exit(2)
+    city = CityReport(date, values)
+    if output_format == "md":
+        text = render_markdown(city)
+        if output:
+            output.write_text(text, encoding="utf-8")
+            out.print(f"Report written to [bold]{output}[/].")
+        else:
+            sys.stdout.write(text)
+    else:
+        print_table(out, city)
+
+
 def _run_flow(root: Path, as_of: dt.date | None):
     """Prefect is imported only here, after its settings point inside the workspace."""
     configure_prefect(root)

@@ -37,7 +37,7 @@ def test_init_creates_a_workspace_once(tmp_path):
 
 
 def test_every_command_has_help_with_an_example():
-    for command in ("init", "run", "demo", "check", "template"):
+    for command in ("init", "run", "demo", "check", "template", "report"):
         result = runner.invoke(app, [command, "--help"], terminal_width=200)
         assert result.exit_code == 0
         assert "Example" in result.output

@@ -4,8 +4,10 @@ import datetime as dt
 import shutil
 
 import pytest
+from typer.testing import CliRunner
 
 from conftest import FIXTURES, run_once
+from flows.cli import app
 from flows.workspace_setup import create_workspace
 from warehouse.database import connect
 
@@ -59,3 +61,18 @@ def test_every_family_matches_the_hand_count(tmp_path):
         ).fetchall()
     found = {code: (numerator, denominator, value) for code, numerator, denominator, value in rows}
     assert {code: found[code] for code in EXPECTED} == EXPECTED
+
+
+def test_the_report_writes_the_articles_paragraph_from_the_data(tmp_path):
+    root = tmp_path / "ws"
+    create_workspace(root)
+    shutil.copy(FIXTURES / "indicator_families.csv", root / "inbox" / "UB-NV" / "ds.csv")
+    run_once(root, as_of=AS_OF)
+    result = CliRunner().invoke(app, ["report", "--workspace", str(root), "--format", "md"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Tính đến ngày 31/12/2024, số lượng CBLĐ, QL trên địa bàn thành phố là 2 người/6 cán bộ, công chức, viên "
+        "chức, người lao động. Về trình độ chuyên môn: thạc sĩ 1 người; đại học 1 người. Về trình độ lý luận chính "
+        "trị: cao cấp, cử nhân 1 người; trung cấp 1 người." in result.output
+    )
+    assert "| Tỷ lệ nữ (mục tiêu ≥ 25%) | `planning.women` | 66,7% |" in result.output

@@ -16,6 +16,11 @@ def city_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> di
     return dict(rows)
 
 
+def latest_as_of(connection: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The most recent as-of date with indicators."""
+    return connection.execute("select max(as_of_date) from analytics.indicators").fetchall()[0][0]
+
+
 def problem_submissions(connection: duckdb.DuckDBPyConnection) -> list[dict]:
     """Submissions that were rejected or lost rows, with their main error: a file-level one, else the most frequent."""
     rows = connection.execute(

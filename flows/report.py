@@ -1,0 +1,139 @@
+"""`staffq report`: the city's indicators as the organisation board writes them up, in a table or in Markdown,
+with the narrative paragraph of the source article's style generated from the data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.table import Table
+
+# Sections of the report: title, then (label, indicator code) rows.
+SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "Số lượng",
+        (
+            ("Cán bộ, công chức, viên chức, người lao động", "staff.total"),
+            ("Cán bộ lãnh đạo, quản lý (CBLĐ, QL)", "leaders.total"),
+            ("Nữ", "staff.women"),
+            ("Đảng viên", "staff.party_members"),
+        ),
+    ),
+    (
+        "Trình độ chuyên môn của CBLĐ, QL",
+        (
+            ("Tiến sĩ", "leaders.education.doctorate"),
+            ("Thạc sĩ", "leaders.education.master"),
+            ("Đại học", "leaders.education.university"),
+            ("Cao đẳng", "leaders.education.college"),
+            ("Trung cấp", "leaders.education.intermediate"),
+        ),
+    ),
+    (
+        "Lý luận chính trị của CBLĐ, QL",
+        (
+            ("Cao cấp, cử nhân", "leaders.political_theory.advanced"),
+            ("Trung cấp", "leaders.political_theory.intermediate"),
+            ("Sơ cấp", "leaders.political_theory.elementary"),
+        ),
+    ),
+    (
+        "Độ tuổi của CBLĐ, QL",
+        (
+            ("Từ 40 tuổi trở xuống", "leaders.age.40_or_under"),
+            ("Trên 40 đến 50 tuổi", "leaders.age.41_50"),
+            ("Trên 50 tuổi", "leaders.age.over_50"),
+        ),
+    ),
+    (
+        "Quy hoạch",
+        (
+            ("Số người trong quy hoạch", "planning.total"),
+            ("Tỷ lệ dưới 40 tuổi (mục tiêu ≥ 15%)", "planning.under_40"),
+            ("Tỷ lệ nữ (mục tiêu ≥ 25%)", "planning.women"),
+        ),
+    ),
+    (
+        "Đánh giá, xếp loại",
+        (
+            ("Hoàn thành xuất sắc nhiệm vụ", "evaluation.excellent"),
+            ("Hoàn thành tốt nhiệm vụ", "evaluation.good"),
+            ("Hoàn thành nhiệm vụ", "evaluation.completed"),
+            ("Không hoàn thành nhiệm vụ", "evaluation.not_completed"),
+            ("Xuất sắc so với tốt (trần 20%)", "evaluation.excellent_share_of_good"),
+        ),
+    ),
+    (
+        "Nghỉ hưu",
+        (
+            ("Đến tuổi nghỉ hưu trong 1 năm", "retirement.due_within_1y"),
+            ("Đến tuổi nghỉ hưu trong 5 năm", "retirement.due_within_5y"),
+            ("Quá tuổi nghỉ hưu", "retirement.past_age"),
+        ),
+    ),
+    (
+        "Dữ liệu",
+        (
+            ("Đơn vị phải báo cáo", "data.agencies_expected"),
+            ("Đơn vị đã có danh sách", "data.agencies_submitted"),
+            ("Số dòng bị trả lại", "data.rows_rejected"),
+        ),
+    ),
+)
+SHARES = {"planning.under_40", "planning.women", "evaluation.excellent_share_of_good"}
+
+
+@dataclass(frozen=True)
+class CityReport:
+    """The city's figures as of one date, by indicator code."""
+
+    as_of: dt.date
+    values: dict[str, float]
+
+    def show(self, code: str) -> str:
+        """A figure as written in Vietnamese reports: 2.886 people, 12,5%."""
+        value = self.values.get(code)
+        if value is None:
+            return "-"
+        if code in SHARES:
+            return f"{value * 100:.1f}%".replace(".", ",")
+        return f"{int(value):,}".replace(",", ".")
+
+
+def narrative(report: CityReport) -> str:
+    """The paragraph the article closes with, written from the data."""
+    education = "; ".join(
+        f"{label.lower()} {report.show(code)} người" for label, code in SECTIONS[1][1] if report.values.get(code)
+    )
+    theory = "; ".join(
+        f"{label.lower()} {report.show(code)} người" for label, code in SECTIONS[2][1] if report.values.get(code)
+    )
+    return (
+        f"Tính đến ngày {report.as_of:%d/%m/%Y}, số lượng CBLĐ, QL trên địa bàn thành phố là "
+        f"{report.show('leaders.total')} người/{report.show('staff.total')} cán bộ, công chức, viên chức, người lao "
+        f"động. Về trình độ chuyên môn: {education}. Về trình độ lý luận chính trị: {theory}."
+    )
+
+
+def render_markdown(report: CityReport) -> str:
+    """The report as Markdown: the narrative, then one table per section."""
+    lines = [f"# Báo cáo chất lượng đội ngũ, tính đến ngày {report.as_of:%d/%m/%Y}", "", narrative(report), ""]
+    for title, rows in SECTIONS:
+        lines += [f"## {title}", "", "| chỉ tiêu | mã | giá trị |", "|---|---|---:|"]
+        lines += [f"| {label} | `{code}` | {report.show(code)} |" for label, code in rows]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def print_table(console: Console, report: CityReport) -> None:
+    """The report in the terminal."""
+    console.print(narrative(report), "")
+    for title, rows in SECTIONS:
+        table = Table(title=title, title_justify="left")
+        table.add_column("chỉ tiêu")
+        table.add_column("indicator_code")
+        table.add_column("giá trị", justify="right")
+        for label, code in rows:
+            table.add_row(label, code, report.show(code))
+        console.print(table)
