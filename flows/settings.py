@@ -61,6 +61,9 @@ class ValidationSettings(BaseModel):
     max_row_error_share: float = Field(
         0.5, description="Share of rows with errors above which the whole file is returned."
     )
+    party_official_max_months: int = Field(
+        24, description="Longest plausible time from joining the Party to full membership, in months."
+    )
     rating_month: int = Field(
         12, description="Month from which a list's as-of year has its annual rating (else the year before)."
     )

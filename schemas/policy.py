@@ -14,6 +14,7 @@ class Policy:
     max_age: int = 70
     max_row_error_share: float = 0.5
     rating_month: int = 12
+    party_official_max_months: int = 24
 
     def rating_year(self, as_of: dt.date) -> int:
         """Year of the latest rating a list can hold: ratings of a year are settled from `rating_month` on."""

@@ -346,6 +346,7 @@ def _derived(frame: pl.DataFrame, context: ReadContext, rating_year: int | None)
     age = as_of.dt.year() - birth.dt.year() - before_birthday.cast(pl.Int32)
     return frame.with_columns(
         age.cast(pl.Int64).alias("age_years"),
+        as_of.alias("_as_of"),
         fold_expr(pl.col("full_name")).alias("_folded_name"),
         pl.when(pl.col("ethnicity").is_not_null()).then(pl.col("ethnicity") != "kinh").alias("is_ethnic_minority"),
         pl.when(pl.col("religion").is_not_null()).then(pl.col("religion") != "none").alias("has_religion"),

@@ -45,6 +45,9 @@ def row_checks(policy: Policy, province_codes: tuple[str, ...]) -> list[RowCheck
         *_birth_and_gender(policy),
         *_national_id(province_codes),
         *_dates(),
+        *_party(policy),
+        *_numbers(),
+        *_cycle(policy),
         *_vocabularies(),
         *_within_file(),
         RowCheck(
@@ -192,6 +195,10 @@ def _dates() -> list[RowCheck]:
         for name in fields_of_kind("date")
     ]
     checks += [
+        RowCheck("date-after-as-of", name, pl.col(name) > pl.col("_as_of"))
+        for name in ("hire_date", "party_join_date", "party_official_date")
+    ]
+    checks += [
         RowCheck(
             "date-before-birth",
             name,
@@ -209,6 +216,103 @@ def _dates() -> list[RowCheck]:
         )
     )
     return checks
+
+
+def _dmy(expr: pl.Expr) -> pl.Expr:
+    return expr.dt.strftime("%d/%m/%Y")
+
+
+def _party(policy: Policy) -> list[RowCheck]:
+    """Party membership: admitted at 18 or later, 12 months' probation, not too long either."""
+    join, official = pl.col("party_join_date"), pl.col("party_official_date")
+    months = (official.dt.year() - join.dt.year()) * 12 + official.dt.month() - join.dt.month()
+    return [
+        RowCheck(
+            "party-join-before-18",
+            "party_join_date",
+            (join >= pl.col("birth_date")) & (join < _eighteenth()),
+            {"date18": _dmy(_eighteenth())},
+        ),
+        RowCheck(
+            "party-probation-short",
+            "party_official_date",
+            (official >= join) & (official < join.dt.offset_by("12mo")),
+            {"join": _dmy(join)},
+        ),
+        RowCheck(
+            "party-probation-long",
+            "party_official_date",
+            months > policy.party_official_max_months,
+            {"months": months, "max": pl.lit(policy.party_official_max_months), "join": _dmy(join)},
+        ),
+        RowCheck(
+            "party-flag-conflict",
+            "party_member",
+            (pl.col("_code_party_member") == "false") & join.is_not_null(),
+            {"join": _dmy(join)},
+        ),
+    ]
+
+
+def _eighteenth() -> pl.Expr:
+    return pl.col("birth_date").dt.offset_by("18y")
+
+
+def _numbers() -> list[RowCheck]:
+    step = raw("salary_step")
+    total = step.str.extract(r"^\s*(?:bậc\s*)?\d+\s*/\s*(\d+)\s*$", 1).cast(pl.Int64, strict=False)
+    return [
+        RowCheck(
+            "number-invalid",
+            "salary_coefficient",
+            raw("salary_coefficient").is_not_null() & pl.col("salary_coefficient").is_null(),
+        ),
+        RowCheck(
+            "salary-step-invalid",
+            "salary_step",
+            step.is_not_null() & (pl.col("salary_step").is_null() | (pl.col("salary_step") > total).fill_null(False)),
+        ),
+    ]
+
+
+def _cycle(policy: Policy) -> list[RowCheck]:
+    """Hiring age, the succession plan's titles, the leader column against the catalogue, the rating's year."""
+    titles = pl.col("planned_title").str.split(";").list.eval(pl.element().str.strip_chars()).list.drop_nulls()
+    title_count = titles.list.eval(pl.element().filter(pl.element() != "")).list.len()
+    as_of = pl.col("_as_of")
+    expected_year = (
+        pl.when(as_of.dt.month() >= policy.rating_month).then(as_of.dt.year()).otherwise(as_of.dt.year() - 1)
+    )
+    return [
+        RowCheck(
+            "hire-before-18",
+            "hire_date",
+            (pl.col("hire_date") >= pl.col("birth_date")) & (pl.col("hire_date") < _eighteenth()),
+            {"date18": _dmy(_eighteenth())},
+        ),
+        RowCheck(
+            "planning-title-missing",
+            "planned_title",
+            pl.col("in_succession_plan").fill_null(False)
+            & pl.col("planned_title").is_null()
+            & pl.col(has_column("planned_title")),
+        ),
+        RowCheck("planning-too-many-titles", "planned_title", title_count > 3, {"count": title_count}),
+        RowCheck(
+            "leader-flag-override",
+            "is_leader",
+            pl.col("_code_is_leader").is_not_null()
+            & pl.col("_catalogue_leader").is_not_null()
+            & ((pl.col("_code_is_leader") == "true") != pl.col("_catalogue_leader")),
+            {"position": pl.col("position")},
+        ),
+        RowCheck(
+            "evaluation-year-mismatch",
+            "evaluation_rating",
+            pl.col("evaluation_year") != expected_year,
+            {"value": pl.col("evaluation_year"), "expected": expected_year},
+        ),
+    ]
 
 
 def _vocabularies() -> list[RowCheck]:

@@ -325,7 +325,8 @@ def _word_issues(
             "row_number",
             "_layout_gender",
             value=pl.col(raw_column(field)),
-            **{name: expr.cast(pl.String) for name, expr in row_check.params.items()},
+            # A check's own parameters may name the message's {value} differently from the cell, hence the prefix.
+            **{f"param_{name}": expr.cast(pl.String) for name, expr in row_check.params.items()},
         )[group["index"].to_list()]
         for values in failing.iter_rows(named=True):
             prepared = batch[values["_file"]]
@@ -339,6 +340,7 @@ def _word_issues(
                 "header": header,
                 "as_of": prepared.read.as_of.strftime("%d/%m/%Y"),
                 **values,
+                **{name: values[f"param_{name}"] for name in row_check.params},
             }
             message_vi, message_en = definition.render(params)
             rows.append(

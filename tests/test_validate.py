@@ -89,8 +89,8 @@ def test_the_kitchen_sink_trips_every_row_check_once():
     result = check(FIXTURES / "kitchen_sink.csv")
     assert (result.status, result.rows_read, result.staff.height, result.rejected.height) == (
         "accepted_with_errors",
-        21,
-        16,
+        27,
+        22,
         5,
     )
     assert problems(result) == [
@@ -115,6 +115,12 @@ def test_the_kitchen_sink_trips_every_row_check_once():
         (21, "Số CCCD", "expected-missing", None),
         (22, "Họ và tên", "required-missing", None),
         (23, "Lý luận chính trị", "expected-missing", None),
+        (24, "Ngày tuyển dụng", "date-after-as-of", "01/09/2030"),
+        (25, "Ngày tuyển dụng", "hire-before-18", "01/09/2002"),
+        (26, "Ngày vào Đảng", "party-join-before-18", "01/01/2002"),
+        (27, "Ngày chính thức", "party-probation-short", "03/08/2010"),
+        (28, "Ngày chính thức", "party-probation-long", "03/02/2014"),
+        (29, "Đảng viên", "party-flag-conflict", "Không"),
     ]
     assert sorted(result.rejected["row_number"].to_list()) == [6, 13, 14, 20, 22]
     assert result.staff.filter(pl.col("row_number") == 5)["gender"].to_list() == ["female"]
@@ -532,3 +538,27 @@ def test_past_retirement_age_is_a_warning_unless_an_extension_is_in_force(tmp_pa
             "công tác còn hiệu lực.",
         )
     ]
+
+
+def test_pay_plan_leader_column_and_rating_year_checks():
+    result = check(FIXTURES / "cycle_checks.csv")
+    rating = "Xếp loại chất lượng năm 2023"
+    assert [p for p in problems(result) if p[2] != "evaluation-year-mismatch"] == [
+        (4, "Hệ số lương", "number-invalid", "ba phẩy"),
+        (5, "Bậc lương", "salary-step-invalid", "10/9"),
+        (6, "Lãnh đạo, quản lý", "leader-flag-override", "x"),
+        (7, "Chức danh quy hoạch", "planning-title-missing", None),
+        (
+            8,
+            "Chức danh quy hoạch",
+            "planning-too-many-titles",
+            "Trưởng phòng; Phó Trưởng phòng; Chánh Văn phòng; Chánh Thanh tra",
+        ),
+    ]
+    assert [p for p in problems(result) if p[2] == "evaluation-year-mismatch"] == [
+        (row, rating, "evaluation-year-mismatch", "Hoàn thành tốt nhiệm vụ") for row in range(3, 9)
+    ]
+    assert result.issues.filter(pl.col("check_code") == "evaluation-year-mismatch")["message_vi"][0] == (
+        "Kết quả đánh giá là của năm 2023, không phải năm 2024."
+    )
+    assert result.staff["is_leader"].to_list() == [False, False, False, True, False, False]
