@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from schemas.standards import TitleStandard, title_standards
 
 
 @dataclass(frozen=True)
@@ -15,6 +17,7 @@ class Policy:
     max_row_error_share: float = 0.5
     rating_month: int = 12
     party_official_max_months: int = 24
+    title_standards: tuple[TitleStandard, ...] = field(default_factory=title_standards)
 
     def rating_year(self, as_of: dt.date) -> int:
         """Year of the latest rating a list can hold: ratings of a year are settled from `rating_month` on."""

@@ -17,6 +17,7 @@ from schemas.policy import Policy
 from schemas.positions import classify_column
 from schemas.retirement import retirement_date_expr
 from schemas.staff import fields_of_kind, record_columns
+from schemas.standards import CRITERIA, minimums
 from schemas.text import fold, fold_expr
 from schemas.vocabulary import resolve, resolve_column, vocabularies
 
@@ -188,7 +189,8 @@ def _typed(raw: pl.DataFrame, context: ReadContext, table: Table) -> pl.DataFram
     frame = _gender(frame)
     frame = _staff_category(frame, context, table.sheet)
     frame = _leaders(frame, context)
-    return _derived(frame, context, _rating_year(table)).sort("row_number")
+    frame = _derived(frame, context, _rating_year(table))
+    return _title_standards(frame, context.policy).sort("row_number")
 
 
 def _undo_date_coercion(field: str) -> pl.Expr:
@@ -328,6 +330,29 @@ def _leaders(frame: pl.DataFrame, context: ReadContext) -> pl.DataFrame:
         pl.col("leader_level").fill_null("none"),
     ).with_columns(
         pl.when(pl.col("is_leader")).then(pl.col("leader_role")).alias("leader_role"),
+    )
+
+
+def _title_standards(frame: pl.DataFrame, policy: Policy) -> pl.DataFrame:
+    """For each leader and criterion of the standards table: `_below_<criterion>` when the completed level ranks
+    under the post's minimum (a blank or unknown value fails too), and `meets_title_standards` when none does."""
+    key = pl.concat_str(pl.col("leader_level"), pl.lit("|"), pl.col("leader_role"))
+    below = []
+    for criterion, (field, _, _) in CRITERIA.items():
+        mapping = minimums(policy.title_standards, criterion)
+        required = (
+            key.replace_strict(mapping, default=None, return_dtype=pl.String) if mapping else pl.lit(None, pl.String)
+        )
+        ranks = vocabularies()[field].ranks
+        held = pl.col(field).replace_strict(ranks, default=-1, return_dtype=pl.Int64)
+        needed = required.replace_strict(ranks, default=None, return_dtype=pl.Int64)
+        below.append((pl.col("is_leader") & needed.is_not_null() & (held < needed)).alias(f"_below_{criterion}"))
+        below.append(required.alias(f"_required_{criterion}"))
+    frame = frame.with_columns(below)
+    checked = pl.any_horizontal(pl.col(f"_required_{c}").is_not_null() for c in CRITERIA)
+    failed = pl.any_horizontal(pl.col(f"_below_{c}") for c in CRITERIA)
+    return frame.with_columns(
+        pl.when(pl.col("is_leader") & checked).then(~failed).alias("meets_title_standards"),
     )
 
 

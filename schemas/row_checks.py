@@ -9,6 +9,8 @@ import polars as pl
 from schemas.policy import Policy
 from schemas.record import DATE_COERCIBLE, LEFT_STATUSES, raw_column
 from schemas.staff import field_titles, fields_of_kind, required
+from schemas.standards import CHECK_CODES, CRITERIA
+from schemas.vocabulary import vocabularies
 
 _NAME_CHARS = r"[^\p{L}\s\-'’]"
 _OPTIONAL_DATES = ("hire_date", "party_join_date", "party_official_date")
@@ -48,6 +50,7 @@ def row_checks(policy: Policy, province_codes: tuple[str, ...]) -> list[RowCheck
         *_party(policy),
         *_numbers(),
         *_cycle(policy),
+        *_title_standards(),
         *_vocabularies(),
         *_within_file(),
         RowCheck(
@@ -313,6 +316,28 @@ def _cycle(policy: Policy) -> list[RowCheck]:
             {"value": pl.col("evaluation_year"), "expected": expected_year},
         ),
     ]
+
+
+def _title_standards() -> list[RowCheck]:
+    """A leader's level under the minimum of the post, criterion by criterion (advisory warnings)."""
+    checks = []
+    for criterion, (column, name_vi, name_en) in CRITERIA.items():
+        required = pl.col(f"_required_{criterion}")
+        checks.append(
+            RowCheck(
+                CHECK_CODES[criterion],
+                column,
+                # A file without the column is not asked, row by row, for what it never listed.
+                pl.col(f"_below_{criterion}") & pl.col(has_column(column)),
+                {
+                    "position": pl.col("position"),
+                    "criterion_vi": pl.lit(name_vi),
+                    "criterion_en": pl.lit(name_en),
+                    "required": required.replace_strict(vocabularies()[column].canonical, default=required),
+                },
+            )
+        )
+    return checks
 
 
 def _vocabularies() -> list[RowCheck]:

@@ -80,6 +80,9 @@ class StaffRecord(pa.DataFrameModel):
     retirement_date: dt.date = _field(
         "Ngày nghỉ hưu", "Last day of the month retirement age is reached (Decree 135/2020).", "derived", "D"
     )
+    meets_title_standards: bool = _field(
+        "Đạt tiêu chuẩn chức danh", "A leader meeting every minimum of the title standards table.", "derived", "D"
+    )
     past_retirement_age: bool = _field(
         "Quá tuổi nghỉ hưu", "Past retirement age at the list's date, with no extension in force.", "derived", "D"
     )

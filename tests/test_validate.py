@@ -562,3 +562,25 @@ def test_pay_plan_leader_column_and_rating_year_checks():
         "Kết quả đánh giá là của năm 2023, không phải năm 2024."
     )
     assert result.staff["is_leader"].to_list() == [False, False, False, True, False, False]
+
+
+def test_leaders_are_held_to_the_title_standards_of_their_post(tmp_path):
+    path = tmp_path / "standards.csv"
+    path.write_text(
+        "STT,Họ và tên,Ngày sinh,Giới tính,Chức vụ,Đối tượng,Trình độ chuyên môn,Lý luận chính trị,"
+        "Quản lý nhà nước,Tin học\n"
+        "1,Nguyễn Văn An,15/08/1985,Nam,Trưởng phòng,Công chức,Đại học,Trung cấp,Chuyên viên,Ứng dụng CNTT cơ bản\n"
+        "2,Trần Văn Bình,15/08/1986,Nam,Phó Trưởng phòng,Công chức,Đại học,Sơ cấp,Chuyên viên,Ứng dụng CNTT cơ bản\n"
+        "3,Lê Văn Cường,15/08/1987,Nam,Chuyên viên,Công chức,Cao đẳng,Sơ cấp,,\n",
+        encoding="utf-8",
+    )
+    result = check(path)
+    assert result.staff["meets_title_standards"].to_list() == [True, False, None]
+    standards = result.issues.filter(pl.col("check_code").str.starts_with("leader-"))
+    assert standards.select("row_number", "check_code", "message_vi").rows() == [
+        (
+            3,
+            "leader-political-theory-below-standard",
+            'Chức vụ "Phó Trưởng phòng" yêu cầu lý luận chính trị tối thiểu là "Trung cấp"; hiện ghi "Sơ cấp".',
+        )
+    ]

@@ -177,7 +177,7 @@ def test_a_file_refused_for_an_unknown_agency_loads_once_the_agency_is_catalogue
         rows = connection.execute(
             "select status, rows_loaded from dq.submissions where agency_code = 'UB-MOI' order by received_at, status"
         ).fetchall()
-    assert sorted(rows) == [("accepted_with_errors", 16), ("rejected", 0)]
+    assert sorted(rows) == [("accepted_with_errors", 22), ("rejected", 0)]
 
 
 def test_a_second_copy_in_the_same_run_is_a_duplicate_only_of_a_loaded_file(workspace_root):
