@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from flows.pipeline import file_context
-from flows.settings import Settings, load_settings, workspace_of
+from flows.settings import Settings, load_settings, workspace_of, workspace_policy
 from schemas.agencies import read_catalogue, shipped_catalogue
 from schemas.validate import validate_file
 
@@ -43,11 +43,12 @@ def check_file(path: Path, agency: str | None, root: Path) -> CheckResult:
     """Inside a workspace its catalogue and settings apply; elsewhere the shipped Tân Uyên catalogue."""
     if (root / "staffq.toml").is_file():
         settings = load_settings(root)
-        catalogue = read_catalogue(workspace_of(root, settings).agencies)
+        workspace = workspace_of(root, settings)
+        catalogue, policy = read_catalogue(workspace.agencies), workspace_policy(workspace, settings)
     else:
         settings = Settings()
-        catalogue = read_catalogue(shipped_catalogue("tan-uyen"))
-    context = file_context(agency or "", catalogue, settings, dt.date.today())
+        catalogue, policy = read_catalogue(shipped_catalogue("tan-uyen")), settings.policy()
+    context = file_context(agency or "", catalogue, settings, dt.date.today(), policy=policy)
     if agency is None:
         context = dataclasses.replace(context, agency_known=True)
     result = validate_file(path, context)

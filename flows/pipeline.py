@@ -12,10 +12,11 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.settings import Settings
+from flows.settings import Settings, workspace_policy
 from schemas.agencies import agency_at, agency_names, read_catalogue
 from schemas.catalogue import check
 from schemas.identity import province_codes
+from schemas.policy import Policy
 from schemas.record import ReadContext
 from schemas.sheets import SUPPORTED_SUFFIXES
 from schemas.staff import field_titles
@@ -116,12 +117,13 @@ def judge(
     so is a second copy of a file loaded earlier in this same run."""
     submissions = []
     accepted: set[str] = set()
+    policy = workspace_policy(workspace, settings)
     for start in range(0, len(incoming), VALIDATION_BATCH_FILES):
         batch = incoming[start : start + VALIDATION_BATCH_FILES]
         archived = [archive(workspace, item) for item in batch]
         to_read = [item for item in batch if not item.duplicate]
         contexts = [
-            file_context(item.agency_code, catalogue, settings, received_at.date(), item.current_list_as_of)
+            file_context(item.agency_code, catalogue, settings, received_at.date(), item.current_list_as_of, policy)
             for item in to_read
         ]
         results = iter(validate_files([(item.path, context) for item, context in zip(to_read, contexts, strict=True)]))
@@ -170,6 +172,7 @@ def file_context(
     settings: Settings,
     received: dt.date,
     current_list_as_of: dt.date | None = None,
+    policy: Policy | None = None,
 ) -> FileContext:
     """What the reader needs to know about the sending agency and the workspace's rules."""
     agency = agency_at(catalogue, agency_code, received)
@@ -180,7 +183,7 @@ def file_context(
         as_of=received,
         province_codes=province_codes(),
         person_key_secret=settings.privacy.person_key_secret,
-        policy=settings.policy(),
+        policy=policy or settings.policy(),
     )
     return FileContext(
         read,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 from pathlib import Path
@@ -15,6 +16,8 @@ from pydantic_settings import (
 )
 
 from schemas.policy import Policy
+from schemas.positions import position_rules
+from schemas.standards import title_standards
 from warehouse.workspace import CONFIG_FILE, Workspace
 
 
@@ -27,6 +30,10 @@ class PathSettings(BaseModel):
     agencies: str = Field("agencies.csv", description="The agency catalogue.")
     warehouse: str = Field("warehouse.duckdb", description="The writer's database; only the flow opens it.")
     published: str = Field("staffq.duckdb", description="The analysts' copy, published after each run.")
+    positions: str = Field("positions.csv", description="Positions catalogue: which posts are leaders, at what level.")
+    title_standards: str = Field(
+        "title_standards.csv", description="Minimum qualifications per leader level and role (defaults to confirm)."
+    )
 
 
 class ScheduleSettings(BaseModel):
@@ -119,7 +126,19 @@ def workspace_of(root: Path, settings: Settings) -> Workspace:
         agencies=root / paths.agencies,
         warehouse=root / paths.warehouse,
         published=root / paths.published,
+        positions=root / paths.positions,
+        title_standards=root / paths.title_standards,
     )
+
+
+def workspace_policy(workspace: Workspace, settings: Settings) -> Policy:
+    """The thresholds of the settings with the workspace's own positions and standards tables, where it has them."""
+    tables = {}
+    if workspace.positions.is_file():
+        tables["positions"] = position_rules(workspace.positions)
+    if workspace.title_standards.is_file():
+        tables["title_standards"] = title_standards(workspace.title_standards)
+    return dataclasses.replace(settings.policy(), **tables)
 
 
 def render_config(secret: str | None = None) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flows.settings import render_config
 from schemas.agencies import read_catalogue, shipped_catalogue
+from schemas.reference import reference_path
 from warehouse.workspace import Workspace
 
 
@@ -33,6 +34,9 @@ def create_workspace(root: Path, catalogue: str | None = "tan-uyen") -> Workspac
             "default_staff_category,aliases\n",
             encoding="utf-8",
         )
+    # The organisation board's own tables, to edit: who is a leader, and the standards of each post.
+    shutil.copyfile(reference_path("positions.csv"), workspace.positions)
+    shutil.copyfile(reference_path("title_standards.csv"), workspace.title_standards)
     descriptor = os.open(workspace.config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(render_config())

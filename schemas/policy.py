@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from schemas.positions import PositionRule, position_rules
 from schemas.standards import TitleStandard, title_standards
 
 
@@ -18,6 +19,7 @@ class Policy:
     rating_month: int = 12
     party_official_max_months: int = 24
     title_standards: tuple[TitleStandard, ...] = field(default_factory=title_standards)
+    positions: tuple[PositionRule, ...] = field(default_factory=position_rules)
 
     def rating_year(self, as_of: dt.date) -> int:
         """Year of the latest rating a list can hold: ratings of a year are settled from `rating_month` on."""

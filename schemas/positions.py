@@ -26,10 +26,16 @@ class PositionRule:
     is_leader: bool
 
 
-@cache
 def position_rules(path: Path | None = None) -> tuple[PositionRule, ...]:
     """The catalogue, longest pattern first; a workspace may ship its own file."""
-    with (path or reference_path("positions.csv")).open(encoding="utf-8") as handle:
+    source = path or reference_path("positions.csv")
+    return _position_rules(source, source.stat().st_mtime_ns)
+
+
+@cache
+def _position_rules(source: Path, modified: int) -> tuple[PositionRule, ...]:
+    """Read once per version of the file: a board member's edit is seen by the next run of a long-lived server."""
+    with source.open(encoding="utf-8") as handle:
         rules = [
             PositionRule(
                 fold(row["pattern"]),
@@ -43,21 +49,25 @@ def position_rules(path: Path | None = None) -> tuple[PositionRule, ...]:
     return tuple(sorted(rules, key=lambda rule: (-len(rule.pattern), rule.agency_group == "*")))
 
 
-def classify(position: str, agency_group: str | None) -> PositionRule | None:
+def classify(
+    position: str, agency_group: str | None, rules: tuple[PositionRule, ...] | None = None
+) -> PositionRule | None:
     """The rule for one written position, or None when the catalogue does not know it."""
     folded = fold(position)
     for word in _DROPPED_WORDS:
         folded = folded.removeprefix(word)
-    for rule in position_rules():
+    for rule in rules or position_rules():
         if rule.agency_group in ("*", agency_group) and (folded + " ").startswith(rule.pattern + " "):
             return rule
     return None
 
 
-def classify_column(positions: pl.Series, agency_group: str | None) -> pl.DataFrame:
+def classify_column(
+    positions: pl.Series, agency_group: str | None, catalogue: tuple[PositionRule, ...] | None = None
+) -> pl.DataFrame:
     """Classify each distinct position once: columns position, is_leader, leader_level, leader_role, known."""
     distinct = positions.drop_nulls().unique().to_list()
-    rules = [classify(position, agency_group) for position in distinct]
+    rules = [classify(position, agency_group, catalogue) for position in distinct]
     return pl.DataFrame(
         {
             "position": distinct,

@@ -315,7 +315,7 @@ def _staff_category(frame: pl.DataFrame, context: ReadContext, sheet: str) -> pl
 
 def _leaders(frame: pl.DataFrame, context: ReadContext) -> pl.DataFrame:
     """Leaders come from the positions catalogue; an explicit "Lãnh đạo, quản lý" cell overrides it."""
-    catalogue = classify_column(frame["position"], context.agency_group).rename(
+    catalogue = classify_column(frame["position"], context.agency_group, context.policy.positions).rename(
         {"is_leader": "_catalogue_leader", "known": "_position_known"}
     )
     frame = frame.drop("is_leader", "leader_level", "leader_role", strict=False).join(

@@ -37,10 +37,16 @@ class TitleStandard:
     confirmed: bool
 
 
-@cache
 def title_standards(path: Path | None = None) -> tuple[TitleStandard, ...]:
     """The standards table, from the workspace's file or the shipped defaults."""
-    with (path or reference_path("title_standards.csv")).open(encoding="utf-8") as handle:
+    source = path or reference_path("title_standards.csv")
+    return _title_standards(source, source.stat().st_mtime_ns)
+
+
+@cache
+def _title_standards(source: Path, modified: int) -> tuple[TitleStandard, ...]:
+    """Read once per version of the file: a board member's edit is seen by the next run of a long-lived server."""
+    with source.open(encoding="utf-8") as handle:
         return tuple(
             TitleStandard(
                 row["leader_level"],

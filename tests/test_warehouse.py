@@ -268,3 +268,15 @@ def test_indicator_changes_compare_with_the_previous_date_and_the_start_of_the_y
             "where scope = 'city' and indicator_code = 'staff.total'"
         ).fetchall()
     assert row == [(dt.date(2025, 1, 31), 4.0, AS_OF, 1.0, 3.0, AS_OF, 3.0)]
+
+
+def test_the_workspace_positions_catalogue_decides_who_leads(tmp_path):
+    root = tmp_path / "ws"
+    create_workspace(root)
+    shutil.copy(FIXTURES / "valid_three_people.csv", root / "inbox" / "UB-NV" / "ds.csv")
+    with (root / "positions.csv").open("a", encoding="utf-8") as catalogue:
+        catalogue.write("chuyen vien,government,department,head,true,Chuyên viên\n")
+    workspace = run_once(root)
+    with connect(workspace.warehouse, read_only=True) as connection:
+        leaders = connection.execute("select count(*) filter (where is_leader) from core.staff").fetchall()[0][0]
+    assert leaders == 3

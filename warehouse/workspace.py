@@ -19,6 +19,8 @@ class Workspace:
     agencies: Path
     warehouse: Path
     published: Path
+    positions: Path
+    title_standards: Path
 
     @classmethod
     def at(cls, root: Path) -> Workspace:
@@ -32,6 +34,8 @@ class Workspace:
             agencies=root / "agencies.csv",
             warehouse=root / "warehouse.duckdb",
             published=root / "staffq.duckdb",
+            positions=root / "positions.csv",
+            title_standards=root / "title_standards.csv",
         )
 
     @property
