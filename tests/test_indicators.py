@@ -45,6 +45,10 @@ EXPECTED = {
     "staff.political_theory.elementary": (1, 6, 1),
     "leaders.political_theory.advanced": (1, 2, 1),
     "leaders.political_theory.intermediate": (1, 2, 1),
+    "training.total": (2, 6, 2),
+    "training.knowledge_update": (2, 6, 2),
+    "rotation.total": (1, 6, 1),
+    "rotation.transfer": (1, 6, 1),
     # The list has no state management or IT column: unknown fails the standard.
     "leaders.meeting_standards": (0, 2, 0),
 }
