@@ -62,7 +62,8 @@ def run(
 ) -> None:
     """Run the nightly flow once, now: ingest new inbox files, validate, load, recompute, publish.
 
-    Files already loaded (same content) are skipped, so running twice changes nothing.
+    Files already loaded (same content) are skipped, so running twice for the same as-of date changes nothing;
+    another date adds that date's indicators to the history.
 
     Example: `staffq run --workspace ./tan-uyen --as-of 2024-12-31`
     """

@@ -91,7 +91,7 @@ def next_steps(console: Console, directory: Path) -> None:
     """What to try after the demo."""
     console.print("\nNext:")
     console.print(f"  duckdb {directory}/staffq.duckdb \"from analytics.indicators where scope = 'city'\"")
-    console.print(f"  staffq run --workspace {directory}          # again: nothing new, nothing changes")
+    console.print(f"  staffq run --workspace {directory} --as-of 2024-12-31   # again: nothing new, nothing changes")
     console.print(f"  staffq check {directory}/inbox/<AGENCY>/<file>  # what a clerk runs before sending")
 
 

@@ -27,7 +27,8 @@ def judge_files(root: Path, incoming: list[pipeline.IncomingFile], run_id: str) 
     settings = load_settings(root)
     workspace = workspace_of(root, settings)
     catalogue = pipeline.load_catalogue(workspace)
-    received_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    # Local time, like the dates clerks write and the as-of date of the indicators.
+    received_at = dt.datetime.now()
     return pipeline.judge(incoming, workspace, settings, catalogue, run_id, received_at)
 
 
@@ -57,7 +58,7 @@ def nightly(workspace: Path, as_of: dt.date | None = None) -> pipeline.RunOutcom
     """Ingest every new inbox file, validate, load, recompute the indicators as of `as_of` (today by
     default), publish the analysts' copy and write each agency's feedback."""
     root = Path(workspace).resolve()
-    started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    started_at = dt.datetime.now()
     as_of = as_of or dt.date.today()
     run_id = pipeline.new_run_id()
     incoming, files_seen = find_new_files(root)

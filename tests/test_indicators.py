@@ -82,3 +82,19 @@ def test_the_report_writes_the_articles_paragraph_from_the_data(tmp_path):
         "trị: cao cấp, cử nhân 1 người; trung cấp 1 người." in result.output
     )
     assert "| Tỷ lệ nữ (mục tiêu ≥ 25%) | `planning.women` | 66,7% |" in result.output
+
+
+def test_each_indicator_file_runs_alone(tmp_path):
+    """The files are joined into one query: each must stand as a query of its own with the agreed columns."""
+    from warehouse.indicators import indicator_files
+
+    root = tmp_path / "ws"
+    create_workspace(root)
+    shutil.copy(FIXTURES / "indicator_families.csv", root / "inbox" / "UB-NV" / "ds.csv")
+    workspace = run_once(root, as_of=AS_OF)
+    with connect(workspace.warehouse, read_only=True) as connection:
+        for path in indicator_files():
+            cursor = connection.execute(path.read_text(encoding="utf-8"), {"as_of": AS_OF})
+            columns = [column[0] for column in cursor.description]
+            assert columns == ["scope", "scope_code", "indicator_code", "numerator", "denominator", "value"], path.name
+            assert cursor.fetchall(), path.name

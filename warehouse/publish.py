@@ -12,23 +12,21 @@ from warehouse.sql import quote_identifier, quote_literal
 
 # Storage version that DuckDB 1.2+ clients (CLI, DBeaver drivers, older Python) can open.
 STORAGE_VERSION = "v1.2.0"
-# Every run of 8 or more digits, separators allowed ("074 086 000 456", "74.086.000"), loses all its digits:
-# IDs leave only the writer's database.
-_MASK_IDS = r"regexp_replace({column}, '\d(?:[ .\-]?\d){{7,}}', '************', 'g')"
-PUBLISHED_TABLES = {
-    "core.agencies": "*",
-    "core.staff": "* exclude (national_id)",
-    "dq.runs": "*",
-    "dq.submissions": "*",
-    "dq.issues": "* replace ({v} as value, {mvi} as message_vi, {men} as message_en)".format(
-        v=_MASK_IDS.format(column="value"),
-        mvi=_MASK_IDS.format(column="message_vi"),
-        men=_MASK_IDS.format(column="message_en"),
-    ),
-    "dq.rejected_rows": "* replace ({raw} as raw)".format(raw=_MASK_IDS.format(column="raw")),
-    "analytics.indicators": "*",
-    "analytics.indicator_catalog": "*",
-}
+# Every run of 8 or more digits, whatever separates them ("074 086 000 456", "074,178,496,941"), loses all its
+# digits in every text column: IDs, typed anywhere (a remark, a rejected row), leave only the writer's database.
+_MASK_IDS = r"regexp_replace({column}, '\d(?:[ .,_\-]{{0,2}}\d){{7,}}', '************', 'g')"
+# Text columns that are keys or hashes, not something a clerk typed.
+_UNMASKED = {"submission_id", "person_key", "file_sha256", "archive_path", "run_id", "flow_run_id"}
+PUBLISHED_TABLES = (
+    "core.agencies",
+    "core.staff",
+    "dq.runs",
+    "dq.submissions",
+    "dq.issues",
+    "dq.rejected_rows",
+    "analytics.indicators",
+    "analytics.indicator_catalog",
+)
 
 
 def publish(connection: duckdb.DuckDBPyConnection, target: Path) -> None:
@@ -41,7 +39,8 @@ def publish(connection: duckdb.DuckDBPyConnection, target: Path) -> None:
     try:
         for schema in sorted({name.split(".")[0] for name in PUBLISHED_TABLES}):
             connection.execute(f"create schema published.{schema}")
-        for table, columns in PUBLISHED_TABLES.items():
+        for table in PUBLISHED_TABLES:
+            columns = _published_columns(connection, table)
             connection.execute(
                 f"create table published.{table} as select {columns} from {quote_identifier(writer)}.{table}"
             )
@@ -51,3 +50,17 @@ def publish(connection: duckdb.DuckDBPyConnection, target: Path) -> None:
         connection.execute(f"use {quote_identifier(writer)}")
         connection.execute("detach published")
     os.replace(staging, target)
+
+
+def _published_columns(connection: duckdb.DuckDBPyConnection, table: str) -> str:
+    """Every column but national_id, text columns masked."""
+    selected = []
+    for name, data_type, *_ in connection.execute(f"describe {table}").fetchall():
+        column = quote_identifier(name)
+        if name == "national_id":
+            continue
+        if data_type == "VARCHAR" and name not in _UNMASKED:
+            selected.append(f"{_MASK_IDS.format(column=column)} as {column}")
+        else:
+            selected.append(column)
+    return ", ".join(selected)

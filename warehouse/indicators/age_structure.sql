@@ -3,11 +3,7 @@
 -- leaders.under_40 (age < 40, the rejuvenation target's measure) and leaders.women. One row per scope and band.
 with
 staff as (
-    select
-        *,
-        date_sub('year', birth_date, $as_of::date) as age,
-        retirement_date < $as_of::date
-            and not coalesce(retirement_extension_until >= $as_of::date, false) as is_past_retirement,
+    select *, age_at_as_of as age,
     from analytics.staff_in_scope($as_of)
 ),
 

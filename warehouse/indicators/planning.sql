@@ -2,7 +2,7 @@
 -- targets of at least 15 % under 40 and 25 % women (value is the share). One row per scope.
 with
 staff as (
-    select *, date_sub('year', birth_date, $as_of::date) as age,
+    select *, age_at_as_of as age,
     from analytics.staff_in_scope($as_of)
 ),
 

@@ -1,15 +1,15 @@
--- retirement.due_within_1y, _2y, _5y: people who reach retirement age (staff-list spec §4) after the as-of date
--- and within 1, 2 or 5 years of it; retirement.past_age: past it with no extension in force. One row per scope.
+-- retirement.due_within_1y, _2y, _5y: people whose retirement date (staff-list spec §4: the last day of the month
+-- the age is reached) falls on or after the as-of date and within 1, 2 or 5 years of it — someone retiring on the
+-- as-of date is still in post that day; retirement.past_age: past it with no extension in force. One row per scope.
 with
 staff as (
     select
         *,
-        retirement_date > $as_of::date as is_due_later,
+        retirement_date >= $as_of::date as is_due_later,
         retirement_date <= $as_of::date + interval 1 year as within_1y,
         retirement_date <= $as_of::date + interval 2 year as within_2y,
         retirement_date <= $as_of::date + interval 5 year as within_5y,
-        retirement_date < $as_of::date
-            and not coalesce(retirement_extension_until >= $as_of::date, false) as is_past,
+        is_past_retirement as is_past,
     from analytics.staff_in_scope($as_of)
 ),
 

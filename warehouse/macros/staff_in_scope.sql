@@ -1,10 +1,16 @@
 -- analytics.staff_in_scope(as_of): every person counted in the headcount at `as_of`, once per scope they count in
 -- (city, their agency's group, their agency): someone listed by two agencies counts in each agency but once in the
--- city and once in a group; key (scope, scope_code, submission_id, sheet, row_number).
+-- city and once in each group, as a leader if either listing is; with their age in completed years and whether they
+-- are past retirement age at `as_of`; key (scope, scope_code, submission_id, sheet, row_number).
 create or replace macro analytics.staff_in_scope(as_of) as table
 with
 staff as (
-    select * from analytics.staff_as_of(as_of)
+    select
+        *,
+        date_sub('year', birth_date, as_of::date) as age_at_as_of,
+        retirement_date < as_of::date
+            and not coalesce(retirement_extension_until >= as_of::date, false) as is_past_retirement,
+    from analytics.staff_as_of(as_of)
     where counts_in_headcount
 ),
 
@@ -36,7 +42,8 @@ final as (
     qualify national_id_kind is null
         or scope = 'agency'
         or row_number() over (
-            partition by scope, scope_code, person_key order by agency_code, submission_id, sheet, row_number
+            partition by scope, scope_code, person_key
+            order by is_leader desc, agency_code, submission_id, sheet, row_number
         ) = 1
 )
 
