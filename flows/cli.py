@@ -23,6 +23,12 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
+
+def _as_of_option(help_text: str) -> typer.models.OptionInfo:
+    """Every command reads dates the one way the warehouse stores them."""
+    return typer.Option("--as-of", formats=["%Y-%m-%d"], help=help_text)
+
+
 WorkspaceOption = Annotated[
     Path, typer.Option("--workspace", "-w", help="Workspace folder (holds staffq.toml).", show_default=True)
 ]
@@ -54,10 +60,7 @@ def init(
 @app.command()
 def run(
     workspace: WorkspaceOption = Path("."),
-    as_of: Annotated[
-        dt.datetime | None,
-        typer.Option("--as-of", formats=["%Y-%m-%d"], help="Compute indicators as of this date."),
-    ] = None,
+    as_of: Annotated[dt.datetime | None, _as_of_option("Compute indicators as of this date.")] = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 when any agency data was rejected.")] = False,
 ) -> None:
     """Run the nightly flow once, now: ingest new inbox files, validate, load, recompute, publish.
@@ -131,10 +134,7 @@ def check(
 @app.command()
 def template(
     output: Annotated[Path, typer.Option("--out", help="Where to write the workbook.")] = Path("mau-danh-sach.xlsx"),
-    as_of: Annotated[
-        dt.datetime | None,
-        typer.Option("--as-of", formats=["%Y-%m-%d"], help="The list's date (default: 31 December last year)."),
-    ] = None,
+    as_of: Annotated[dt.datetime | None, _as_of_option("The list's date (default: 31 December last year).")] = None,
     agency_name: Annotated[str, typer.Option(help="Agency name for the title block.")] = "",
 ) -> None:
     """Write the Excel template agencies fill in: canonical headers, drop-down lists, date and text formats,
@@ -151,10 +151,7 @@ def template(
 @app.command()
 def report(
     workspace: WorkspaceOption = Path("."),
-    as_of: Annotated[
-        dt.datetime | None,
-        typer.Option("--as-of", formats=["%Y-%m-%d"], help="Indicators as of this date (default: the latest)."),
-    ] = None,
+    as_of: Annotated[dt.datetime | None, _as_of_option("Indicators as of this date (default: the latest).")] = None,
     output_format: Annotated[str, typer.Option("--format", help="table or md.")] = "table",
     output: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of the terminal.")] = None,
 ) -> None:

@@ -10,6 +10,7 @@ from conftest import FIXTURES, run_once
 from flows.cli import app
 from flows.workspace_setup import create_workspace
 from warehouse.database import connect
+from warehouse.indicators import indicator_files
 
 AS_OF = dt.date(2024, 12, 31)
 # An 34 (leader, planned, excellent), Bình 44 (woman leader, planned, good), Cường 54 (good),
@@ -54,11 +55,17 @@ EXPECTED = {
 }
 
 
-def test_every_family_matches_the_hand_count(tmp_path):
+@pytest.fixture
+def families(tmp_path):
+    """A workspace holding the six-person list, run once as of 31/12/2024."""
     root = tmp_path / "ws"
     create_workspace(root)
     shutil.copy(FIXTURES / "indicator_families.csv", root / "inbox" / "UB-NV" / "ds.csv")
-    workspace = run_once(root, as_of=AS_OF)
+    return run_once(root, as_of=AS_OF)
+
+
+def test_every_family_matches_the_hand_count(families):
+    workspace = families
     with connect(workspace.published, read_only=True) as connection:
         rows = connection.execute(
             "select indicator_code, numerator, denominator, value from analytics.indicators "
@@ -69,12 +76,8 @@ def test_every_family_matches_the_hand_count(tmp_path):
     assert {code: found[code] for code in EXPECTED} == EXPECTED
 
 
-def test_the_report_writes_the_articles_paragraph_from_the_data(tmp_path):
-    root = tmp_path / "ws"
-    create_workspace(root)
-    shutil.copy(FIXTURES / "indicator_families.csv", root / "inbox" / "UB-NV" / "ds.csv")
-    run_once(root, as_of=AS_OF)
-    result = CliRunner().invoke(app, ["report", "--workspace", str(root), "--format", "md"])
+def test_the_report_writes_the_articles_paragraph_from_the_data(families):
+    result = CliRunner().invoke(app, ["report", "--workspace", str(families.root), "--format", "md"])
     assert result.exit_code == 0, result.output
     assert (
         "Tính đến ngày 31/12/2024, số lượng CBLĐ, QL trên địa bàn thành phố là 2 người/6 cán bộ, công chức, viên "
@@ -84,15 +87,9 @@ def test_the_report_writes_the_articles_paragraph_from_the_data(tmp_path):
     assert "| Tỷ lệ nữ (mục tiêu ≥ 25%) | `planning.women` | 66,7% |" in result.output
 
 
-def test_each_indicator_file_runs_alone(tmp_path):
+def test_each_indicator_file_runs_alone(families):
     """The files are joined into one query: each must stand as a query of its own with the agreed columns."""
-    from warehouse.indicators import indicator_files
-
-    root = tmp_path / "ws"
-    create_workspace(root)
-    shutil.copy(FIXTURES / "indicator_families.csv", root / "inbox" / "UB-NV" / "ds.csv")
-    workspace = run_once(root, as_of=AS_OF)
-    with connect(workspace.warehouse, read_only=True) as connection:
+    with connect(families.warehouse, read_only=True) as connection:
         for path in indicator_files():
             cursor = connection.execute(path.read_text(encoding="utf-8"), {"as_of": AS_OF})
             columns = [column[0] for column in cursor.description]
