@@ -23,12 +23,12 @@ def find_new_files(root: Path) -> tuple[list[pipeline.IncomingFile], int]:
 
 
 @task(cache_policy=NO_CACHE)
-def judge_files(root: Path, incoming: list[pipeline.IncomingFile], run_id: str) -> list[Submission]:
+def judge_files(
+    root: Path, incoming: list[pipeline.IncomingFile], run_id: str, received_at: dt.datetime
+) -> list[Submission]:
     settings = load_settings(root)
     workspace = workspace_of(root, settings)
     catalogue = pipeline.load_catalogue(workspace)
-    # Local time, like the dates clerks write and the as-of date of the indicators.
-    received_at = dt.datetime.now()
     return pipeline.judge(incoming, workspace, settings, catalogue, run_id, received_at)
 
 
@@ -58,11 +58,12 @@ def nightly(workspace: Path, as_of: dt.date | None = None) -> pipeline.RunOutcom
     """Ingest every new inbox file, validate, load, recompute the indicators as of `as_of` (today by
     default), publish the analysts' copy and write each agency's feedback."""
     root = Path(workspace).resolve()
+    # Local time, like the dates clerks write and the as-of date of the indicators.
     started_at = dt.datetime.now()
-    as_of = as_of or dt.date.today()
+    as_of = as_of or started_at.date()
     run_id = pipeline.new_run_id()
     incoming, files_seen = find_new_files(root)
-    submissions = judge_files(root, incoming, run_id)
+    submissions = judge_files(root, incoming, run_id, pipeline.received_at(started_at, as_of))
     load_and_publish(root, submissions, run_id, started_at, as_of, files_seen)
     send_feedback(root, submissions)
     return pipeline.RunOutcome(run_id, as_of, files_seen, submissions)

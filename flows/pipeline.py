@@ -257,6 +257,12 @@ def cross_agency_issues(pairs: list[dict]) -> dict[str, pl.DataFrame]:
     return {submission_id: pl.DataFrame(issues, schema=ISSUE_SCHEMA) for submission_id, issues in rows.items()}
 
 
+def received_at(started_at: dt.datetime, as_of: dt.date) -> dt.datetime:
+    """Files ingested by a run for a past night count as received that night: staleness and future dates are
+    judged against the night being run, not against the day someone caught up with it."""
+    return dt.datetime.combine(as_of, started_at.time()) if as_of < started_at.date() else started_at
+
+
 def new_run_id() -> str:
     """Run ids sort by start time and never collide."""
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]

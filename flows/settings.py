@@ -68,6 +68,9 @@ class ValidationSettings(BaseModel):
     max_row_error_share: float = Field(
         0.5, description="Share of rows with errors above which the whole file is returned."
     )
+    as_of_max_age_days: int = Field(
+        62, description="A list dated more than this many days before it was received is flagged as stale."
+    )
     party_official_max_months: int = Field(
         24, description="Longest plausible time from joining the Party to full membership, in months."
     )

@@ -18,6 +18,7 @@ class Policy:
     max_row_error_share: float = 0.5
     rating_month: int = 12
     party_official_max_months: int = 24
+    as_of_max_age_days: int = 62
     title_standards: tuple[TitleStandard, ...] = field(default_factory=title_standards)
     positions: tuple[PositionRule, ...] = field(default_factory=position_rules)
 

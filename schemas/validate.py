@@ -142,6 +142,9 @@ def _prepare(path: Path, context: FileContext) -> _Prepared | FileResult:
             _file_issue("file-as-of-future", value=found.strftime("%d/%m/%Y"), as_of=as_of.strftime("%d/%m/%Y"))
         )
     else:
+        age = (as_of - found).days
+        if age > context.read.policy.as_of_max_age_days:
+            issues.append(_file_issue("file-as-of-stale", value=found.strftime("%d/%m/%Y"), days=age))
         as_of = found
     read = dataclasses.replace(context.read, as_of=as_of)
     records = [build_records(table, read) for table in tables]

@@ -584,3 +584,18 @@ def test_leaders_are_held_to_the_title_standards_of_their_post(tmp_path):
             'Chức vụ "Phó Trưởng phòng" yêu cầu lý luận chính trị tối thiểu là "Trung cấp"; hiện ghi "Sơ cấp".',
         )
     ]
+
+
+def test_a_list_much_older_than_its_receipt_is_flagged_stale(tmp_path):
+    path = tmp_path / "stale.csv"
+    path.write_text(
+        "Tính đến ngày 31/10/2024\n"
+        "STT,Họ và tên,Ngày sinh,Giới tính,Đối tượng\n"
+        "1,Nguyễn Văn An,15/08/1985,Nam,Công chức\n",
+        encoding="utf-8",
+    )
+    issue = check(path).issues.row(0, named=True)
+    assert (issue["check_code"], issue["message_vi"]) == (
+        "file-as-of-stale",
+        "Số liệu tính đến ngày 31/10/2024, cũ hơn 76 ngày so với ngày nhận tệp.",
+    )

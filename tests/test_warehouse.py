@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import AS_OF, FIXTURES, counts, person, run_once, write_template_workbook
+from flows import pipeline
 from flows.workspace_setup import create_workspace
 from schemas.validate import staff_columns
 from warehouse.database import connect, ddl_files, migrate
@@ -292,3 +293,9 @@ def test_the_workspace_positions_catalogue_decides_who_leads(tmp_path):
     with connect(workspace.warehouse, read_only=True) as connection:
         leaders = connection.execute("select count(*) filter (where is_leader) from core.staff").fetchall()[0][0]
     assert leaders == 3
+
+
+def test_a_run_for_a_past_night_receives_its_files_that_night():
+    started = dt.datetime(2026, 11, 27, 1, 30)
+    assert pipeline.received_at(started, dt.date(2024, 12, 31)) == dt.datetime(2024, 12, 31, 1, 30)
+    assert pipeline.received_at(started, dt.date(2026, 11, 27)) == started
