@@ -46,6 +46,10 @@ EXPECTED = {
     "staff.political_theory.elementary": (1, 6, 1),
     "leaders.political_theory.advanced": (1, 2, 1),
     "leaders.political_theory.intermediate": (1, 2, 1),
+    # 48 agencies of the Tân Uyên catalogue expect a monthly list; only UB-NV sent one, dated 31/12/2024.
+    "data.agencies_expected": (48, None, 48),
+    "data.agencies_submitted": (1, 48, 1),
+    "data.agencies_late": (47, 48, 47),
     "training.total": (2, 6, 2),
     "training.knowledge_update": (2, 6, 2),
     "rotation.total": (1, 6, 1),
@@ -95,3 +99,13 @@ def test_each_indicator_file_runs_alone(families):
             columns = [column[0] for column in cursor.description]
             assert columns == ["scope", "scope_code", "indicator_code", "numerator", "denominator", "value"], path.name
             assert cursor.fetchall(), path.name
+
+
+def test_an_agency_whose_list_is_older_than_its_cadence_is_late(families):
+    run_once(families.root, as_of=dt.date(2025, 2, 28))
+    with connect(families.published, read_only=True) as connection:
+        late = connection.execute(
+            "select as_of_date, numerator from analytics.indicators "
+            "where scope = 'city' and indicator_code = 'data.agencies_late' order by as_of_date"
+        ).fetchall()
+    assert late == [(AS_OF, 47), (dt.date(2025, 2, 28), 48)]

@@ -1,5 +1,7 @@
--- data.agencies_expected, data.agencies_submitted, data.rows_rejected, data.files_rejected: whether the city count is
--- complete, and what was sent back; one row per scope (city and agency group).
+-- data.agencies_expected, data.agencies_submitted, data.agencies_late, data.rows_rejected, data.files_rejected:
+-- whether the city count is complete and current, and what was sent back. An agency is late when its current list is
+-- older than its expected cadence allows (monthly: one month; quarterly: three; yearly: twelve) or it has none;
+-- rows and files rejected count every submission with an as-of date up to the date. One row per scope (city, group).
 with
 agencies as (
     select * from core.agencies
@@ -14,7 +16,7 @@ submissions as (
 ),
 
 current_agencies as (
-    select distinct agency_code from analytics.staff_as_of($as_of)
+    select agency_code, list_as_of_date from analytics.current_submissions($as_of)
 ),
 
 per_agency as (
@@ -22,6 +24,14 @@ per_agency as (
         agencies.agency_code,
         agencies.agency_group,
         current_agencies.agency_code is not null as has_list,
+        coalesce(
+            current_agencies.list_as_of_date < $as_of::date - case agencies.expected_cadence
+                when 'quarterly' then interval 3 month
+                when 'yearly' then interval 12 month
+                else interval 1 month
+            end,
+            true
+        ) as is_late,
         coalesce(sum(submissions.rows_rejected), 0) as rows_rejected,
         count(*) filter (where submissions.status = 'rejected') as files_rejected,
     from agencies
@@ -42,6 +52,7 @@ totals as (
         scope_code,
         count(*) as agencies_expected,
         count(*) filter (where has_list) as agencies_submitted,
+        count(*) filter (where is_late) as agencies_late,
         sum(rows_rejected)::bigint as rows_rejected,
         sum(files_rejected)::bigint as files_rejected,
     from scoped
@@ -55,6 +66,9 @@ final as (
     union all
     select scope, scope_code, 'data.agencies_submitted', agencies_submitted, agencies_expected,
         agencies_submitted,
+    from totals
+    union all
+    select scope, scope_code, 'data.agencies_late', agencies_late, agencies_expected, agencies_late,
     from totals
     union all
     select scope, scope_code, 'data.rows_rejected', rows_rejected, null, rows_rejected,
