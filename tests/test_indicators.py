@@ -109,3 +109,16 @@ def test_an_agency_whose_list_is_older_than_its_cadence_is_late(families):
             "where scope = 'city' and indicator_code = 'data.agencies_late' order by as_of_date"
         ).fetchall()
     assert late == [(AS_OF, 47), (dt.date(2025, 2, 28), 48)]
+
+
+def test_targets_say_whether_they_are_met(families):
+    with connect(families.published, read_only=True) as connection:
+        rows = connection.execute(
+            "select indicator_code, value, target_min, target_max, is_met from analytics.indicator_targets "
+            "where scope = 'city' order by indicator_code"
+        ).fetchall()
+    assert rows == [
+        ("evaluation.excellent_share_of_good", pytest.approx(1 / 3), None, 0.2, False),
+        ("planning.under_40", pytest.approx(2 / 3), 0.15, None, True),
+        ("planning.women", pytest.approx(2 / 3), 0.25, None, True),
+    ]

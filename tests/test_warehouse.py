@@ -89,6 +89,7 @@ def test_views_have_unique_keys(workspace_root):
             ("analytics.submission_summary", "submission_id"),
             ("analytics.indicators", "as_of_date, scope, scope_code, indicator_code"),
             ("analytics.indicator_changes", "scope, scope_code, indicator_code"),
+            ("analytics.indicator_targets", "as_of_date, scope, scope_code, indicator_code"),
         ):
             duplicates = connection.execute(f"select count(*) - count(distinct ({key})) from {view}").fetchall()[0][0]
             assert duplicates == 0, view

@@ -10,6 +10,7 @@ import duckdb
 
 from warehouse.database import INDICATOR_DIR
 
+_CATALOG_TEXT = ("indicator_code", "name_vi", "name_en", "unit", "definition", "basis")
 _KEY = (
     "i.as_of_date = f.as_of_date and i.scope = f.scope and i.scope_code = f.scope_code "
     "and i.indicator_code = f.indicator_code"
@@ -31,9 +32,17 @@ def indicator_files() -> list[Path]:
 def refresh_catalog(connection: duckdb.DuckDBPyConnection) -> None:
     """The catalogue ships with the code; reloaded whole so it always matches the SQL that computes it."""
     with (INDICATOR_DIR / "catalog.csv").open(encoding="utf-8") as handle:
-        rows = [tuple(row.values()) for row in csv.DictReader(handle)]
+        rows = [
+            (*(row[key] for key in _CATALOG_TEXT), _number(row["target_min"]), _number(row["target_max"]))
+            for row in csv.DictReader(handle)
+        ]
     connection.execute("delete from analytics.indicator_catalog")
-    connection.executemany("insert into analytics.indicator_catalog values (?, ?, ?, ?, ?, ?)", rows)
+    columns = ", ".join((*_CATALOG_TEXT, "target_min", "target_max"))
+    connection.executemany(f"insert into analytics.indicator_catalog ({columns}) values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _number(text: str) -> float | None:
+    return float(text) if text else None
 
 
 def compute_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> int:
