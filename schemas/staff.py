@@ -80,6 +80,9 @@ class StaffRecord(pa.DataFrameModel):
     retirement_date: dt.date = _field(
         "Ngày nghỉ hưu", "Last day of the month retirement age is reached (Decree 135/2020).", "derived", "D"
     )
+    ethnic_language_cert: bool = _field(
+        "Chứng chỉ tiếng dân tộc", "Certificate in a minority language (form BM01/BNV column 28).", "mark", "O"
+    )
     meets_title_standards: bool = _field(
         "Đạt tiêu chuẩn chức danh", "A leader meeting every minimum of the title standards table.", "derived", "D"
     )
