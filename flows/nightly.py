@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
@@ -53,6 +54,46 @@ def send_feedback(root: Path, submissions: list[Submission]) -> list[Path]:
     return [path for path in written if path]
 
 
+@task(cache_policy=NO_CACHE)
+def record_artifacts(outcome: pipeline.RunOutcome) -> None:
+    """The run as Prefect artifacts under stable keys, so their history shows in the UI. Counts and check codes
+    only: values may hold personal data."""
+    create_markdown_artifact(key="staffq-run-summary", markdown=run_summary_markdown(outcome))
+    create_table_artifact(key="staffq-issues-by-agency", table=issue_counts(outcome) or [{"agency": "-"}])
+
+
+def run_summary_markdown(outcome: pipeline.RunOutcome) -> str:
+    """One line per new file: agency, file, status and its rows."""
+    lines = [
+        f"# staffq nightly run {outcome.run_id}",
+        "",
+        f"Indicators as of {outcome.as_of:%d/%m/%Y}; {len(outcome.submissions)} new of {outcome.files_seen} files.",
+        "",
+        "| agency | file | status | rows read | loaded | rejected | issues |",
+        "|---|---|---|---:|---:|---:|---:|",
+    ]
+    for s in outcome.submissions:
+        read = s.staff.height + s.rejected.height
+        lines.append(
+            f"| {s.agency_code} | {s.file_name} | {s.status} | {read} | {s.staff.height} | {s.rejected.height} "
+            f"| {s.issues.height} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def issue_counts(outcome: pipeline.RunOutcome) -> list[dict]:
+    """Problems found in this run, per agency and check code."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for s in outcome.submissions:
+        for code, severity in s.issues.select("check_code", "severity").iter_rows():
+            key = (s.agency_code, code, severity)
+            counts[key] = counts.get(key, 0) + 1
+    return [
+        {"agency": agency, "check_code": code, "severity": severity, "count": count}
+        for (agency, code, severity), count in sorted(counts.items())
+    ]
+
+
 @flow(name="nightly", validate_parameters=False)
 def nightly(workspace: Path, as_of: dt.date | None = None) -> pipeline.RunOutcome:
     """Ingest every new inbox file, validate, load, recompute the indicators as of `as_of` (today by
@@ -66,7 +107,9 @@ def nightly(workspace: Path, as_of: dt.date | None = None) -> pipeline.RunOutcom
     submissions = judge_files(root, incoming, run_id, pipeline.received_at(started_at, as_of))
     load_and_publish(root, submissions, run_id, started_at, as_of, files_seen)
     send_feedback(root, submissions)
-    return pipeline.RunOutcome(run_id, as_of, files_seen, submissions)
+    outcome = pipeline.RunOutcome(run_id, as_of, files_seen, submissions)
+    record_artifacts(outcome)
+    return outcome
 
 
 def run_nightly(root: Path, as_of: dt.date | None = None) -> pipeline.RunOutcome:

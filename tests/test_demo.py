@@ -1,6 +1,7 @@
 """End to end, as a new user runs it: `staffq demo` through the real Prefect flow, then `staffq run` again."""
 
 import json
+import re
 import shutil
 import subprocess
 
@@ -110,3 +111,15 @@ def test_the_duckdb_cli_opens_the_analysts_copy(demo):
         timeout=60,
     )
     assert result.stdout.split() == ["indicator_code,numerator", "leaders.total,244", "staff.total,2886"]
+
+
+def test_each_run_leaves_prefect_artifacts_without_personal_data(demo):
+    from prefect.artifacts import Artifact
+
+    # The latest versions belong to whichever run came last in this module; each run writes both.
+    summary = Artifact.get("staffq-run-summary")
+    issues = Artifact.get("staffq-issues-by-agency")
+    assert summary is not None and summary.data.startswith("# staffq nightly run ")
+    assert "| agency | file | status | rows read | loaded | rejected | issues |" in summary.data
+    assert issues is not None
+    assert not re.search(r"\d{9}", summary.data + str(issues.data))
