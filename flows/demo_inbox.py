@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import calendar
 import csv
-import io
 import math
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -17,14 +16,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from random import Random
 from typing import NamedTuple, TypeVar
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
+from flows.workbooks import save_reproducibly
 from schemas.legacy_text import to_tcvn3
 from schemas.text import fold
 
@@ -811,7 +809,6 @@ def _write_xlsx(file: AgencyFile, path: Path) -> None:
         next_column += 2 if key == "birth" else 1
     last = next_column - 1
     workbook = Workbook()
-    workbook.properties.created = workbook.properties.modified = _SAVED_AT
     sheet = workbook.active
     sheet.title = "Danh sách"
     _write_title(sheet, file, last)
@@ -824,7 +821,7 @@ def _write_xlsx(file: AgencyFile, path: Path) -> None:
             sheet.column_dimensions[get_column_letter(column + offset)].width = widths[key]
     if file.agency.code == LEGACY_FONT_AGENCY:
         _retype_in_tcvn3(sheet)
-    _save(workbook, path)
+    save_reproducibly(workbook, path, _SAVED_AT)
 
 
 def _retype_in_tcvn3(sheet: Worksheet) -> None:
@@ -925,13 +922,3 @@ def _write_footer(sheet: Worksheet, file: AgencyFile, row: int, columns: dict[st
     preparer = next(person.name for person in reversed(file.people) if not person.defect)
     _put(sheet, row + 7, columns["name"], preparer, _BOLD)
     _put(sheet, row + 7, right, file.people[0].name, _BOLD, last)
-
-
-def _save(workbook: Workbook, path: Path) -> None:
-    """Save with one fixed timestamp on every zip entry, so that one plan always gives the same bytes."""
-    buffer = io.BytesIO()
-    ExcelWriter(workbook, ZipFile(buffer, "w", ZIP_DEFLATED)).save()
-    with ZipFile(buffer) as source, ZipFile(path, "w", ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            stamped = ZipInfo(item.filename, date_time=_SAVED_AT.timetuple()[:6])
-            target.writestr(stamped, source.read(item), ZIP_DEFLATED)

@@ -21,42 +21,42 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render_checks() -> str:
-    lines = [
-        "# Check catalogue",
-        "",
-        "Generated from `schemas/reference/checks.csv` by `python -m flows.docs`. Codes are stable: they live in",
-        "alerts and in `dq.issues`. An error rejects the row (a file-level error, the whole file); a warning loads it.",
-        "",
-        "| code | severity | scope | rule | message (vi) | message (en) |",
-        "|---|---|---|---|---|---|",
-    ]
-    for check in checks().values():
-        lines.append(
-            f"| `{check.code}` | {check.severity} | {check.scope} | {_escape(check.rule)} "
-            f"| {_escape(check.message_vi)} | {_escape(check.message_en)} |"
-        )
+def _page(title: str, intro: list[str], headers: list[str], rows: list[list[str]]) -> str:
+    """A generated page: title, where it comes from, one Markdown table."""
+    lines = [f"# {title}", "", *intro, "", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(_escape(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def render_checks() -> str:
+    return _page(
+        "Check catalogue",
+        [
+            "Generated from `schemas/reference/checks.csv` by `python -m flows.docs`. Codes are stable: they live in",
+            "alerts and in `dq.issues`. An error rejects the row (a file-level error, the whole file); a warning "
+            "loads it.",
+        ],
+        ["code", "severity", "scope", "rule", "message (vi)", "message (en)"],
+        [[f"`{c.code}`", c.severity, c.scope, c.rule, c.message_vi, c.message_en] for c in checks().values()],
+    )
 
 
 def render_indicators() -> str:
-    lines = [
-        "# Indicator catalogue",
-        "",
-        "Generated from `warehouse/indicators/catalog.csv` by `python -m flows.docs`; the SQL that computes each",
-        "code is in `warehouse/indicators/`. Every code is written for scopes `city`, `group` and `agency` per as-of",
-        "date.",
-        "",
-        "| indicator_code | name (vi) | name (en) | unit | definition | basis |",
-        "|---|---|---|---|---|---|",
-    ]
     with (INDICATOR_DIR / "catalog.csv").open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            lines.append(
-                f"| `{row['indicator_code']}` | {_escape(row['name_vi'])} | {_escape(row['name_en'])} "
-                f"| {row['unit']} | {_escape(row['definition'])} | {_escape(row['basis'])} |"
-            )
-    return "\n".join(lines) + "\n"
+        catalog = list(csv.DictReader(handle))
+    return _page(
+        "Indicator catalogue",
+        [
+            "Generated from `warehouse/indicators/catalog.csv` by `python -m flows.docs`; the SQL that computes each",
+            "code is in `warehouse/indicators/`. Every code is written for scopes `city`, `group` and `agency` per "
+            "as-of date.",
+        ],
+        ["indicator_code", "name (vi)", "name (en)", "unit", "definition", "basis"],
+        [
+            [f"`{r['indicator_code']}`", r["name_vi"], r["name_en"], r["unit"], r["definition"], r["basis"]]
+            for r in catalog
+        ],
+    )
 
 
 def render_warehouse() -> str:

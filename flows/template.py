@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
+from flows.workbooks import save_reproducibly
 from schemas.headers import PATH_SEPARATOR
 from schemas.policy import Policy
 from schemas.reference import reference_path
@@ -182,7 +180,6 @@ def write_template(path: Path, as_of: dt.date | None = None, agency_name: str = 
     columns = list_columns(as_of)
     choices = choice_lists()
     workbook = Workbook()
-    workbook.properties.created = workbook.properties.modified = _SAVED_AT
     guide = workbook.active
     guide.title = GUIDE_SHEET
     sheet = workbook.create_sheet(LIST_SHEET)
@@ -193,7 +190,7 @@ def write_template(path: Path, as_of: dt.date | None = None, agency_name: str = 
     _write_rows(sheet, columns)
     _add_validations(sheet, columns, ranges)
     _set_up_page(sheet, columns)
-    _save(workbook, path)
+    save_reproducibly(workbook, path, _SAVED_AT)
     return path
 
 
@@ -406,14 +403,3 @@ def _put(sheet: Worksheet, row: int, column: int, value: object, font: Font, ali
     cell.font, cell.alignment = font, align
     if last > column:
         sheet.merge_cells(start_row=row, start_column=column, end_row=row, end_column=last)
-
-
-def _save(workbook: Workbook, path: Path) -> None:
-    """Save with one fixed timestamp on every zip entry, so the same inputs always give the same bytes."""
-    buffer = io.BytesIO()
-    ExcelWriter(workbook, ZipFile(buffer, "w", ZIP_DEFLATED)).save()
-    with ZipFile(buffer) as source, ZipFile(path, "w", ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            target.writestr(
-                ZipInfo(item.filename, date_time=_SAVED_AT.timetuple()[:6]), source.read(item), ZIP_DEFLATED
-            )
