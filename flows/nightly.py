@@ -42,9 +42,11 @@ def load_and_publish(
     as_of: dt.date,
     files_seen: int,
 ) -> None:
-    workspace = workspace_of(root, load_settings(root))
+    settings = load_settings(root)
+    workspace = workspace_of(root, settings)
     catalogue = pipeline.load_catalogue(workspace)
-    pipeline.load(workspace, submissions, catalogue, run_id, flow_run.get_id(), started_at, as_of, files_seen)
+    terms = settings.policy().terms()
+    pipeline.load(workspace, submissions, catalogue, run_id, flow_run.get_id(), started_at, as_of, files_seen, terms)
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)

@@ -23,7 +23,7 @@ from schemas.staff import field_titles
 from schemas.validate import ISSUE_SCHEMA, FileContext, FileResult, duplicate_result, validate_files
 from warehouse.cross_agency import people_in_other_agencies
 from warehouse.database import connect, migrate
-from warehouse.indicators import compute_indicators, refresh_catalog
+from warehouse.indicators import compute_indicators, refresh_catalog, refresh_terms
 from warehouse.load import (
     Submission,
     append_issues,
@@ -203,6 +203,7 @@ def load(
     started_at: dt.datetime,
     as_of: dt.date,
     files_seen: int,
+    terms: list[tuple[dt.date, dt.date]],
 ) -> None:
     """Everything of one run in one transaction: a crash leaves the warehouse as it was before the run."""
     with connect(workspace.warehouse) as connection:
@@ -217,6 +218,7 @@ def load(
             for submission_id, issues in cross_agency_issues(people_in_other_agencies(connection, accepted)).items():
                 append_issues(connection, submission_id, issues)
             refresh_catalog(connection)
+            refresh_terms(connection, terms)
             compute_indicators(connection, as_of)
             finish_run(connection, run_id, "completed", files_seen)
             connection.execute("commit")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import secrets
 from pathlib import Path
@@ -77,6 +78,18 @@ class ValidationSettings(BaseModel):
     rating_month: int = Field(
         12, description="Month from which a list's as-of year has its annual rating (else the year before)."
     )
+    term_start: dt.date = Field(
+        dt.date(2020, 10, 1),
+        description="Start of one Party term; terms follow every term_years (succession planning, history).",
+    )
+    term_years: int = Field(5, description="Length of a term in years.")
+
+
+class ReportSettings(BaseModel):
+    """What the official forms of `staffq report --format xlsx` print in their title block."""
+
+    reporting_unit: str = Field("", description='"Đơn vị báo cáo" on the forms, e.g. "Phòng Nội vụ thành phố".')
+    receiving_unit: str = Field("", description='"Đơn vị nhận báo cáo" on the forms, e.g. "Sở Nội vụ".')
 
 
 class Settings(BaseSettings):
@@ -89,6 +102,7 @@ class Settings(BaseSettings):
     alerts: AlertSettings = AlertSettings()
     privacy: PrivacySettings = PrivacySettings()
     validation: ValidationSettings = ValidationSettings()
+    report: ReportSettings = ReportSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -160,5 +174,12 @@ def render_config(secret: str | None = None) -> str:
             if section == "privacy" and key == "person_key_secret":
                 lines.append(f"{key} = {json.dumps(secret)}")
             else:
-                lines.append(f"# {key} = {json.dumps(default, ensure_ascii=False)}")
+                lines.append(f"# {key} = {_toml_value(default)}")
     return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: object) -> str:
+    """A default as TOML writes it: dates bare, the rest as JSON (which TOML reads for strings, numbers, lists)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return json.dumps(value, ensure_ascii=False)

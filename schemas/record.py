@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from schemas.grades import with_grade_columns
 from schemas.layout import GROUP_LABEL, Column, Table
 from schemas.parse import clean_national_id, parse_date, parse_decimal, parse_int
 from schemas.policy import Policy
@@ -189,6 +190,7 @@ def _typed(raw: pl.DataFrame, context: ReadContext, table: Table) -> pl.DataFram
     frame = _gender(frame)
     frame = _staff_category(frame, context, table.sheet)
     frame = _leaders(frame, context)
+    frame = with_grade_columns(frame)
     frame = _derived(frame, context, _rating_year(table))
     return _title_standards(frame, context.policy).sort("row_number")
 

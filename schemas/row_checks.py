@@ -10,6 +10,7 @@ from schemas.policy import Policy
 from schemas.record import DATE_COERCIBLE, LEFT_STATUSES, raw_column
 from schemas.staff import field_titles, fields_of_kind, required
 from schemas.standards import CHECK_CODES, CRITERIA
+from schemas.text import fold_expr
 from schemas.vocabulary import vocabularies
 
 _NAME_CHARS = r"[^\p{L}\s\-'’]"
@@ -275,7 +276,81 @@ def _numbers() -> list[RowCheck]:
             "salary_step",
             step.is_not_null() & (pl.col("salary_step").is_null() | (pl.col("salary_step") > total).fill_null(False)),
         ),
+        *_grades(),
+        RowCheck(
+            "general-schooling-invalid",
+            "general_schooling",
+            pl.col("general_schooling").is_not_null()
+            & ~pl.col("general_schooling").str.contains(r"^\s*\d{1,2}\s*/\s*\d{1,2}\s*$")
+            & ~pl.col("general_schooling").str.to_uppercase().str.strip_chars().is_in(["THPT", "THCS"]),
+        ),
     ]
+
+
+def _grades() -> list[RowCheck]:
+    """The grade against the catalogue (schemas/grades.py): its code, its name, its steps and its scale."""
+    grade = pl.coalesce("_grade_code_name", "grade_name", "grade_code")
+    step, coefficient, expected = pl.col("salary_step"), pl.col("salary_coefficient"), pl.col("_expected_coefficient")
+    return [
+        RowCheck("grade-code-unknown", "grade_code", pl.col("grade_code").is_not_null() & ~pl.col("_grade_code_known")),
+        RowCheck(
+            "grade-code-name-mismatch",
+            "grade_code",
+            pl.col("_grade_code_known")
+            & pl.col("grade_name").is_not_null()
+            & (_folded("grade_name") != pl.col("_grade_code_folded")),
+            {"expected": pl.col("_grade_code_name"), "name": pl.col("grade_name")},
+        ),
+        RowCheck(
+            "salary-step-over-max",
+            "salary_step",
+            (step > pl.col("salary_step_max")).fill_null(False),
+            {"step": step.cast(pl.String), "grade": grade, "max": pl.col("salary_step_max").cast(pl.String)},
+        ),
+        RowCheck(
+            "salary-coefficient-mismatch",
+            "salary_coefficient",
+            ((coefficient - expected).abs() > 0.005).fill_null(False)
+            & (step <= pl.col("salary_step_max")).fill_null(False),
+            {
+                "grade": grade,
+                "step": step.cast(pl.String),
+                "expected": expected.round(2).cast(pl.String).str.replace(".", ",", literal=True),
+            },
+        ),
+    ]
+
+
+def _planning(policy: Policy) -> list[RowCheck]:
+    """Someone in the succession plan must be able to serve the whole planned term (the next one after the
+    list's date) and must not be under discipline."""
+    planned = pl.col("in_succession_plan").fill_null(False)
+    as_of = pl.col("_as_of")
+    terms = [(start, end) for start, end in policy.terms() if start.year >= 2000]
+    term_end = pl.when(as_of < terms[0][0]).then(pl.lit(terms[0][1]))
+    term_name = pl.when(as_of < terms[0][0]).then(pl.lit(f"{terms[0][0].year}–{terms[0][1].year}"))
+    for start, end in terms[1:]:
+        term_end = term_end.when(as_of < start).then(pl.lit(end))
+        term_name = term_name.when(as_of < start).then(pl.lit(f"{start.year}–{end.year}"))
+    discipline = pl.col("discipline")
+    return [
+        RowCheck(
+            "planning-age",
+            "in_succession_plan",
+            planned & (pl.col("retirement_date") < term_end).fill_null(False),
+            {"term": term_name, "ret_month": pl.col("retirement_date").dt.strftime("%m/%Y")},
+        ),
+        RowCheck(
+            "planning-disciplined",
+            "discipline",
+            planned & discipline.is_not_null() & (discipline != "none"),
+            {"year": as_of.dt.year().cast(pl.String)},
+        ),
+    ]
+
+
+def _folded(name: str) -> pl.Expr:
+    return fold_expr(pl.col(name))
 
 
 def _cycle(policy: Policy) -> list[RowCheck]:
@@ -301,6 +376,7 @@ def _cycle(policy: Policy) -> list[RowCheck]:
             & pl.col(has_column("planned_title")),
         ),
         RowCheck("planning-too-many-titles", "planned_title", title_count > 3, {"count": title_count}),
+        *_planning(policy),
         RowCheck(
             "leader-flag-override",
             "is_leader",

@@ -73,6 +73,11 @@ class StaffRecord(pa.DataFrameModel):
     age_years: int = _field("Tuổi", "Completed years at the as-of date.", "derived", "D")
     is_ethnic_minority: bool = _field("Dân tộc thiểu số", "Ethnicity known and not Kinh.", "derived", "D")
     has_religion: bool = _field("Có tôn giáo", "Religion known and not none.", "derived", "D")
+    grade_group: str = _field("Nhóm ngạch", "Salary group of the grade (A3.1, A1, B…), from the catalogue.", "derived", "D")
+    grade_bucket: str = _field(
+        "Nhóm ngạch theo biểu BM01/BNV", "cvcc, cvc, cv, cs or nv: form BM01/BNV columns 7-11.", "derived", "D"
+    )
+    salary_step_max: int = _field("Số bậc của ngạch", "Steps of the grade's salary scale.", "derived", "D")
     counts_in_headcount: bool = _field("Tính vào số lượng", "Counted where the main post is.", "derived", "D")
     retirement_extension_until: dt.date = _field(
         "Kéo dài thời gian công tác đến", "A recorded extension beyond retirement age.", "date", "O"

@@ -103,5 +103,5 @@ def run_once(root, as_of=AS_OF):
     run_id = pipeline.new_run_id()
     now = dt.datetime(2025, 1, 15, 8, 0)
     submissions = pipeline.judge(incoming, workspace, settings, catalogue, run_id, now)
-    pipeline.load(workspace, submissions, catalogue, run_id, None, now, as_of, seen)
+    pipeline.load(workspace, submissions, catalogue, run_id, None, now, as_of, seen, settings.policy().terms())
     return workspace

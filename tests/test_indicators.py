@@ -54,6 +54,13 @@ EXPECTED = {
     "training.knowledge_update": (2, 6, 2),
     "rotation.total": (1, 6, 1),
     "rotation.transfer": (1, 6, 1),
+    # Grades by name: An and Bình Chuyên viên chính, Cường and Dung Chuyên viên, Em Cán sự, Phương Nhân viên.
+    "staff.grade.cvcc": (0, 6, 0),
+    "staff.grade.cvc": (2, 6, 2),
+    "staff.grade.cv": (2, 6, 2),
+    "staff.grade.cs": (1, 6, 1),
+    "staff.grade.nv": (1, 6, 1),
+    "staff.grade.unknown": (0, 6, 0),
     # The list has no state management or IT column: unknown fails the standard.
     "leaders.meeting_standards": (0, 2, 0),
 }

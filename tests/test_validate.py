@@ -599,3 +599,31 @@ def test_a_list_much_older_than_its_receipt_is_flagged_stale(tmp_path):
         "file-as-of-stale",
         "Số liệu tính đến ngày 31/10/2024, cũ hơn 76 ngày so với ngày nhận tệp.",
     )
+
+
+def test_grades_are_checked_against_the_catalogue_and_bucketed_for_form_bm01():
+    result = check(FIXTURES / "grade_and_planning_checks.csv")
+    assert problems(result) == [
+        (4, "Mã ngạch", "grade-code-name-mismatch", "01.003"),
+        (5, "Mã ngạch", "grade-code-unknown", "01.009"),
+        (6, "Bậc lương", "salary-step-over-max", "10"),
+        (7, "Hệ số lương", "salary-coefficient-mismatch", "4,50"),
+        (8, "Giáo dục phổ thông", "general-schooling-invalid", "lớp 12"),
+        (10, "Quy hoạch", "planning-age", "x"),
+        (11, "Kỷ luật", "planning-disciplined", "Khiển trách"),
+    ]
+    messages = dict(zip(result.issues["check_code"], result.issues["message_vi"], strict=True))
+    assert messages["grade-code-name-mismatch"] == (
+        'Mã ngạch 01.003 là "Chuyên viên", khác với tên ngạch đã ghi "Chuyên viên chính".'
+    )
+    # Chuyên viên chính (A2.1): 4,40 + 2 × 0,34 = 5,08 at step 3.
+    assert messages["salary-coefficient-mismatch"] == (
+        "Hệ số lương 4,50 không khớp với ngạch Chuyên viên chính bậc 3 (đúng là 5,08)."
+    )
+    assert messages["salary-step-over-max"] == "Bậc 10 vượt quá số bậc của ngạch Chuyên viên (9 bậc)."
+    # The next term after 31/12/2024 is 2025–2030; a woman born in 03/1972 reaches 58 years 4 months in 07/2030, before it ends.
+    assert messages["planning-age"] == (
+        "Không còn đủ tuổi công tác trọn nhiệm kỳ 2025–2030 (đến tuổi nghỉ hưu vào tháng 07/2030)."
+    )
+    assert result.staff["grade_bucket"].to_list() == ["cv", "cv", "cv", "cv", "cvc", "cvc", "cv", "cvc", "cs"]
+    assert result.staff["salary_step_max"].to_list() == [9, 9, 9, 9, 8, None, None, 8, 12]

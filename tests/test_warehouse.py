@@ -300,3 +300,16 @@ def test_a_run_for_a_past_night_receives_its_files_that_night():
     started = dt.datetime(2026, 11, 27, 1, 30)
     assert pipeline.received_at(started, dt.date(2024, 12, 31)) == dt.datetime(2024, 12, 31, 1, 30)
     assert pipeline.received_at(started, dt.date(2026, 11, 27)) == started
+
+
+def test_indicator_changes_compare_with_the_start_of_the_configured_term(workspace_root, monkeypatch):
+    monkeypatch.setenv("STAFFQ_VALIDATION__TERM_START", "2025-02-01")
+    for as_of in (AS_OF, dt.date(2025, 1, 31), dt.date(2025, 2, 28)):
+        workspace = run_once(workspace_root, as_of=as_of)
+    with connect(workspace.published, read_only=True) as connection:
+        row = connection.execute(
+            "select previous_as_of_date, year_start_as_of_date, term, term_start_as_of_date, term_start_value, "
+            "change_since_term_start from analytics.indicator_changes "
+            "where scope = 'city' and indicator_code = 'staff.total'"
+        ).fetchall()
+    assert row == [(dt.date(2025, 1, 31), AS_OF, "2025–2030", dt.date(2025, 1, 31), 4.0, 0.0)]

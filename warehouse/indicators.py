@@ -41,6 +41,13 @@ def refresh_catalog(connection: duckdb.DuckDBPyConnection) -> None:
     connection.executemany(f"insert into analytics.indicator_catalog ({columns}) values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
+def refresh_terms(connection: duckdb.DuckDBPyConnection, terms: list[tuple[dt.date, dt.date]]) -> None:
+    """The Party terms from the settings, for the history views; rewritten whole as the settings may change."""
+    connection.execute("delete from analytics.terms")
+    rows = [(f"{start.year}–{end.year}", start, end) for start, end in terms]
+    connection.executemany("insert into analytics.terms values (?, ?, ?)", rows)
+
+
 def _number(text: str) -> float | None:
     return float(text) if text else None
 

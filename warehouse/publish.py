@@ -26,6 +26,7 @@ PUBLISHED_TABLES = (
     "dq.rejected_rows",
     "analytics.indicators",
     "analytics.indicator_catalog",
+    "analytics.terms",
 )
 
 

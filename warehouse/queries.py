@@ -16,6 +16,16 @@ def city_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> di
     return dict(rows)
 
 
+def official_form(
+    connection: duckdb.DuckDBPyConnection, form: str, as_of: dt.date
+) -> tuple[list[str], list[tuple]]:
+    """The rows of one official form macro (`form_bm01`, `form_9b_leaders`) as of a date, with column names."""
+    if form not in ("form_bm01", "form_9b_leaders"):
+        raise ValueError(f"unknown form {form!r}")
+    cursor = connection.execute(f"select * from analytics.{form}(?::date)", [as_of])
+    return [column[0] for column in cursor.description], cursor.fetchall()
+
+
 def latest_as_of(connection: duckdb.DuckDBPyConnection) -> dt.date | None:
     """The most recent as-of date with indicators."""
     return connection.execute("select max(as_of_date) from analytics.indicators").fetchall()[0][0]
@@ -53,3 +63,40 @@ def problem_submissions(connection: duckdb.DuckDBPyConnection) -> list[dict]:
     ).fetchall()
     keys = ("agency_code", "file_name", "status", "rows_read", "rows_rejected", "top_check", "message")
     return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def _rows(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list) -> list[dict]:
+    cursor = connection.execute(sql, parameters)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def city_history(connection: duckdb.DuckDBPyConnection, codes: list[str], until: dt.date) -> list[dict]:
+    """City values of some indicators at every as-of date up to `until`: the trend behind a claim."""
+    return _rows(
+        connection,
+        "select as_of_date, indicator_code, value from analytics.indicators "
+        "where scope = 'city' and indicator_code in (select unnest(?::varchar[])) and as_of_date <= ? "
+        "order by as_of_date, indicator_code",
+        [codes, until],
+    )
+
+
+def city_targets(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dict]:
+    """The city's indicators that have a target, with the target and whether it is met."""
+    return _rows(
+        connection,
+        "select indicator_code, value, target_min, target_max, is_met from analytics.indicator_targets "
+        "where scope = 'city' and as_of_date = ? order by indicator_code",
+        [as_of],
+    )
+
+
+def age_pyramid(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dict]:
+    """The city's headcount by five-year band and sex."""
+    return _rows(connection, "select * from analytics.age_pyramid(?::date)", [as_of])
+
+
+def agency_data_quality(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dict]:
+    """Per agency: current list, lateness, rows loaded and returned."""
+    return _rows(connection, "select * from analytics.agency_data_quality(?::date)", [as_of])

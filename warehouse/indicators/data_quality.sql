@@ -1,43 +1,11 @@
 -- data.agencies_expected, data.agencies_submitted, data.agencies_late, data.rows_rejected, data.files_rejected:
 -- whether the city count is complete and current, and what was sent back. An agency is late when its current list is
 -- older than its expected cadence allows (monthly: one month; quarterly: three; yearly: twelve) or it has none;
--- rows and files rejected count every submission with an as-of date up to the date. One row per scope (city, group).
+-- rows and files rejected count every submission with an as-of date up to the date (analytics.agency_data_quality).
+-- One row per scope (city, group).
 with
-agencies as (
-    select * from core.agencies
-    where valid_from <= $as_of
-        and (valid_to is null or valid_to >= $as_of)
-        and coalesce(expected_cadence, 'monthly') <> 'none'
-),
-
-submissions as (
-    select * from dq.submissions
-    where as_of_date <= $as_of
-),
-
-current_agencies as (
-    select agency_code, list_as_of_date from analytics.current_submissions($as_of)
-),
-
 per_agency as (
-    select
-        agencies.agency_code,
-        agencies.agency_group,
-        current_agencies.agency_code is not null as has_list,
-        coalesce(
-            current_agencies.list_as_of_date < $as_of::date - case agencies.expected_cadence
-                when 'quarterly' then interval 3 month
-                when 'yearly' then interval 12 month
-                else interval 1 month
-            end,
-            true
-        ) as is_late,
-        coalesce(sum(submissions.rows_rejected), 0) as rows_rejected,
-        count(*) filter (where submissions.status = 'rejected') as files_rejected,
-    from agencies
-    left join current_agencies using (agency_code)
-    left join submissions using (agency_code)
-    group by all
+    select * from analytics.agency_data_quality($as_of)
 ),
 
 scoped as (

@@ -1,0 +1,86 @@
+"""The grade catalogue (ngạch, chức danh nghề nghiệp): each code's salary group, scale and BM01/BNV bucket.
+
+Codes and groups change between circulars, so the shipped table is a default the organisation board completes;
+a grade written by name only is found by its folded name, and a title with no known code falls back on its rank
+("hạng I/II/III/IV"), as the spec's [confirm] rule says."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import polars as pl
+
+from schemas.reference import reference_path
+from schemas.text import fold, fold_expr
+
+BUCKETS = ("cvcc", "cvc", "cv", "cs", "nv")
+_RANK_BUCKETS = {"iv": "cs", "iii": "cv", "ii": "cvc", "i": "cvcc"}
+
+
+@cache
+def grade_catalogue() -> pl.DataFrame:
+    """The catalogue, one row per code, with the folded name used to match grades written by name."""
+    catalogue = pl.read_csv(reference_path("grades.csv"), schema_overrides={"code": pl.String})
+    return catalogue.with_columns(
+        pl.col("code").str.to_uppercase(),
+        pl.Series("_folded_grade", [fold(name) for name in catalogue["grade_name"]]),
+    )
+
+
+def with_grade_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """Adds `grade_group`, `grade_bucket`, `salary_step_max` and the catalogue facts the grade checks compare:
+    `_grade_code_known`, `_grade_code_name` (the catalogue's name of the written code), `_expected_coefficient`."""
+    catalogue = grade_catalogue()
+    by_code = catalogue.select(
+        pl.col("code").alias("_grade_code_key"),
+        pl.col("grade_name").alias("_grade_code_name"),
+        pl.col("_folded_grade").alias("_grade_code_folded"),
+        pl.col("salary_group").alias("_code_group"),
+        pl.col("bucket").alias("_code_bucket"),
+        pl.col("steps").alias("_code_steps"),
+        pl.col("first_coefficient").alias("_code_first"),
+        pl.col("increment").alias("_code_increment"),
+        pl.lit(True).alias("_grade_code_known"),
+    )
+    by_name = catalogue.unique("_folded_grade", keep="first").select(
+        pl.col("_folded_grade").alias("_grade_name_key"),
+        pl.col("salary_group").alias("_name_group"),
+        pl.col("bucket").alias("_name_bucket"),
+        pl.col("steps").alias("_name_steps"),
+        pl.col("first_coefficient").alias("_name_first"),
+        pl.col("increment").alias("_name_increment"),
+    )
+    rank = fold_expr(pl.col("grade_name")).str.extract(r"hang\s+(iv|iii|ii|i)\b", 1)
+    joined = (
+        frame.with_columns(
+            pl.col("grade_code").str.strip_chars().str.to_uppercase().alias("_grade_code_key"),
+            fold_expr(pl.col("grade_name")).alias("_grade_name_key"),
+        )
+        .join(by_code, on="_grade_code_key", how="left", nulls_equal=False)
+        .join(by_name, on="_grade_name_key", how="left", nulls_equal=False)
+    )
+    step = pl.col("salary_step")
+    first = pl.coalesce("_code_first", "_name_first")
+    increment = pl.coalesce("_code_increment", "_name_increment")
+    return joined.with_columns(
+        pl.coalesce("_code_group", "_name_group").alias("grade_group"),
+        pl.coalesce("_code_bucket", "_name_bucket", rank.replace_strict(_RANK_BUCKETS, default=None)).alias(
+            "grade_bucket"
+        ),
+        pl.coalesce("_code_steps", "_name_steps").cast(pl.Int64).alias("salary_step_max"),
+        pl.col("_grade_code_known").fill_null(False),
+        (first + (step - 1) * increment).round(2).alias("_expected_coefficient"),
+    ).drop(
+        "_grade_code_key",
+        "_grade_name_key",
+        "_code_group",
+        "_name_group",
+        "_code_bucket",
+        "_name_bucket",
+        "_code_steps",
+        "_name_steps",
+        "_code_first",
+        "_name_first",
+        "_code_increment",
+        "_name_increment",
+    )
