@@ -73,7 +73,9 @@ class StaffRecord(pa.DataFrameModel):
     age_years: int = _field("Tuổi", "Completed years at the as-of date.", "derived", "D")
     is_ethnic_minority: bool = _field("Dân tộc thiểu số", "Ethnicity known and not Kinh.", "derived", "D")
     has_religion: bool = _field("Có tôn giáo", "Religion known and not none.", "derived", "D")
-    grade_group: str = _field("Nhóm ngạch", "Salary group of the grade (A3.1, A1, B…), from the catalogue.", "derived", "D")
+    grade_group: str = _field(
+        "Nhóm ngạch", "Salary group of the grade (A3.1, A1, B…), from the catalogue.", "derived", "D"
+    )
     grade_bucket: str = _field(
         "Nhóm ngạch theo biểu BM01/BNV", "cvcc, cvc, cv, cs or nv: form BM01/BNV columns 7-11.", "derived", "D"
     )

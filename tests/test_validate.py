@@ -621,7 +621,8 @@ def test_grades_are_checked_against_the_catalogue_and_bucketed_for_form_bm01():
         "Hệ số lương 4,50 không khớp với ngạch Chuyên viên chính bậc 3 (đúng là 5,08)."
     )
     assert messages["salary-step-over-max"] == "Bậc 10 vượt quá số bậc của ngạch Chuyên viên (9 bậc)."
-    # The next term after 31/12/2024 is 2025–2030; a woman born in 03/1972 reaches 58 years 4 months in 07/2030, before it ends.
+    # The next term after 31/12/2024 is 2025–2030; a woman born in 03/1972 reaches 58 years 4 months in 07/2030,
+    # before it ends.
     assert messages["planning-age"] == (
         "Không còn đủ tuổi công tác trọn nhiệm kỳ 2025–2030 (đến tuổi nghỉ hưu vào tháng 07/2030)."
     )

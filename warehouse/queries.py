@@ -16,9 +16,7 @@ def city_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> di
     return dict(rows)
 
 
-def official_form(
-    connection: duckdb.DuckDBPyConnection, form: str, as_of: dt.date
-) -> tuple[list[str], list[tuple]]:
+def official_form(connection: duckdb.DuckDBPyConnection, form: str, as_of: dt.date) -> tuple[list[str], list[tuple]]:
     """The rows of one official form macro (`form_bm01`, `form_9b_leaders`) as of a date, with column names."""
     if form not in ("form_bm01", "form_9b_leaders"):
         raise ValueError(f"unknown form {form!r}")
