@@ -152,35 +152,49 @@ def template(
 def report(
     workspace: WorkspaceOption = Path("."),
     as_of: Annotated[dt.datetime | None, _as_of_option("Indicators as of this date (default: the latest).")] = None,
-    output_format: Annotated[str, typer.Option("--format", help="table or md.")] = "table",
-    output: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of the terminal.")] = None,
+    output_format: Annotated[str, typer.Option("--format", help="table, md, html or xlsx.")] = "table",
+    output: Annotated[
+        Path | None,
+        typer.Option("--out", help="File to write (md: default the terminal; html, xlsx: bao-cao-<date>.<format>)."),
+    ] = None,
 ) -> None:
     """The city's indicator report, with the narrative paragraph of the source article's style.
 
-    Reads the analysts' copy (staffq.duckdb) of the workspace. HTML and the BM01/BNV Excel form are not built yet.
+    table: in the terminal. md: Markdown. html: one self-contained page with charts (no network needed to view it).
+    xlsx: the official forms, BM01/BNV (one row per agency and a total row) and the leaders' table of Party form 9B,
+    for A4 landscape. Reads the analysts' copy (staffq.duckdb) of the workspace.
 
-    Example: `staffq report --workspace staffq-demo --format md --out bao-cao.md`
+    Example: `staffq report --workspace staffq-demo --format html --out bao-cao.html`
     """
-    from flows.report import CityReport, print_table, render_markdown
+    from flows.report import print_table, render_markdown
+    from flows.reports import FORMATS, city_report, default_output, write_html, write_xlsx
     from flows.settings import load_settings, workspace_of
     from warehouse.database import connect
-    from warehouse.queries import city_indicators, latest_as_of
+    from warehouse.queries import latest_as_of
 
-    if output_format not in ("table", "md"):
-        err.print(f"[red]Unknown format {output_format!r}[/]: use table or md.")
+    if output_format not in FORMATS:
+        err.print(f"[red]Unknown format {output_format!r}[/]: use {', '.join(FORMATS)}.")
         raise typer.Exit(2)
     root = workspace.resolve()
-    published = workspace_of(root, load_settings(root)).published
+    settings = load_settings(root)
+    published = workspace_of(root, settings).published
     if not published.is_file():
         err.print(f"[red]No analysts' database at {published}[/]. Run: staffq run --workspace {workspace}")
         raise typer.Exit(2)
     with connect(published, read_only=True) as connection:
         date = as_of.date() if as_of else latest_as_of(connection)
-        values = city_indicators(connection, date) if date else {}
-    if not values:
-        err.print(f"[red]No indicators as of {date}[/] in {published}.")
-        raise typer.Exit(2)
-    city = CityReport(date, values)
+        city = city_report(connection, date) if date else None
+        if city is None or not city.values:
+            err.print(f"[red]No indicators as of {date}[/] in {published}.")
+            raise typer.Exit(2)
+        if output_format in ("html", "xlsx"):
+            target = output or default_output(output_format, date)
+            if output_format == "html":
+                write_html(connection, city, target)
+            else:
+                write_xlsx(connection, date, target, settings.report.reporting_unit, settings.report.receiving_unit)
+            out.print(f"Report written to [bold]{target}[/].")
+            return
     if output_format == "md":
         text = render_markdown(city)
         if output:

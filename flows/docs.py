@@ -8,10 +8,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from flows.official_forms import BM01_COLUMNS, FORM_9B_COLUMNS
 from schemas.catalogue import checks
 from schemas.staff import record_columns
-from warehouse.database import INDICATOR_DIR, ddl_files
-from warehouse.tables import describe_tables
+from warehouse.database import INDICATOR_DIR, ddl_files, view_files
+from warehouse.tables import column_glossary, describe_tables, describe_views
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 _REQUIREMENT = {"R": "required", "E": "expected", "C": "conditional", "O": "optional", "D": "derived"}
@@ -61,24 +62,42 @@ def render_indicators() -> str:
 
 def render_warehouse() -> str:
     lines = [
-        "# Warehouse tables",
+        "# Warehouse",
         "",
-        "Generated from `warehouse/ddl/` and the `StaffRecord` model by `python -m flows.docs`.",
+        "Generated from `warehouse/ddl/`, `warehouse/macros/`, `warehouse/views/` and the `StaffRecord` model by",
+        "`python -m flows.docs`. Analysts read `staffq.duckdb`, which holds every table below except",
+        "`core.staff.national_id`; macros take an as-of date: `from analytics.form_bm01(date '2024-12-31')`.",
         "",
     ]
-    fields = record_columns()
-    for table in describe_tables(ddl_files()):
-        lines += [f"## `{table.name}`", "", table.comment, "", "| column | type | meaning |", "|---|---|---|"]
-        for column, data_type in table.columns:
-            meaning = ""
-            if table.name == "core.staff" and column in fields:
-                field = fields[column]
-                meaning = f"{field.title} — {field.description} ({_REQUIREMENT[field.metadata['req']]})"
-            elif column.endswith("_raw"):
-                meaning = f"The cell of `{column.removesuffix('_raw')}` as written."
-            lines.append(f"| `{column}` | {data_type} | {_escape(meaning)} |")
-        lines.append("")
+    tables = describe_tables(ddl_files())
+    views = describe_views(ddl_files(), view_files())
+    for heading, documented in (("Tables", tables), ("Views and table macros", views)):
+        lines += [f"# {heading}", ""]
+        for table in documented:
+            lines += [f"## `{table.name}`", "", table.comment, "", "| column | type | meaning |", "|---|---|---|"]
+            lines += [
+                f"| `{column}` | {data_type} | {_escape(_meaning(table.name, column))} |"
+                for column, data_type in table.columns
+            ]
+            lines.append("")
     return "\n".join(lines)
+
+
+def _meaning(table: str, column: str) -> str:
+    """A column's label: the staff record's Vietnamese title and description, or the form column it fills."""
+    fields = record_columns()
+    forms = {"analytics.form_bm01": BM01_COLUMNS, "analytics.form_9b_leaders": FORM_9B_COLUMNS}
+    name = table.split("(")[0]
+    if name in forms and column.startswith("col_"):
+        number = int(column.removeprefix("col_"))
+        return f"Cột {number}: " + " › ".join(forms[name][number - 1])
+    if column in fields and "staff" in name:
+        field = fields[column]
+        return f"{field.title} — {field.description} ({_REQUIREMENT[field.metadata['req']]})"
+    if column.endswith("_raw"):
+        return f"Ô gốc — the cell of `{column.removesuffix('_raw')}` as written."
+    label_vi, meaning = column_glossary().get(column, ("", ""))
+    return f"{label_vi} — {meaning}" if label_vi else ""
 
 
 RENDERERS = {"checks.md": render_checks, "indicators.md": render_indicators, "warehouse.md": render_warehouse}

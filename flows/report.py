@@ -4,7 +4,7 @@ with the narrative paragraph of the source article's style generated from the da
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.console import Console
 from rich.table import Table
@@ -50,8 +50,8 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         "Quy hoạch",
         (
             ("Số người trong quy hoạch", "planning.total"),
-            ("Tỷ lệ dưới 40 tuổi (mục tiêu ≥ 15%)", "planning.under_40"),
-            ("Tỷ lệ nữ (mục tiêu ≥ 25%)", "planning.women"),
+            ("Tỷ lệ dưới 40 tuổi", "planning.under_40"),
+            ("Tỷ lệ nữ", "planning.women"),
         ),
     ),
     (
@@ -61,7 +61,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("Hoàn thành tốt nhiệm vụ", "evaluation.good"),
             ("Hoàn thành nhiệm vụ", "evaluation.completed"),
             ("Không hoàn thành nhiệm vụ", "evaluation.not_completed"),
-            ("Xuất sắc so với tốt (trần 20%)", "evaluation.excellent_share_of_good"),
+            ("Xuất sắc so với tốt", "evaluation.excellent_share_of_good"),
         ),
     ),
     (
@@ -77,6 +77,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         (
             ("Đơn vị phải báo cáo", "data.agencies_expected"),
             ("Đơn vị đã có danh sách", "data.agencies_submitted"),
+            ("Đơn vị chưa có danh sách hoặc trễ hạn", "data.agencies_late"),
             ("Số dòng bị trả lại", "data.rows_rejected"),
         ),
     ),
@@ -85,11 +86,25 @@ SHARES = {"planning.under_40", "planning.women", "evaluation.excellent_share_of_
 
 
 @dataclass(frozen=True)
+class Target:
+    """An indicator's target (a floor or a ceiling, as a share) and whether the value meets it."""
+
+    minimum: float | None
+    maximum: float | None
+    is_met: bool
+
+    @property
+    def limit(self) -> float:
+        return self.minimum if self.minimum is not None else self.maximum
+
+
+@dataclass(frozen=True)
 class CityReport:
-    """The city's figures as of one date, by indicator code."""
+    """The city's figures as of one date, by indicator code, with the targets some of them are held to."""
 
     as_of: dt.date
     values: dict[str, float]
+    targets: dict[str, Target] = field(default_factory=dict)
 
     def show(self, code: str) -> str:
         """A figure as written in Vietnamese reports: 2.886 people, 12,5%."""
@@ -99,6 +114,16 @@ class CityReport:
         if code in SHARES:
             return f"{value * 100:.1f}%".replace(".", ",")
         return f"{int(value):,}".replace(",", ".")
+
+
+def target_text(report: CityReport, code: str) -> str:
+    """ "≥ 15,0% · đạt", "≤ 20,0% · chưa đạt", or nothing for an indicator without a target."""
+    target = report.targets.get(code)
+    if target is None:
+        return ""
+    sign = "≥" if target.minimum is not None else "≤"
+    limit = f"{target.limit * 100:.1f}%".replace(".", ",")
+    return f"{sign} {limit} · {'đạt' if target.is_met else 'chưa đạt'}"
 
 
 def narrative(report: CityReport) -> str:
@@ -112,16 +137,27 @@ def narrative(report: CityReport) -> str:
     return (
         f"Tính đến ngày {report.as_of:%d/%m/%Y}, số lượng CBLĐ, QL trên địa bàn thành phố là "
         f"{report.show('leaders.total')} người/{report.show('staff.total')} cán bộ, công chức, viên chức, người lao "
-        f"động. Về trình độ chuyên môn: {education}. Về trình độ lý luận chính trị: {theory}."
+        f"động. Về trình độ chuyên môn: {education}. Về trình độ lý luận chính trị: {theory}.{_completeness(report)}"
     )
+
+
+def _completeness(report: CityReport) -> str:
+    """Whether the count is complete: a city figure from part of the agencies must say so."""
+    if not report.values.get("data.agencies_expected"):
+        return ""
+    submitted, expected = report.show("data.agencies_submitted"), report.show("data.agencies_expected")
+    text = f" Số liệu tổng hợp từ danh sách của {submitted}/{expected} đơn vị"
+    if report.values.get("data.agencies_late"):
+        return text + f"; {report.show('data.agencies_late')} đơn vị chưa có danh sách hoặc danh sách đã quá hạn."
+    return text + "."
 
 
 def render_markdown(report: CityReport) -> str:
     """The report as Markdown: the narrative, then one table per section."""
     lines = [f"# Báo cáo chất lượng đội ngũ, tính đến ngày {report.as_of:%d/%m/%Y}", "", narrative(report), ""]
     for title, rows in SECTIONS:
-        lines += [f"## {title}", "", "| chỉ tiêu | mã | giá trị |", "|---|---|---:|"]
-        lines += [f"| {label} | `{code}` | {report.show(code)} |" for label, code in rows]
+        lines += [f"## {title}", "", "| chỉ tiêu | mã | giá trị | mục tiêu |", "|---|---|---:|---|"]
+        lines += [f"| {label} | `{code}` | {report.show(code)} | {target_text(report, code)} |" for label, code in rows]
         lines.append("")
     return "\n".join(lines)
 
@@ -134,6 +170,8 @@ def print_table(console: Console, report: CityReport) -> None:
         table.add_column("chỉ tiêu")
         table.add_column("indicator_code")
         table.add_column("giá trị", justify="right")
+        table.add_column("mục tiêu")
         for label, code in rows:
-            table.add_row(label, code, report.show(code))
+            target = target_text(report, code)
+            table.add_row(label, code, report.show(code), f"[red]{target}[/]" if "chưa" in target else target)
         console.print(table)

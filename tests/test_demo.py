@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -123,3 +124,82 @@ def test_each_run_leaves_prefect_artifacts_without_personal_data(demo):
     assert "| agency | file | status | rows read | loaded | rejected | issues |" in summary.data
     assert issues is not None
     assert not re.search(r"\d{9}", summary.data + str(issues.data))
+
+
+def test_the_official_forms_carry_the_articles_figures_as_numbers(demo, tmp_path):
+    root, _ = demo
+    path = tmp_path / "bao-cao.xlsx"
+    result = CliRunner().invoke(app, ["report", "--workspace", str(root), "--format", "xlsx", "--out", str(path)])
+    assert result.exit_code == 0, result.output
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == ["BM01-BNV", "9B-CBLĐQL"]
+    bm01, leaders = workbook["BM01-BNV"], workbook["9B-CBLĐQL"]
+    assert bm01["A1"].value == "Biểu mẫu BM01/BNV"
+    assert bm01.page_setup.orientation == "landscape" and int(bm01.page_setup.paperSize) == 9  # A4
+
+    def total_row(sheet):
+        rows = [row for row in sheet.iter_rows(values_only=True) if row[1] == "Tổng số"]
+        assert len(rows) == 1
+        return rows[0]
+
+    # BM01 column 2 (sheet column D) is the headcount; 9B columns 1, 7-11 and 12-13 (sheet C, I-M, N-O) are the
+    # article's leaders, their education and their political theory.
+    assert total_row(bm01)[3] == 2886
+    assert total_row(leaders)[2:3] + total_row(leaders)[8:15] == (244, 1, 41, 198, 3, 1, 85, 157)
+    agencies = [row for row in bm01.iter_rows(min_row=14, values_only=True) if isinstance(row[0], int)]
+    assert len(agencies) == 50
+    assert sum(row[3] or 0 for row in agencies) == 2886
+
+
+def test_the_html_report_renders_every_chart_in_headless_chromium(demo, tmp_path):
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian's chromium package is not installed (apt-get install chromium)")
+    root, _ = demo
+    path = tmp_path / "bao-cao.html"
+    result = CliRunner().invoke(app, ["report", "--workspace", str(root), "--format", "html", "--out", str(path)])
+    assert result.exit_code == 0, result.output
+    page = path.read_text(encoding="utf-8")
+    assert "244 người/2.886 cán bộ, công chức, viên chức, người lao động" in page
+    # A dead proxy: the page must render with no network at all.
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+    flags += ["--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>"]
+    flags += ["--virtual-time-budget=15000", "--window-size=1280,3600"]
+    dom = subprocess.run(
+        [chromium, *flags, "--dump-dom", path.as_uri()], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    charts = re.findall(r'<div id="(chart-[\w-]+)" class="[^"]*js-plotly-plot', dom)
+    assert charts == [
+        "chart-leaders-education",
+        "chart-leaders-theory",
+        "chart-age-pyramid",
+        "chart-targets",
+        "chart-trend-counts",
+        "chart-trend-shares",
+        "chart-data-quality",
+    ]
+    # Every chart drew its marks: bars for bar charts, points for the trends.
+    for chart in charts:
+        body = dom.split(f'id="{chart}"', 1)[1].split('<div id="chart-', 1)[0]
+        assert 'class="point"' in body or 'class="scatterlayer' in body, chart
+    screenshot = tmp_path / "bao-cao.png"
+    subprocess.run(
+        [chromium, *flags, f"--screenshot={screenshot}", path.as_uri()], capture_output=True, check=True, timeout=120
+    )
+    assert screenshot.stat().st_size > 100_000
+
+
+def test_indicator_changes_show_the_difference_between_two_nights(demo):
+    root, _ = demo
+    result = CliRunner().invoke(app, ["run", "--workspace", str(root), "--as-of", "2025-12-31"])
+    assert result.exit_code == 0, result.output
+    with connect(root / "staffq.duckdb", read_only=True) as connection:
+        rows = dict(
+            connection.execute(
+                "select indicator_code, change_since_previous from analytics.indicator_changes "
+                "where scope = 'city' and previous_as_of_date = date '2024-12-31' "
+                "and indicator_code in ('staff.total', 'data.agencies_late')"
+            ).fetchall()
+        )
+    # The same lists a year later: nobody new, but every monthly list is now late (48 of them; none was before).
+    assert rows == {"staff.total": 0.0, "data.agencies_late": 48.0}

@@ -22,3 +22,8 @@ def test_every_check_code_the_code_emits_is_in_the_catalogue():
         emitted |= set(re.findall(r'(?:RowCheck\(|_file_issue\(|check\()\s*"([a-z0-9-]+)"', path.read_text()))
     assert len(emitted) > 30
     assert emitted <= set(checks())
+
+
+def test_every_warehouse_column_has_a_label():
+    unlabelled = [line for line in RENDERERS["warehouse.md"]().splitlines() if line.endswith("|  |")]
+    assert unlabelled == [], "add them to warehouse/columns.csv"

@@ -40,6 +40,9 @@ EXPECTED = {
     "planning.total": (3, 6, 3),
     "planning.under_40": (2, 3, pytest.approx(2 / 3)),
     "planning.women": (2, 3, pytest.approx(2 / 3)),
+    # Planned for: An Phó Chủ tịch UBND, Bình Trưởng phòng and Phó Chủ tịch UBND, Dung Phó Trưởng phòng.
+    "planning.for_head": (1, 3, 1),
+    "planning.for_deputy": (3, 3, 3),
     "staff.education.master": (1, 6, 1),
     "staff.education.university": (4, 6, 4),
     "staff.education.college": (1, 6, 1),
@@ -50,6 +53,9 @@ EXPECTED = {
     "data.agencies_expected": (48, None, 48),
     "data.agencies_submitted": (1, 48, 1),
     "data.agencies_late": (47, 48, 47),
+    # Two warnings: 1 excellent for 3 good is over the 20 % cap (a file-level warning); Phương is past retirement.
+    "data.issues_errors": (0, None, 0),
+    "data.issues_warnings": (2, None, 2),
     "training.total": (2, 6, 2),
     "training.knowledge_update": (2, 6, 2),
     "rotation.total": (1, 6, 1),
@@ -95,7 +101,10 @@ def test_the_report_writes_the_articles_paragraph_from_the_data(families):
         "chức, người lao động. Về trình độ chuyên môn: thạc sĩ 1 người; đại học 1 người. Về trình độ lý luận chính "
         "trị: cao cấp, cử nhân 1 người; trung cấp 1 người." in result.output
     )
-    assert "| Tỷ lệ nữ (mục tiêu ≥ 25%) | `planning.women` | 66,7% |" in result.output
+    assert "| Tỷ lệ nữ | `planning.women` | 66,7% | ≥ 25,0% · đạt |" in result.output
+    excellent = "| Xuất sắc so với tốt | `evaluation.excellent_share_of_good` | 33,3% | ≤ 20,0% · chưa đạt |"
+    assert excellent in result.output
+    assert "Số liệu tổng hợp từ danh sách của 1/48 đơn vị; 47 đơn vị chưa có danh sách" in result.output
 
 
 def test_each_indicator_file_runs_alone(families):
@@ -128,4 +137,16 @@ def test_targets_say_whether_they_are_met(families):
         ("evaluation.excellent_share_of_good", pytest.approx(1 / 3), None, 0.2, False),
         ("planning.under_40", pytest.approx(2 / 3), 0.15, None, True),
         ("planning.women", pytest.approx(2 / 3), 0.25, None, True),
+    ]
+
+
+def test_issues_are_counted_per_check(families):
+    with connect(families.published, read_only=True) as connection:
+        rows = connection.execute(
+            "select as_of_date, agency_code, check_code, severity, issues, rows_affected "
+            "from analytics.issues_by_check order by check_code"
+        ).fetchall()
+    assert rows == [
+        (AS_OF, "UB-NV", "evaluation-excellent-cap", "warning", 1, 0),
+        (AS_OF, "UB-NV", "past-retirement-age", "warning", 1, 1),
     ]

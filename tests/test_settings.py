@@ -25,7 +25,11 @@ def test_the_generated_config_lists_every_setting_and_sets_only_the_secret():
         "alerts": {},
         "privacy": {"person_key_secret": "s3cret"},
         "validation": {},
+        "report": {},
     }
+    # A commented default, uncommented, is valid TOML of the right type (dates are bare TOML dates).
+    uncommented = tomllib.loads(text.replace("# term_start = ", "term_start = "))
+    assert str(uncommented["validation"]["term_start"]) == "2020-10-01"
     for section, field in Settings.model_fields.items():
         for key in field.annotation.model_fields:
             assert f"{key} = " in text, (section, key)

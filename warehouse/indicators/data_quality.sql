@@ -1,4 +1,5 @@
--- data.agencies_expected, data.agencies_submitted, data.agencies_late, data.rows_rejected, data.files_rejected:
+-- data.agencies_expected, data.agencies_submitted, data.agencies_late, data.rows_rejected, data.files_rejected,
+-- data.issues_errors, data.issues_warnings (the count per check is analytics.issues_by_check):
 -- whether the city count is complete and current, and what was sent back. An agency is late when its current list is
 -- older than its expected cadence allows (monthly: one month; quarterly: three; yearly: twelve) or it has none;
 -- rows and files rejected count every submission with an as-of date up to the date (analytics.agency_data_quality).
@@ -23,6 +24,8 @@ totals as (
         count(*) filter (where is_late) as agencies_late,
         sum(rows_rejected)::bigint as rows_rejected,
         sum(files_rejected)::bigint as files_rejected,
+        sum(errors)::bigint as errors,
+        sum(warnings)::bigint as warnings,
     from scoped
     group by scope, scope_code
 ),
@@ -43,6 +46,12 @@ final as (
     from totals
     union all
     select scope, scope_code, 'data.files_rejected', files_rejected, null, files_rejected,
+    from totals
+    union all
+    select scope, scope_code, 'data.issues_errors', errors, null, errors,
+    from totals
+    union all
+    select scope, scope_code, 'data.issues_warnings', warnings, null, warnings,
     from totals
 )
 

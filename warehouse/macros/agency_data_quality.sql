@@ -1,7 +1,8 @@
 -- analytics.agency_data_quality(as_of): each agency of the catalogue at `as_of` that is expected to report: whether
 -- it has a current list and its date, whether it is late (its current list older than its expected cadence allows —
 -- monthly: one month, quarterly: three, yearly: twelve — or none at all), the rows of that list, and the rows and
--- files returned to it with an as-of date up to `as_of`. Key agency_code.
+-- files returned to it and the errors and warnings found in its files with an as-of date up to `as_of`.
+-- Key agency_code.
 create or replace macro analytics.agency_data_quality(as_of) as table
 with
 agencies as (
@@ -27,6 +28,8 @@ returned as (
         agency_code,
         sum(rows_rejected) as rows_rejected,
         count(*) filter (where status = 'rejected') as files_rejected,
+        sum(errors) as errors,
+        sum(warnings) as warnings,
     from submissions
     group by agency_code
 ),
@@ -50,6 +53,8 @@ final as (
         coalesce(current_lists.rows_loaded, 0) as rows_loaded,
         coalesce(returned.rows_rejected, 0)::bigint as rows_rejected,
         coalesce(returned.files_rejected, 0)::bigint as files_rejected,
+        coalesce(returned.errors, 0)::bigint as errors,
+        coalesce(returned.warnings, 0)::bigint as warnings,
     from agencies
     left join current_lists using (agency_code)
     left join returned using (agency_code)
