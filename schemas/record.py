@@ -192,7 +192,8 @@ def _typed(raw: pl.DataFrame, context: ReadContext, table: Table) -> pl.DataFram
     frame = _leaders(frame, context)
     frame = with_grade_columns(frame)
     frame = _derived(frame, context, _rating_year(table))
-    return _title_standards(frame, context.policy).sort("row_number")
+    frame = _title_standards(frame, context.policy)
+    return _planned_title_standards(frame, context).sort("row_number")
 
 
 def _undo_date_coercion(field: str) -> pl.Expr:
@@ -355,6 +356,41 @@ def _title_standards(frame: pl.DataFrame, policy: Policy) -> pl.DataFrame:
     failed = pl.any_horizontal(pl.col(f"_below_{c}") for c in CRITERIA)
     return frame.with_columns(
         pl.when(pl.col("is_leader") & checked).then(~failed).alias("meets_title_standards"),
+    )
+
+
+def _planned_title_standards(frame: pl.DataFrame, context: ReadContext) -> pl.DataFrame:
+    """Whether someone in the succession plan already meets the title standards of the first title planned for
+    them (its level and role from the positions catalogue); null when that title is not a catalogued leader post."""
+    first_title = pl.col("planned_title").str.split(";").list.eval(pl.element().str.strip_chars()).list.first()
+    frame = frame.with_columns(first_title.alias("_planned_position"))
+    catalogue = classify_column(frame["_planned_position"], context.agency_group, context.policy.positions).select(
+        pl.col("position").alias("_planned_position"),
+        pl.col("leader_level").alias("_planned_level"),
+        pl.col("leader_role").alias("_planned_role"),
+        pl.col("is_leader").alias("_planned_is_leader"),
+    )
+    frame = frame.join(catalogue, on="_planned_position", how="left")
+    key = pl.concat_str(pl.col("_planned_level"), pl.lit("|"), pl.col("_planned_role"))
+    needed_ranks, failures = [], []
+    for criterion, (field, _, _) in CRITERIA.items():
+        mapping = minimums(context.policy.title_standards, criterion)
+        if not mapping:
+            continue
+        ranks = vocabularies()[field].ranks
+        needed = key.replace_strict(mapping, default=None, return_dtype=pl.String).replace_strict(
+            ranks, default=None, return_dtype=pl.Int64
+        )
+        held = pl.col(field).replace_strict(ranks, default=-1, return_dtype=pl.Int64)
+        needed_ranks.append(needed.is_not_null())
+        failures.append(needed.is_not_null() & (held < needed))
+    if not needed_ranks:
+        return frame.with_columns(pl.lit(None, pl.Boolean).alias("meets_planned_title_standards"))
+    planned = pl.col("in_succession_plan").fill_null(False) & pl.col("_planned_is_leader").fill_null(False)
+    return frame.with_columns(
+        pl.when(planned & pl.any_horizontal(needed_ranks))
+        .then(~pl.any_horizontal(failures))
+        .alias("meets_planned_title_standards"),
     )
 
 

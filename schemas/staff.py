@@ -93,6 +93,12 @@ class StaffRecord(pa.DataFrameModel):
     meets_title_standards: bool = _field(
         "Đạt tiêu chuẩn chức danh", "A leader meeting every minimum of the title standards table.", "derived", "D"
     )
+    meets_planned_title_standards: bool = _field(
+        "Đạt tiêu chuẩn chức danh quy hoạch",
+        "Someone in the succession plan meeting every minimum of the first title planned for them.",
+        "derived",
+        "D",
+    )
     past_retirement_age: bool = _field(
         "Quá tuổi nghỉ hưu", "Past retirement age at the list's date, with no extension in force.", "derived", "D"
     )

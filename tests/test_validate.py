@@ -628,3 +628,21 @@ def test_grades_are_checked_against_the_catalogue_and_bucketed_for_form_bm01():
     )
     assert result.staff["grade_bucket"].to_list() == ["cv", "cv", "cv", "cv", "cvc", "cvc", "cv", "cvc", "cs"]
     assert result.staff["salary_step_max"].to_list() == [9, 9, 9, 9, 8, None, None, 8, 12]
+
+
+def test_people_in_the_plan_are_measured_against_the_standards_of_the_title_planned(tmp_path):
+    path = tmp_path / "planned.csv"
+    path.write_text(
+        "STT,Họ và tên,Ngày sinh,Giới tính,Chức vụ,Đối tượng,Trình độ chuyên môn,Lý luận chính trị,"
+        "Quản lý nhà nước,Tin học,Quy hoạch,Chức danh quy hoạch\n"
+        "1,Nguyễn Văn An,15/08/1985,Nam,Chuyên viên,Công chức,Đại học,Trung cấp,Chuyên viên,Ứng dụng CNTT cơ bản,"
+        "x,Phó Trưởng phòng\n"
+        "2,Trần Văn Bình,15/08/1986,Nam,Chuyên viên,Công chức,Đại học,Sơ cấp,Chuyên viên,Ứng dụng CNTT cơ bản,"
+        "x,Phó Trưởng phòng; Trưởng phòng\n"
+        "3,Lê Văn Cường,15/08/1987,Nam,Chuyên viên,Công chức,Đại học,Trung cấp,Chuyên viên,Ứng dụng CNTT cơ bản,,\n",
+        encoding="utf-8",
+    )
+    result = check(path)
+    # A department deputy needs university, intermediate theory, specialist state management and basic IT (the
+    # default table); Bình has elementary theory only; Cường is not in the plan.
+    assert result.staff["meets_planned_title_standards"].to_list() == [True, False, None]

@@ -1,6 +1,8 @@
 -- planning.total: people in the succession plan; planning.under_40 and planning.women: their shares, against the
 -- targets of at least 15 % under 40 and 25 % women (value is the share); planning.for_head and planning.for_deputy:
--- people planned for at least one head post, or one deputy ("Phó …") post. One row per scope.
+-- people planned for at least one head post, or one deputy ("Phó …") post; planning.meeting_standards: people who
+-- already meet the title standards of the first title planned for them (denominator: those whose planned title has
+-- standards). One row per scope.
 with
 staff as (
     select
@@ -24,6 +26,8 @@ counts as (
         count(*) filter (where in_succession_plan and gender = 'female') as planned_women,
         count(*) filter (where in_succession_plan and has_head_title) as planned_for_head,
         count(*) filter (where in_succession_plan and has_deputy_title) as planned_for_deputy,
+        count(*) filter (where meets_planned_title_standards) as planned_meeting_standards,
+        count(*) filter (where meets_planned_title_standards is not null) as planned_with_standards,
     from staff
     group by scope, scope_code
 ),
@@ -43,6 +47,10 @@ final as (
     from counts
     union all
     select scope, scope_code, 'planning.for_deputy', planned_for_deputy, planned, planned_for_deputy,
+    from counts
+    union all
+    select scope, scope_code, 'planning.meeting_standards', planned_meeting_standards, planned_with_standards,
+        planned_meeting_standards,
     from counts
 )
 
