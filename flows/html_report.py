@@ -87,13 +87,18 @@ def render_html(report: CityReport, data: HtmlData) -> str:
 
 def _completeness(agencies: list[dict]) -> str:
     """Late and missing agencies beside the figures, so a partial count is never mistaken for a complete one."""
-    late = [agency for agency in agencies if agency["is_late"]]
-    submitted = sum(agency["has_list"] for agency in agencies)
-    text = f"Đã có danh sách của {submitted}/{len(agencies)} đơn vị phải báo cáo."
-    if late:
-        names = ", ".join(agency["agency_name"] or agency["agency_code"] for agency in late)
-        text += f" Chưa có danh sách hoặc trễ hạn ({len(late)}): {names}."
+    missing = [_name(agency) for agency in agencies if not agency["has_list"]]
+    stale = [_name(agency) for agency in agencies if agency["has_list"] and agency["is_late"]]
+    text = f"Đã có danh sách của {len(agencies) - len(missing)}/{len(agencies)} đơn vị phải báo cáo."
+    if missing:
+        text += f" Chưa có danh sách ({len(missing)}): {', '.join(missing)}."
+    if stale:
+        text += f" Danh sách đã quá hạn theo kỳ báo cáo ({len(stale)}): {', '.join(stale)}."
     return f'<p class="completeness">{html.escape(text)}</p>'
+
+
+def _name(agency: dict) -> str:
+    return agency["agency_name"] or agency["agency_code"]
 
 
 def _bars(report: CityReport, rows: tuple[tuple[str, str], ...]) -> go.Figure:
