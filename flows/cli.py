@@ -61,7 +61,9 @@ def init(
 def run(
     workspace: WorkspaceOption = Path("."),
     as_of: Annotated[dt.datetime | None, _as_of_option("Compute indicators as of this date.")] = None,
-    strict: Annotated[bool, typer.Option(help="Exit 1 when any agency data was rejected.")] = False,
+    strict: Annotated[
+        bool, typer.Option(help="Exit 1 when any agency data was rejected or an alert could not be delivered.")
+    ] = False,
 ) -> None:
     """Run the nightly flow once, now: ingest new inbox files, validate, load, recompute, publish.
 
@@ -78,7 +80,7 @@ def run(
         raise typer.Exit(2)
     outcome = _run_flow(root, as_of.date() if as_of else None)
     show.run_summary(out, outcome)
-    if strict and outcome.has_rejections:
+    if strict and (outcome.has_rejections or outcome.failed_alerts):
         raise typer.Exit(1)
 
 

@@ -27,7 +27,20 @@ ARTICLE_ROWS = (
 
 
 def run_summary(console: Console, outcome) -> None:
-    """One line per new file, then the totals of the run."""
+    """One line per new file, then the alerts sent."""
+    _files_summary(console, outcome)
+    channels = {(d["recipient"], d["kind"], d["channel"]) for d in outcome.deliveries}
+    if channels:
+        failed = outcome.failed_alerts
+        style = "red" if failed else "green"
+        console.print(f"[{style}]Alerts: {len(channels) - len(failed)} delivered, {len(failed)} failed.[/]")
+        for record in failed:
+            console.print(
+                f"  [red]{record['kind']} for {record['recipient']} via {record['channel']}:[/] {record['error']}"
+            )
+
+
+def _files_summary(console: Console, outcome) -> None:
     if not outcome.submissions:
         console.print(f"No new files ({outcome.files_seen} already loaded). Indicators as of {outcome.as_of}.")
         return

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from flows import pipeline
+from flows.alerts import deliver, digest, failed_channels, flow_failed_alert, invalid_data_alerts, late_alerts
 from flows.feedback import write_feedback
 from flows.settings import load_settings, workspace_of
 from warehouse.load import Submission
@@ -50,10 +51,57 @@ def load_and_publish(
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
-def send_feedback(root: Path, submissions: list[Submission]) -> list[Path]:
+def send_feedback(root: Path, submissions: list[Submission]) -> dict[str, Path]:
+    """Each submission's feedback file, relative to the workspace, by submission id."""
     workspace = workspace_of(root, load_settings(root))
-    written = [write_feedback(workspace, submission) for submission in submissions]
-    return [path for path in written if path]
+    written = {s.submission_id: write_feedback(workspace, s) for s in submissions}
+    return {key: path.relative_to(workspace.root) for key, path in written.items() if path}
+
+
+@task(cache_policy=NO_CACHE)
+def send_alerts(
+    root: Path, run_id: str, as_of: dt.date, files_seen: int, submissions: list[Submission], feedback: dict[str, Path]
+) -> list[dict]:
+    """Agencies whose data came back, late agencies, then the operator's digest; every attempt is recorded."""
+    settings = load_settings(root)
+    workspace = workspace_of(root, settings)
+    contacts = pipeline.agency_contacts(workspace, pipeline.load_catalogue(workspace))
+    operator = tuple(settings.alerts.operator)
+    late = pipeline.late_agencies(workspace, as_of)
+    attempts, backoff = settings.alerts.attempts, settings.alerts.backoff_seconds
+    alerts = invalid_data_alerts(submissions, contacts, operator, feedback) + late_alerts(late, contacts)
+    records = deliver(alerts, attempts, backoff)
+    if operator:
+        summary = digest(run_id, as_of, files_seen, submissions, late, failed_channels(records), operator)
+        records += deliver([summary], attempts, backoff)
+    if records:
+        pipeline.record_alerts(workspace, run_id, records)
+    failed = failed_channels(records)
+    logger = get_run_logger()
+    logger.info(
+        "alerts: %d channel deliveries, %d failed",
+        len({(r["recipient"], r["kind"], r["channel"]) for r in records}),
+        len(failed),
+    )
+    for record in failed:
+        logger.warning(
+            "alert %s for %s not delivered via %s: %s",
+            record["kind"],
+            record["recipient"],
+            record["channel"],
+            record["error"],
+        )
+    return records
+
+
+def alert_operator_of_failure(flow, flow_run, state) -> None:
+    """State hook: the flow crashed or failed (a bug, a full disk), which bad data never does."""
+    root = Path(flow_run.parameters["workspace"]).resolve()
+    settings = load_settings(root)
+    operator = tuple(settings.alerts.operator)
+    if operator:
+        alert = flow_failed_alert(flow_run.name, state.message or state.name, operator)
+        deliver([alert], settings.alerts.attempts, settings.alerts.backoff_seconds)
 
 
 @task(cache_policy=NO_CACHE)
@@ -96,7 +144,12 @@ def issue_counts(outcome: pipeline.RunOutcome) -> list[dict]:
     ]
 
 
-@flow(name="nightly", validate_parameters=False)
+@flow(
+    name="nightly",
+    validate_parameters=False,
+    on_failure=[alert_operator_of_failure],
+    on_crashed=[alert_operator_of_failure],
+)
 def nightly(workspace: Path, as_of: dt.date | None = None) -> pipeline.RunOutcome:
     """Ingest every new inbox file, validate, load, recompute the indicators as of `as_of` (today by
     default), publish the analysts' copy and write each agency's feedback."""
@@ -108,8 +161,9 @@ def nightly(workspace: Path, as_of: dt.date | None = None) -> pipeline.RunOutcom
     incoming, files_seen = find_new_files(root)
     submissions = judge_files(root, incoming, run_id, pipeline.received_at(started_at, as_of))
     load_and_publish(root, submissions, run_id, started_at, as_of, files_seen)
-    send_feedback(root, submissions)
-    outcome = pipeline.RunOutcome(run_id, as_of, files_seen, submissions)
+    feedback = send_feedback(root, submissions)
+    deliveries = send_alerts(root, run_id, as_of, files_seen, submissions, feedback)
+    outcome = pipeline.RunOutcome(run_id, as_of, files_seen, submissions, tuple(deliveries))
     record_artifacts(outcome)
     return outcome
 

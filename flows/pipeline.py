@@ -12,8 +12,9 @@ from pathlib import Path
 
 import polars as pl
 
+from flows.alerts import AgencyContact, failed_channels
 from flows.settings import Settings, workspace_policy
-from schemas.agencies import agency_at, agency_names, read_catalogue
+from schemas.agencies import agency_at, agency_names, alert_urls, read_catalogue
 from schemas.catalogue import check
 from schemas.identity import province_codes
 from schemas.policy import Policy
@@ -30,12 +31,14 @@ from warehouse.load import (
     current_list_dates,
     finish_run,
     loaded_hashes,
+    record_deliveries,
     replace_agencies,
     seen_files,
     start_run,
     store_submission,
 )
 from warehouse.publish import publish
+from warehouse.queries import agency_data_quality
 from warehouse.workspace import Workspace
 
 # Files validated together: the row checks' fixed cost is paid once per batch, memory grows with it.
@@ -62,10 +65,15 @@ class RunOutcome:
     as_of: dt.date
     files_seen: int
     submissions: list[Submission]
+    deliveries: tuple[dict, ...] = ()
 
     @property
     def has_rejections(self) -> bool:
         return any(s.status == "rejected" or s.rejected.height for s in self.submissions)
+
+    @property
+    def failed_alerts(self) -> list[dict]:
+        return failed_channels(list(self.deliveries))
 
 
 def file_sha256(path: Path) -> str:
@@ -273,3 +281,31 @@ def new_run_id() -> str:
 def load_catalogue(workspace: Workspace) -> pl.DataFrame:
     """The workspace's agency catalogue, typed."""
     return read_catalogue(workspace.agencies)
+
+
+def agency_contacts(workspace: Workspace, catalogue: pl.DataFrame) -> dict[str, AgencyContact]:
+    """Each agency's latest name and its own alert channels."""
+    urls = alert_urls(workspace.agencies)
+    latest = catalogue.sort("valid_from").unique("agency_code", keep="last")
+    return {
+        code: AgencyContact(name, urls.get(code, ())) for code, name in latest.select("agency_code", "name").iter_rows()
+    }
+
+
+def late_agencies(workspace: Workspace, as_of: dt.date) -> list[dict]:
+    """Agencies with no list current at `as_of`, or one older than their cadence allows."""
+    with connect(workspace.warehouse, read_only=True) as connection:
+        return [agency for agency in agency_data_quality(connection, as_of) if agency["is_late"]]
+
+
+def record_alerts(workspace: Workspace, run_id: str, deliveries: list[dict]) -> None:
+    """Keep every delivery attempt with the run, and publish again so analysts see them."""
+    with connect(workspace.warehouse) as connection:
+        connection.execute("begin transaction")
+        try:
+            record_deliveries(connection, run_id, deliveries)
+            connection.execute("commit")
+        except BaseException:
+            connection.execute("rollback")
+            raise
+        publish(connection, workspace.published)

@@ -49,8 +49,12 @@ class AlertSettings(BaseModel):
 
     operator: list[str] = Field(
         default_factory=list,
-        description='Apprise URLs for the operator\'s digest, e.g. ["json://127.0.0.1:8080/hook"].',
+        description='Apprise URLs for the operator\'s digest, e.g. ["json://127.0.0.1:8080/hook", '
+        '"mailto://user:pass@mail.example.org?to=ops@example.org"]. Agencies\' own lists: column alert_urls of '
+        "agencies.csv.",
     )
+    attempts: int = Field(3, description="Delivery attempts per channel before it is recorded as failed.")
+    backoff_seconds: float = Field(2.0, description="Wait before the second attempt; doubled before each next one.")
 
 
 class PrivacySettings(BaseModel):

@@ -96,3 +96,17 @@ def agency_at(catalogue: pl.DataFrame, code: str, on: dt.date) -> Agency | None:
         return None
     row = rows.sort("valid_from").row(-1, named=True)
     return Agency(row["agency_code"], row["name"], row["agency_group"], row["default_staff_category"])
+
+
+def alert_urls(path: Path) -> dict[str, tuple[str, ...]]:
+    """Each agency's own apprise URLs (column `alert_urls`, ';'-separated). They hold passwords and tokens, so
+    they are read here only for sending and never loaded into the warehouse."""
+    frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
+    if "alert_urls" not in frame.columns:
+        return {}
+    urls: dict[str, tuple[str, ...]] = {}
+    for code, text in frame.select("agency_code", "alert_urls").drop_nulls().iter_rows():
+        found = tuple(url.strip() for url in text.split(";") if url.strip())
+        if found:
+            urls[code] = urls.get(code, ()) + found
+    return urls

@@ -186,3 +186,28 @@ def _insert(connection: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFra
         connection.execute(f"insert into {table} ({columns}) select {columns} from incoming_frame")
     finally:
         connection.unregister("incoming_frame")
+
+
+def record_deliveries(connection: duckdb.DuckDBPyConnection, run_id: str, deliveries: list[dict]) -> None:
+    """Every delivery attempt of a run's alerts, and on the run: alerts delivered and alerts that never were (an
+    alert counts once per channel, whatever the attempts)."""
+    columns = ("recipient", "kind", "channel", "attempt", "attempted_at", "delivered", "error")
+    connection.executemany(
+        f"insert or replace into dq.alert_deliveries (run_id, {', '.join(columns)}) values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [[run_id, *(delivery[column] for column in columns)] for delivery in deliveries],
+    )
+    connection.execute(
+        """
+        update dq.runs set
+            alerts_sent = (select count(*) from (
+                select 1 from dq.alert_deliveries where run_id = $run_id
+                group by recipient, kind, channel having bool_or(delivered)
+            )),
+            alerts_failed = (select count(*) from (
+                select 1 from dq.alert_deliveries where run_id = $run_id
+                group by recipient, kind, channel having not bool_or(delivered)
+            ))
+        where run_id = $run_id
+        """,
+        {"run_id": run_id},
+    )

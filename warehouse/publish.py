@@ -24,6 +24,7 @@ PUBLISHED_TABLES = (
     "dq.submissions",
     "dq.issues",
     "dq.rejected_rows",
+    "dq.alert_deliveries",
     "analytics.indicators",
     "analytics.indicator_catalog",
     "analytics.terms",

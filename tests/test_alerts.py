@@ -1,0 +1,220 @@
+"""Alerts reach real receivers: a JSON webhook on 127.0.0.1 and an SMTP server (aiosmtpd), through the real flow."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import re
+import shutil
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import polars as pl
+import pytest
+from aiosmtpd.controller import Controller
+from typer.testing import CliRunner
+
+from conftest import AS_OF, FIXTURES
+from flows.alerts import Alert, deliver
+from flows.cli import app
+from flows.nightly import run_nightly
+from flows.workspace_setup import create_workspace
+from warehouse.database import connect
+
+
+class Webhook:
+    """A JSON receiver answering with the queued status codes (then 200), keeping every body it got."""
+
+    def __init__(self, statuses=()):
+        self.statuses = list(statuses)
+        self.received: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                receiver.received.append({"status": status, **body})
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"json://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Mailbox:
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+    def __init__(self):
+        self.messages = []
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def webhook():
+    receiver = Webhook()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def mailbox():
+    box = Mailbox()
+    port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    box.url = f"mailto://127.0.0.1:{port}?from=staffq@example.org&to=to-chuc@ub-nv.example.org&mode=insecure"
+    yield box
+    controller.stop()
+
+
+@pytest.fixture
+def quick_retries(monkeypatch):
+    monkeypatch.setenv("STAFFQ_ALERTS__BACKOFF_SECONDS", "0.05")
+
+
+def workspace_with_bad_data(tmp_path, agency_url: str):
+    """UB-NV (its own e-mail) sends a list with a bad birth date and a short ID; UB-TP (no channel of its own)
+    sends a file with no birth date column at all."""
+    root = tmp_path / "ws"
+    create_workspace(root)
+    shutil.copy(FIXTURES / "birth_date_impossible.csv", root / "inbox" / "UB-NV" / "ds.csv")
+    shutil.copy(FIXTURES / "missing_birth_date_column.csv", root / "inbox" / "UB-TP" / "ds.csv")
+    catalogue = pl.read_csv(root / "agencies.csv", infer_schema=False)
+    catalogue = catalogue.with_columns(
+        pl.when(pl.col("agency_code") == "UB-NV").then(pl.lit(agency_url)).alias("alert_urls")
+    )
+    catalogue.write_csv(root / "agencies.csv")
+    return root
+
+
+def test_an_invalid_agency_and_the_operator_are_told_in_vietnamese(
+    tmp_path, prefect_engine, webhook, mailbox, quick_retries, monkeypatch
+):
+    monkeypatch.setenv("STAFFQ_ALERTS__OPERATOR", json.dumps([webhook.url]))
+    root = workspace_with_bad_data(tmp_path, mailbox.url)
+    outcome = run_nightly(root, AS_OF)
+
+    # The agency with its own channel gets an e-mail, Vietnamese intact, pointing at its feedback workbook.
+    assert len(mailbox.messages) == 1
+    mail = mailbox.messages[0]
+    assert mail["Subject"] == "[staffq] Phòng Nội vụ: danh sách cần sửa"
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    assert 'Tệp "ds.csv": đã nạp 2/3 dòng; 1 dòng bị trả lại.' in text
+    assert 'Ngày sinh "**/**/1990" không đúng định dạng' in text
+    assert "Phiếu góp ý (các ô cần sửa đã được tô màu): outbox/UB-NV/ds.csv.loi.xlsx" in text
+
+    # UB-TP has no channel: its alert goes to the operator, and then the digest.
+    titles = [message["title"] for message in webhook.received]
+    assert [title.split(":")[0] for title in titles] == ["[staffq] Phòng Tư pháp", "[staffq] Lần chạy ngày 31/12/2024"]
+    digest = webhook.received[-1]["message"]
+    assert "dòng đã nạp: 2; dòng bị trả lại: 3." in digest
+    # 48 agencies report monthly; only UB-NV has a list now.
+    assert "Đơn vị chưa gửi hoặc trễ hạn (47)" in digest
+
+    # Nothing personal left the machine.
+    everything = text + json.dumps(webhook.received, ensure_ascii=False)
+    sent_ids = {
+        number
+        for name in ("birth_date_impossible.csv", "missing_birth_date_column.csv")
+        for number in re.findall(r"\d{8,}", (FIXTURES / name).read_text(encoding="utf-8"))
+    }
+    assert sent_ids and not [number for number in sent_ids if number in everything]
+    assert "31/02/1990" not in everything and "02/03/1990" not in everything
+
+    with connect(root / "staffq.duckdb", read_only=True) as connection:
+        deliveries = connection.execute(
+            "select recipient, kind, attempt, delivered from dq.alert_deliveries order by recipient, kind"
+        ).fetchall()
+        sent = connection.execute("select alerts_sent, alerts_failed from dq.runs").fetchall()
+    assert deliveries == [
+        ("UB-NV", "invalid_data", 1, True),
+        ("UB-TP", "invalid_data", 1, True),
+        ("operator", "digest", 1, True),
+    ]
+    assert sent == [(3, 0)]
+    assert outcome.failed_alerts == []
+
+
+def test_a_receiver_that_fails_once_gets_the_alert_on_the_second_attempt(quick_retries):
+    receiver = Webhook(statuses=[500])
+    try:
+        records = deliver([Alert("operator", "digest", "Tiêu đề", "Nội dung", (receiver.url,))], 3, 0.05)
+    finally:
+        receiver.stop()
+    assert [(r["attempt"], r["delivered"]) for r in records] == [(1, False), (2, True)]
+    assert [r["status"] for r in receiver.received] == [500, 200]
+    assert records[0]["error"]
+
+
+def test_a_dead_channel_is_recorded_and_fails_a_strict_run_but_not_the_other_alerts(
+    tmp_path, prefect_engine, webhook, quick_retries, monkeypatch
+):
+    dead = f"json://127.0.0.1:{free_port()}/hook"
+    monkeypatch.setenv("STAFFQ_ALERTS__OPERATOR", json.dumps([dead, webhook.url]))
+    root = workspace_with_bad_data(tmp_path, dead)
+    result = CliRunner().invoke(
+        app, ["run", "--workspace", str(root), "--as-of", "2024-12-31", "--strict"], terminal_width=200
+    )
+    assert result.exit_code == 1, result.output
+    assert "Alerts: 2 delivered, 3 failed." in result.output
+    # The live receiver got UB-TP's alert and the digest, which names the channel that failed.
+    assert len(webhook.received) == 2
+    assert "Cảnh báo không gửi được (2)" in webhook.received[-1]["message"]
+    with connect(root / "staffq.duckdb", read_only=True) as connection:
+        failed = connection.execute(
+            "select recipient, kind, count(*), bool_or(delivered), any_value(error) is not null "
+            "from dq.alert_deliveries where channel like '%' || ? || '%' group by all order by all",
+            [dead.split(":")[2].split("/")[0]],
+        ).fetchall()
+    assert failed == [
+        ("UB-NV", "invalid_data", 3, False, True),
+        ("UB-TP", "invalid_data", 3, False, True),
+        ("operator", "digest", 3, False, True),
+    ]
+
+
+def test_a_flow_that_breaks_tells_the_operator(tmp_path, prefect_engine, webhook, quick_retries, monkeypatch):
+    monkeypatch.setenv("STAFFQ_ALERTS__OPERATOR", json.dumps([webhook.url]))
+    root = tmp_path / "ws"
+    create_workspace(root)
+    (root / "agencies.csv").write_text("agency_code,name\nnot a catalogue\n", encoding="utf-8")
+    with pytest.raises(Exception, match="missing columns"):
+        run_nightly(root, AS_OF)
+    assert [message["title"] for message in webhook.received] == ["[staffq] Lần chạy đêm thất bại"]
+    assert "missing columns" in webhook.received[0]["message"]
+
+
+def test_the_demos_invalid_agencies_reach_the_operator(tmp_path, prefect_engine, webhook, monkeypatch):
+    from flows.demo import DEMO_AS_OF, prepare_demo
+
+    monkeypatch.setenv("STAFFQ_ALERTS__OPERATOR", json.dumps([webhook.url]))
+    workspace, _ = prepare_demo(tmp_path / "demo")
+    run_nightly(workspace.root, DEMO_AS_OF)
+    titles = [message["title"] for message in webhook.received]
+    with connect(workspace.published, read_only=True) as connection:
+        returned = connection.execute(
+            "select count(distinct agency_code) from dq.submissions where status = 'rejected' or rows_rejected > 0"
+        ).fetchall()[0][0]
+    invalid = [title for title in titles if title.endswith(": danh sách cần sửa")]
+    assert len(invalid) == returned == 7
+    assert "[staffq] UB-DANTOC: danh sách cần sửa" in invalid  # a file from an agency not in the catalogue
+    assert "[staffq] Phòng Tài nguyên và Môi trường: danh sách cần sửa" in invalid
+    assert titles[-1].startswith("[staffq] Lần chạy ngày 31/12/2024: 7 tệp có dữ liệu bị trả lại")
