@@ -85,6 +85,33 @@ def run(
 
 
 @app.command()
+def serve(
+    workspace: WorkspaceOption = Path("."),
+    port: Annotated[int, typer.Option(help="Port of the local Prefect server (without PREFECT_API_URL).")] = 4200,
+) -> None:
+    """Run the nightly flow on its schedule ([schedule] in staffq.toml) until stopped (Ctrl+C, SIGTERM).
+
+    Registers the deployment nightly/staffq-nightly with Prefect. With PREFECT_API_URL set, that server is used;
+    otherwise a local Prefect server is started on 127.0.0.1:<port> (database in <workspace>/.prefect/), its UI shows
+    the runs, logs and artifacts, and it is stopped when serve stops. See docs/operations.md.
+
+    Example: `staffq serve --workspace ./tan-uyen`
+    """
+    from flows.serve import ServerError
+    from flows.serve import serve as serve_flow
+
+    root = workspace.resolve()
+    if not (root / "staffq.toml").is_file():
+        err.print(f"[red]{root} is not a staffq workspace[/] (no staffq.toml). Create one with: staffq init")
+        raise typer.Exit(2)
+    try:
+        serve_flow(root, port, out.print)
+    except ServerError as error:
+        err.print(f"[red]Cannot start the local Prefect server:[/] {error}")
+        raise typer.Exit(2) from error
+
+
+@app.command()
 def demo(
     directory: Annotated[Path, typer.Option("--dir", help="Folder of the demo workspace.")] = Path("staffq-demo"),
 ) -> None:

@@ -42,6 +42,9 @@ class ScheduleSettings(BaseModel):
 
     cron: str = Field("0 1 * * *", description="Cron expression of the nightly run.")
     timezone: str = Field("Asia/Ho_Chi_Minh", description="Time zone the cron expression is read in.")
+    interval_seconds: int = Field(
+        0, description="When above 0, run every this many seconds instead of on the cron (catching up, testing)."
+    )
 
 
 class AlertSettings(BaseModel):

@@ -200,21 +200,3 @@ def test_a_flow_that_breaks_tells_the_operator(tmp_path, prefect_engine, webhook
         run_nightly(root, AS_OF)
     assert [message["title"] for message in webhook.received] == ["[staffq] Lần chạy đêm thất bại"]
     assert "missing columns" in webhook.received[0]["message"]
-
-
-def test_the_demos_invalid_agencies_reach_the_operator(tmp_path, prefect_engine, webhook, monkeypatch):
-    from flows.demo import DEMO_AS_OF, prepare_demo
-
-    monkeypatch.setenv("STAFFQ_ALERTS__OPERATOR", json.dumps([webhook.url]))
-    workspace, _ = prepare_demo(tmp_path / "demo")
-    run_nightly(workspace.root, DEMO_AS_OF)
-    titles = [message["title"] for message in webhook.received]
-    with connect(workspace.published, read_only=True) as connection:
-        returned = connection.execute(
-            "select count(distinct agency_code) from dq.submissions where status = 'rejected' or rows_rejected > 0"
-        ).fetchall()[0][0]
-    invalid = [title for title in titles if title.endswith(": danh sách cần sửa")]
-    assert len(invalid) == returned == 7
-    assert "[staffq] UB-DANTOC: danh sách cần sửa" in invalid  # a file from an agency not in the catalogue
-    assert "[staffq] Phòng Tài nguyên và Môi trường: danh sách cần sửa" in invalid
-    assert titles[-1].startswith("[staffq] Lần chạy ngày 31/12/2024: 7 tệp có dữ liệu bị trả lại")

@@ -1,12 +1,14 @@
 """End to end, as a new user runs it: `staffq demo` through the real Prefect flow, then `staffq run` again."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
 
 import openpyxl
 import pytest
+from test_alerts import Webhook
 from typer.testing import CliRunner
 
 from conftest import counts
@@ -27,10 +29,26 @@ ARTICLE = {
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory, prefect_engine):
+def operator_webhook():
+    """The operator's JSON webhook, a real HTTP receiver on 127.0.0.1, for every run of this module."""
+    receiver = Webhook()
+    previous = os.environ.get("STAFFQ_ALERTS__OPERATOR")
+    os.environ["STAFFQ_ALERTS__OPERATOR"] = json.dumps([receiver.url])
+    yield receiver
+    if previous is None:
+        del os.environ["STAFFQ_ALERTS__OPERATOR"]
+    else:
+        os.environ["STAFFQ_ALERTS__OPERATOR"] = previous
+    receiver.stop()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, prefect_engine, operator_webhook):
     root = tmp_path_factory.mktemp("demo") / "staffq-demo"
     result = CliRunner().invoke(app, ["demo", "--dir", str(root)], terminal_width=200)
     assert result.exit_code == 0, result.output
+    # What the operator heard from this first run.
+    operator_webhook.first_run = list(operator_webhook.received)
     return root, result.output
 
 
@@ -46,6 +64,20 @@ def test_the_demo_reproduces_the_article_from_the_analysts_copy(demo):
     other = sum(figures[f"leaders.political_theory.{level}"] for level in ("elementary", "none", "unknown"))
     assert other == 2
     assert "2.886" in output and "244" in output
+
+
+def test_the_demos_invalid_agencies_reach_the_operator(demo, operator_webhook):
+    root, _ = demo
+    titles = [message["title"] for message in operator_webhook.first_run]
+    with connect(root / "staffq.duckdb", read_only=True) as connection:
+        returned = connection.execute(
+            "select count(distinct agency_code) from dq.submissions where status = 'rejected' or rows_rejected > 0"
+        ).fetchall()[0][0]
+    invalid = [title for title in titles if title.endswith(": danh sách cần sửa")]
+    assert len(invalid) == returned == 7
+    assert "[staffq] UB-DANTOC: danh sách cần sửa" in invalid  # a file from an agency not in the catalogue
+    assert "[staffq] Phòng Tài nguyên và Môi trường: danh sách cần sửa" in invalid
+    assert titles[-1].startswith("[staffq] Lần chạy ngày 31/12/2024: 7 tệp có dữ liệu bị trả lại")
 
 
 def test_every_demo_row_is_loaded_or_rejected_and_the_counts_add_up(demo):
@@ -78,7 +110,9 @@ def test_running_again_changes_nothing_but_the_run_record(demo):
     assert result.exit_code == 0, result.output
     assert "No new files" in result.output
     after = counts(root / "warehouse.duckdb")
-    assert after == {**before, "dq.runs": before["dq.runs"] + 1}
+    # The run itself is recorded, with the operator's digest it sent; no data changes.
+    runs, deliveries = before["dq.runs"] + 1, before["dq.alert_deliveries"] + 1
+    assert after == {**before, "dq.runs": runs, "dq.alert_deliveries": deliveries}
 
 
 def test_strict_run_exits_1_when_agency_data_was_rejected(demo):

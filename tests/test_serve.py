@@ -1,0 +1,100 @@
+"""`staffq serve` for real: it starts a Prefect server on a free port, a scheduled run completes and leaves its
+artifacts, and stopping serve stops everything it started."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from test_alerts import free_port
+
+from conftest import FIXTURES
+from flows.workspace_setup import create_workspace
+
+
+def api(url: str, path: str, body: dict | None = None):
+    request = urllib.request.Request(
+        f"{url}/api{path}",
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"content-type": "application/json"},
+        method="POST" if body is not None else "GET",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"null")
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def wait_for(condition, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(1)
+    raise AssertionError(f"waited {seconds} s for {what}")
+
+
+def test_serve_runs_the_flow_on_schedule_and_stops_what_it_started(tmp_path):
+    root = tmp_path / "ws"
+    create_workspace(root)
+    shutil.copy(FIXTURES / "valid_three_people.csv", root / "inbox" / "UB-NV" / "ds.csv")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("PREFECT_") and key != "STAFFQ_ALERTS"
+    }
+    environment["STAFFQ_SCHEDULE__INTERVAL_SECONDS"] = "5"
+    log = (tmp_path / "serve.log").open("wb")
+    serve = subprocess.Popen(
+        [str(Path(sys.executable).parent / "staffq"), "serve", "--workspace", str(root), "--port", str(port)],
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    server_pid = None
+    try:
+        pid_file = root / ".prefect" / "server.pid"
+        server_pid = int(wait_for(lambda: pid_file.is_file() and pid_file.read_text(), 60, "the server's pid"))
+
+        def completed_runs():
+            try:
+                runs = api(url, "/flow_runs/filter", {"flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}})
+            except OSError:  # not up yet
+                return None
+            return [run for run in runs if run.get("deployment_id")]
+
+        runs = wait_for(completed_runs, 240, "a scheduled run to complete")
+        deployment = api(url, f"/deployments/{runs[0]['deployment_id']}")
+        assert deployment["name"] == "staffq-nightly"
+        assert deployment["schedules"][0]["schedule"]["interval"] == 5.0
+        artifacts = api(url, "/artifacts/filter", {"artifacts": {"key": {"any_": ["staffq-run-summary"]}}})
+        assert any(artifact["flow_run_id"] == runs[0]["id"] for artifact in artifacts)
+        with urllib.request.urlopen(url, timeout=10) as response:  # the UI
+            assert b"<!DOCTYPE html>" in response.read(200)
+        assert (root / "staffq.duckdb").is_file()
+
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(timeout=90) is not None
+        wait_for(lambda: not alive(server_pid), 30, "the server to stop")
+        assert not pid_file.exists()
+    finally:
+        for pid in (serve.pid, server_pid):
+            if pid and alive(pid):
+                os.killpg(pid, signal.SIGKILL)
+        serve.wait(timeout=30)
+        log.close()
