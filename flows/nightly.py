@@ -156,6 +156,8 @@ def nightly(workspace: Path, as_of: dt.date | None = None) -> pipeline.RunOutcom
     root = Path(workspace).resolve()
     # Local time, like the dates clerks write and the as-of date of the indicators.
     started_at = dt.datetime.now()
+    if isinstance(as_of, str):  # from the UI or `prefect deployment run --param as_of=2024-12-31`
+        as_of = dt.date.fromisoformat(as_of)
     as_of = as_of or started_at.date()
     run_id = pipeline.new_run_id()
     incoming, files_seen = find_new_files(root)
