@@ -200,3 +200,23 @@ def test_a_flow_that_breaks_tells_the_operator(tmp_path, prefect_engine, webhook
         run_nightly(root, AS_OF)
     assert [message["title"] for message in webhook.received] == ["[staffq] Lần chạy đêm thất bại"]
     assert "missing columns" in webhook.received[0]["message"]
+
+
+def test_a_late_agency_with_its_own_channel_gets_a_reminder(tmp_path, prefect_engine, webhook):
+    root = tmp_path / "ws"
+    create_workspace(root)
+    shutil.copy(FIXTURES / "valid_three_people.csv", root / "inbox" / "UB-NV" / "ds.csv")
+    catalogue = pl.read_csv(root / "agencies.csv", infer_schema=False)
+    catalogue = catalogue.with_columns(
+        pl.when(pl.col("agency_code").is_in(["UB-NV", "UB-TP"])).then(pl.lit(webhook.url)).alias("alert_urls")
+    )
+    catalogue.write_csv(root / "agencies.csv")
+    run_nightly(root, AS_OF)
+    # UB-NV sent a clean list: nothing to say. UB-TP sent nothing: reminded. No operator channel: no digest.
+    assert [(m["title"], m["message"]) for m in webhook.received] == [
+        (
+            "[staffq] Phòng Tư pháp: chưa nhận được danh sách",
+            "Phòng Tư pháp chưa gửi danh sách cán bộ, công chức, viên chức theo kỳ báo cáo hằng tháng (chưa có danh "
+            "sách nào). Đề nghị đơn vị gửi danh sách mới.",
+        )
+    ]
