@@ -148,13 +148,16 @@ def check(
     Example: `staffq check "DS_CBCCVC_2024.xlsx" --agency UB-NV`
     """
     from flows.checking import check_file
+    from flows.masking import masked_issue
 
     if not file.is_file():
         err.print(f"[red]No such file: {file}[/]")
         raise typer.Exit(2)
     result = check_file(file, agency, workspace.resolve())
     if as_json:
-        sys.stdout.write(json.dumps(result.to_dicts(), ensure_ascii=False, indent=2, default=str) + "\n")
+        report = result.to_dicts()
+        report["issues"] = [masked_issue(issue) for issue in report["issues"]]
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n")
     else:
         show.check_report(out, file, result)
     raise typer.Exit(result.exit_code)
@@ -240,9 +243,13 @@ def _run_flow(root: Path, as_of: dt.date | None):
     configure_prefect(root)
     with out.status("Running the nightly flow (starting a local Prefect engine the first time takes ~10 s)..."):
         from flows.nightly import run_nightly
+        from warehouse.locks import RunInProgress
 
         try:
             return run_nightly(root, as_of)
+        except RunInProgress as error:
+            err.print(f"[yellow]Not started:[/] {error}.")
+            raise typer.Exit(2) from error
         except Exception as error:
             err.print(f"[red]The pipeline failed:[/] {error}")
             raise typer.Exit(2) from error

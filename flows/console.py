@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from flows.masking import mask_personal_data, masked_issue
 from warehouse.database import connect
 from warehouse.queries import city_indicators, problem_submissions
 
@@ -91,10 +92,10 @@ def rejections(console: Console, published: Path, outbox: Path) -> None:
     for p in problems:
         table.add_row(
             p["agency_code"],
-            p["file_name"],
+            mask_personal_data(p["file_name"]),
             p["status"],
             f"{p['rows_rejected']}/{p['rows_read']}",
-            p["message"] or "",
+            mask_personal_data(p["message"] or ""),
         )
     console.print(table)
     console.print(f"Feedback for each agency, in Vietnamese: {outbox}/<AGENCY>/<file>.loi.xlsx")
@@ -117,7 +118,7 @@ def check_report(console: Console, path: Path, result) -> None:
     table = Table(show_lines=False)
     for column in ("sheet", "row", "column", "value", "severity", "code", "message"):
         table.add_column(column, overflow="fold")
-    for issue in result.issues.iter_rows(named=True):
+    for issue in map(masked_issue, result.issues.iter_rows(named=True)):
         table.add_row(
             issue["sheet"] or "",
             "" if issue["row_number"] is None else str(issue["row_number"]),

@@ -21,3 +21,11 @@ def mask_personal_data(text: str) -> str:
 def _mask_id(found: re.Match) -> str:
     digits = re.sub(r"\D", "", found[0])
     return digits[:4] + "*" * (len(digits) - 6) + digits[-2:]
+
+
+def masked_issue(issue: dict) -> dict:
+    """An issue as printed or logged: the value and both messages masked."""
+    return {
+        **issue,
+        **{key: mask_personal_data(issue[key]) for key in ("value", "message_vi", "message_en") if issue.get(key)},
+    }

@@ -16,6 +16,7 @@ from flows.alerts import deliver, digest, failed_channels, flow_failed_alert, in
 from flows.feedback import write_feedback
 from flows.settings import load_settings, workspace_of
 from warehouse.load import Submission
+from warehouse.locks import run_lock
 
 
 @task(cache_policy=NO_CACHE)
@@ -160,11 +161,12 @@ def nightly(workspace: Path, as_of: dt.date | None = None) -> pipeline.RunOutcom
         as_of = dt.date.fromisoformat(as_of)
     as_of = as_of or started_at.date()
     run_id = pipeline.new_run_id()
-    incoming, files_seen = find_new_files(root)
-    submissions = judge_files(root, incoming, run_id, pipeline.received_at(started_at, as_of))
-    load_and_publish(root, submissions, run_id, started_at, as_of, files_seen)
-    feedback = send_feedback(root, submissions)
-    deliveries = send_alerts(root, run_id, as_of, files_seen, submissions, feedback)
+    with run_lock(root):
+        incoming, files_seen = find_new_files(root)
+        submissions = judge_files(root, incoming, run_id, pipeline.received_at(started_at, as_of))
+        load_and_publish(root, submissions, run_id, started_at, as_of, files_seen)
+        feedback = send_feedback(root, submissions)
+        deliveries = send_alerts(root, run_id, as_of, files_seen, submissions, feedback)
     outcome = pipeline.RunOutcome(run_id, as_of, files_seen, submissions, tuple(deliveries))
     record_artifacts(outcome)
     return outcome

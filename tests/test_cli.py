@@ -38,7 +38,7 @@ def test_init_creates_a_workspace_once(tmp_path):
 
 
 def test_every_command_has_help_with_an_example():
-    for command in ("init", "run", "demo", "check", "template", "report"):
+    for command in ("init", "run", "serve", "demo", "check", "template", "report"):
         result = runner.invoke(app, [command, "--help"], terminal_width=200)
         assert result.exit_code == 0
         assert "Example" in result.output
@@ -52,3 +52,12 @@ def test_a_list_made_from_the_template_passes_check_with_zero_issues(tmp_path):
     assert result.exit_code == 0
     report = json.loads(result.output)
     assert (report["status"], report["rows_read"], report["issues"]) == ("accepted", 1, [])
+
+
+def test_check_output_masks_id_numbers_and_birth_dates():
+    table = runner.invoke(app, ["check", str(FIXTURES / "birth_date_impossible.csv")])
+    assert "31/02" not in table.output and "**/**/199" in table.output
+    report = runner.invoke(app, ["check", str(FIXTURES / "birth_date_impossible.csv"), "--json"])
+    assert "31/02/1990" not in report.output and '"value": "**/**/1990"' in report.output
+    report = runner.invoke(app, ["check", str(FIXTURES / "national_id_too_short.csv"), "--json"])
+    assert "74190000" not in report.output and "7419**00" in report.output

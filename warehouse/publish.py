@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.database import create_views
+from warehouse.faults import fault_point
 from warehouse.sql import quote_identifier, quote_literal
 
 # Storage version that DuckDB 1.2+ clients (CLI, DBeaver drivers, older Python) can open.
@@ -51,6 +52,7 @@ def publish(connection: duckdb.DuckDBPyConnection, target: Path) -> None:
     finally:
         connection.execute(f"use {quote_identifier(writer)}")
         connection.execute("detach published")
+    fault_point("mid_publish")
     os.replace(staging, target)
 
 

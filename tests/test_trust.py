@@ -1,0 +1,203 @@
+"""The warehouse under stress: analysts reading while runs publish, runs killed at every stage, two runs at once,
+a full disk. Runs happen in real subprocesses, killed for real."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from conftest import FIXTURES, run_once
+from flows.cli import app
+from flows.workspace_setup import create_workspace
+from warehouse.faults import STAGES
+
+TESTS = Path(__file__).parent
+# Three agencies' lists: one clean, one with a rejected row, one refused whole.
+INPUTS = {
+    "UB-NV": "valid_three_people.csv",
+    "UB-TP": "name_with_digits.csv",
+    "UB-KT": "missing_birth_date_column.csv",
+}
+RUN_ONCE = "import sys; sys.path.insert(0, sys.argv[1]); from conftest import run_once; from pathlib import Path; "
+RUN_ONCE += "run_once(Path(sys.argv[2]))"
+# Columns that name a run or an instant rather than data.
+_VOLATILE = {"submission_id", "run_id", "flow_run_id", "computed_at", "started_at", "finished_at"}
+_COMPARED = ("core.agencies", "core.staff", "dq.submissions", "dq.issues", "dq.rejected_rows", "analytics.indicators")
+
+
+def workspace(tmp_path: Path, name: str = "ws") -> Path:
+    root = tmp_path / name
+    create_workspace(root)
+    for agency, fixture in INPUTS.items():
+        shutil.copy(FIXTURES / fixture, root / "inbox" / agency / "ds.csv")
+    return root
+
+
+def run_in_subprocess(root: Path, environment: dict | None = None, limit_bytes: int | None = None):
+    """The nightly steps (tests/conftest.py run_once) in a process of their own, which may be killed."""
+
+    def limit_file_size():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG, like ENOSPC
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+
+    return subprocess.run(
+        [sys.executable, "-c", RUN_ONCE, str(TESTS), str(root)],
+        # One key for every workspace of these tests, so their person keys can be compared.
+        env={**os.environ, "STAFFQ_PRIVACY__PERSON_KEY_SECRET": "test-secret", **(environment or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=limit_file_size if limit_bytes else None,
+    )
+
+
+def fingerprint(path: Path) -> dict[str, list]:
+    """Every row of the data tables, without run identifiers and timestamps, sorted."""
+    with duckdb.connect(str(path), read_only=True) as connection:
+        found = {}
+        for table in _COMPARED:
+            columns = [row[0] for row in connection.execute(f"describe {table}").fetchall()]
+            kept = ", ".join(f'"{c}"' for c in columns if c not in _VOLATILE)
+            found[table] = sorted(map(repr, connection.execute(f"select {kept} from {table}").fetchall()))
+        unfinished = "select count(*) from dq.runs where status <> 'completed'"
+        found["unfinished runs"] = connection.execute(unfinished).fetchall()
+        return found
+
+
+@pytest.fixture(scope="module")
+def clean_run(tmp_path_factory):
+    """What one uninterrupted run makes of the inputs."""
+    root = workspace(tmp_path_factory.mktemp("clean"))
+    result = run_in_subprocess(root)
+    assert result.returncode == 0, result.stderr
+    return fingerprint(root / "warehouse.duckdb"), fingerprint(root / "staffq.duckdb")
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_a_run_killed_at_any_stage_then_run_again_equals_a_run_that_never_crashed(tmp_path, clean_run, stage):
+    root = workspace(tmp_path)
+    killed = run_in_subprocess(root, {"STAFFQ_FAULT_AT": stage})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    again = run_in_subprocess(root)
+    assert again.returncode == 0, again.stderr
+    assert (fingerprint(root / "warehouse.duckdb"), fingerprint(root / "staffq.duckdb")) == clean_run
+    assert clean_run[0]["core.staff"] and clean_run[0]["dq.rejected_rows"]
+
+
+READER = textwrap.dedent(
+    """
+    import json, sys, time
+    import duckdb
+    path, stop, out = sys.argv[1:4]
+    answers, errors = [], []
+    from pathlib import Path
+    while not Path(stop).exists():
+        try:
+            with duckdb.connect(path, read_only=True) as connection:
+                answers.append(connection.execute(
+                    "select (select coalesce(sum(rows_loaded), 0) from dq.submissions), "
+                    "(select count(*) from core.staff), (select count(*) from dq.submissions)"
+                ).fetchall()[0])
+        except Exception as error:
+            errors.append(repr(error))
+    Path(out).write_text(json.dumps({"answers": answers, "errors": errors}))
+    """
+)
+
+
+def test_analysts_reading_while_runs_publish_never_get_an_error_or_half_a_state(tmp_path):
+    root = tmp_path / "ws"
+    create_workspace(root)
+    shutil.copy(FIXTURES / "valid_three_people.csv", root / "inbox" / "UB-NV" / "ds.csv")
+    run_once(root)
+    stop, out = tmp_path / "stop", tmp_path / "answers.json"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(root / "staffq.duckdb"), str(stop), str(out)])
+    try:
+        for agency, fixture in (("UB-TP", "name_with_digits.csv"), ("UB-KT", "names_in_nfd.csv")):
+            shutil.copy(FIXTURES / fixture, root / "inbox" / agency / "ds.csv")
+            run_once(root)
+        for fixture in ("windows_1258.csv", "semicolon_with_bom.csv"):
+            shutil.copy(FIXTURES / fixture, root / "inbox" / "UB-VHTT" / fixture)
+            run_once(root)
+    finally:
+        stop.touch()
+        reader.wait(timeout=60)
+    seen = json.loads(out.read_text())
+    assert seen["errors"] == []
+    assert len(seen["answers"]) > 10
+    assert all(loaded == staff for loaded, staff, _ in seen["answers"])  # never half a publish
+    assert {files for _, _, files in seen["answers"]} > {1}  # the reader saw publishes happen
+
+
+def test_a_long_query_finishes_on_the_version_it_started_with(tmp_path):
+    root = tmp_path / "ws"
+    create_workspace(root)
+    shutil.copy(FIXTURES / "valid_three_people.csv", root / "inbox" / "UB-NV" / "ds.csv")
+    run_once(root)
+    with duckdb.connect(str(root / "staffq.duckdb"), read_only=True) as analyst:
+        before = analyst.execute("select count(*) from core.staff").fetchall()
+        shutil.copy(FIXTURES / "names_in_nfd.csv", root / "inbox" / "UB-TP" / "ds.csv")
+        run_once(root)  # publishes a new version while the analyst's connection is open
+        assert analyst.execute("select count(*) from core.staff").fetchall() == before == [(3,)]
+    with duckdb.connect(str(root / "staffq.duckdb"), read_only=True) as later:
+        assert later.execute("select count(*) from core.staff").fetchall() == [(6,)]
+
+
+def test_a_second_run_while_one_is_loading_is_refused_and_harms_nothing(tmp_path, prefect_engine):
+    root = workspace(tmp_path)
+    mark = tmp_path / "paused"
+    log = (tmp_path / "first.log").open("w")
+    first = subprocess.Popen(
+        [str(Path(sys.executable).parent / "staffq"), "run", "--workspace", str(root), "--as-of", "2024-12-31"],
+        env={**os.environ, "STAFFQ_PAUSE_AT": "mid_load", "STAFFQ_PAUSE_MARK": str(mark)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while not mark.exists():
+            assert first.poll() is None, (tmp_path / "first.log").read_text()
+            assert time.monotonic() < deadline, "the first run never reached its load"
+            time.sleep(0.2)
+        second = CliRunner().invoke(app, ["run", "--workspace", str(root), "--as-of", "2024-12-31"])
+        assert second.exit_code == 2, second.output
+        assert "Not started: another staffq run is working on" in " ".join(second.output.split())
+    finally:
+        mark.unlink(missing_ok=True)
+    assert first.wait(timeout=120) == 0, (tmp_path / "first.log").read_text()
+    log.close()
+    with duckdb.connect(str(root / "staffq.duckdb"), read_only=True) as connection:
+        files = connection.execute("select agency_code, status from dq.submissions order by 1").fetchall()
+    assert files == [("UB-KT", "rejected"), ("UB-NV", "accepted"), ("UB-TP", "accepted_with_errors")]
+
+
+def test_a_full_disk_fails_the_run_and_keeps_the_last_published_state(tmp_path):
+    root = tmp_path / "ws"
+    create_workspace(root)
+    shutil.copy(FIXTURES / "valid_three_people.csv", root / "inbox" / "UB-NV" / "ds.csv")
+    run_once(root)
+    published = root / "staffq.duckdb"
+    digest = hashlib.sha256(published.read_bytes()).hexdigest()
+    shutil.copy(FIXTURES / "names_in_nfd.csv", root / "inbox" / "UB-TP" / "ds.csv")
+    # No file may grow past 64 KiB: the warehouse's next write fails as it would on a full disk.
+    full = run_in_subprocess(root, limit_bytes=64 * 1024)
+    assert full.returncode != 0
+    assert "File too large" in full.stderr or "No space" in full.stderr, full.stderr[-2000:]
+    assert hashlib.sha256(published.read_bytes()).hexdigest() == digest
+    # Space again: the same run completes and publishes the new list.
+    assert run_in_subprocess(root).returncode == 0
+    with duckdb.connect(str(published), read_only=True) as connection:
+        assert connection.execute("select count(*) from core.staff").fetchall() == [(6,)]
