@@ -12,7 +12,7 @@ import polars as pl
 from flows.pipeline import file_context
 from flows.settings import Settings, load_settings, workspace_of, workspace_policy
 from schemas.agencies import read_catalogue, shipped_catalogue
-from schemas.validate import validate_file
+from schemas.validate import NOT_READ_CODES, validate_file
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class CheckResult:
 
     @property
     def exit_code(self) -> int:
-        if self.issues.filter(pl.col("check_code") == "file-unreadable").height:
+        if self.issues.filter(pl.col("check_code").is_in(NOT_READ_CODES)).height:
             return 2
         return 1 if self.issues.filter(pl.col("severity") == "error").height else 0
 
@@ -40,7 +40,8 @@ class CheckResult:
 
 
 def check_file(path: Path, agency: str | None, root: Path) -> CheckResult:
-    """Inside a workspace its catalogue and settings apply; elsewhere the shipped Tân Uyên catalogue."""
+    """Inside a workspace its catalogue and settings (the read limits too) apply, as in the nightly run; elsewhere
+    the shipped Tân Uyên catalogue and the default settings."""
     if (root / "staffq.toml").is_file():
         settings = load_settings(root)
         workspace = workspace_of(root, settings)

@@ -143,7 +143,8 @@ def check(
 ) -> None:
     """Validate one agency file without loading it: every problem with its row, column and fix.
 
-    Exit status: 0 valid, 1 invalid rows or file-level problems, 2 unreadable file or bad usage.
+    Exit status: 0 valid, 1 invalid rows or file-level problems, 2 unreadable file, a file over the [limits] of
+    staffq.toml, or bad usage.
 
     Example: `staffq check "DS_CBCCVC_2024.xlsx" --agency UB-NV`
     """

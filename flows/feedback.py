@@ -3,16 +3,21 @@ plus a sheet "Lỗi" listing what to fix, errors first. The clerk fixes the file
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
+import unicodedata
 from pathlib import Path
 
 import openpyxl
 import polars as pl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook import Workbook
 
 from schemas.sheets import TEXT_SUFFIXES, column_number, read_sheets
+from schemas.validate import NOT_READ_CODES
 from warehouse.load import Submission
 from warehouse.workspace import Workspace
 
@@ -34,37 +39,64 @@ _ISSUE_COLUMNS = (
 )
 _OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
 _LINE_HEIGHT = 15
+# The longest file name ext4, NTFS and APFS all take; on Linux it counts the bytes of the UTF-8 name.
+_NAME_BYTES = 255
+# Control characters, unpaired surrogates (a name that was not UTF-8), bidirectional overrides that disguise an
+# extension, and what Windows forbids in a name: none of them belongs in a file the clerk opens from the share.
+_UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f-\x9f\ud800-\udfff\u200e\u200f\u202a-\u202e\u2066-\u2069<>:"/\\|?*]')
 
 
 def write_feedback(workspace: Workspace, submission: Submission) -> Path | None:
     """The agency's feedback file for one submission with issues; None when there is nothing to say."""
     if submission.issues.is_empty():
         return None
-    folder = workspace.outbox / submission.agency_code
+    folder = workspace.outbox / _safe_name(submission.agency_code)
     folder.mkdir(parents=True, exist_ok=True)
     name = Path(submission.file_name).name
     source = workspace.root / submission.archive_path if submission.archive_path else None
     issues = submission.issues.sort(
         pl.col("severity") != "error", "sheet", "row_number", nulls_last=False, maintain_order=True
     )
-    if source is None or "file-unreadable" in issues["check_code"]:
+    if source is None or issues["check_code"].is_in(NOT_READ_CODES).any():
         explanation = _explanation(issues)
-        return _write_atomically(folder / f"{name}.loi.txt", lambda path: path.write_text(explanation, "utf-8"))
+        target = folder / feedback_name(name, ".loi.txt")
+        return _write_atomically(target, lambda path: path.write_text(explanation, "utf-8"))
     try:
         workbook = _their_workbook(source, Path(name))
     except Exception:  # staffq read it, openpyxl may not: the list of fixes still goes back
-        logger.exception("cannot copy %s for feedback; sending the list of fixes alone", name)
+        logger.exception("cannot copy %r for feedback; sending the list of fixes alone", name)
         workbook = openpyxl.Workbook()
         workbook.remove(workbook.active)
     _mark_cells(workbook, issues)
     _add_issue_sheet(workbook, issues)
-    return _write_atomically(folder / f"{name}.loi.xlsx", workbook.save)
+    return _write_atomically(folder / feedback_name(name, ".loi.xlsx"), workbook.save)
+
+
+def feedback_name(sent_as: str, suffix: str) -> str:
+    """The name the agency sent plus `suffix`, so the clerk finds it beside their own file, made safe for the
+    share: unsafe characters become "_", leading dots go (no hidden file, no "..") and a name too long for the
+    file system, with ".part" while it is written, is cut and given a hash of the whole name, so two long names
+    never share a feedback file."""
+    name = _safe_name(sent_as)
+    budget = _NAME_BYTES - len(f"{suffix}.part".encode())
+    if len(name.encode()) <= budget:
+        return name + suffix
+    extension = Path(name).suffix if len(Path(name).suffix) <= 6 else ""
+    tag = "~" + hashlib.sha256(sent_as.encode(errors="surrogateescape")).hexdigest()[:8] + extension
+    stem = name[: len(name) - len(extension)].encode()[: budget - len(tag.encode())].decode(errors="ignore")
+    return stem + tag + suffix
+
+
+def _safe_name(name: str) -> str:
+    """One path component that is neither hidden, nor "..", nor empty, whatever the inbox held."""
+    return _UNSAFE_IN_NAMES.sub("_", name).lstrip(". ") or "danh-sach"
 
 
 def _their_workbook(source: Path, sent_as: Path) -> Workbook:
     """Their own workbook, formulas kept as inert text; a CSV or .xls becomes a workbook of its cells."""
     if sent_as.suffix.lower() in _OPENPYXL_SUFFIXES:
-        workbook = openpyxl.load_workbook(source)
+        # Links to other workbooks go too: a DDE link there would run a program when the clerk opens the file.
+        workbook = openpyxl.load_workbook(source, keep_links=False)
         _neutralise_formulas(workbook)
         return workbook
     sheets, _ = read_sheets(source)
@@ -78,18 +110,19 @@ def _their_workbook(source: Path, sent_as: Path) -> Workbook:
             for name, value in row.items():
                 if value is not None:
                     cell = target.cell(row_index, column_number(name))
-                    cell.value = value
+                    cell.value = _printable(value)
                     cell.data_type = "s"
     return workbook
 
 
 def _neutralise_formulas(workbook: Workbook) -> None:
-    """A formula sent back would run on the clerk's machine; it goes back as the text it was."""
+    """A formula sent back would run on the clerk's machine; it goes back as the text it was (an array formula
+    keeps its text too)."""
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
                 if cell.data_type == "f":
-                    cell.value = str(cell.value)
+                    cell.value = str(getattr(cell.value, "text", cell.value))
                     cell.data_type = "s"
 
 
@@ -120,7 +153,9 @@ def _add_issue_sheet(workbook: Workbook, issues: pl.DataFrame) -> None:
         sheet.cell(1, column).font = Font(bold=True)
         sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].width = width
     for issue in issues.iter_rows(named=True):
-        values = [_SEVERITY_VI[issue[key]] if key == "severity" else issue[key] for _, key, _ in _ISSUE_COLUMNS]
+        values = [
+            _SEVERITY_VI[issue[key]] if key == "severity" else _printable(issue[key]) for _, key, _ in _ISSUE_COLUMNS
+        ]
         sheet.append(values)
         for cell in sheet[sheet.max_row]:
             cell.data_type = "s" if isinstance(cell.value, str) else cell.data_type
@@ -152,9 +187,15 @@ def _find_sheet(workbook: Workbook, name: str | None):
 
 
 def _sheet_title(name: str) -> str:
-    """Excel sheet titles: at most 31 characters, none of []:*?/\\."""
-    cleaned = "".join("_" if c in "[]:*?/\\" else c for c in name)[:31]
+    """Excel sheet titles: at most 31 characters, none of []:*?/\\ nor a control character."""
+    cleaned = "".join("_" if c in "[]:*?/\\" or unicodedata.category(c) == "Cc" else c for c in name)[:31]
     return cleaned or "Danh sách"
+
+
+def _printable(value: object) -> object:
+    """Text without the control characters XML cannot hold, which a file name or a CSV cell may carry: openpyxl
+    refuses them in a cell."""
+    return ILLEGAL_CHARACTERS_RE.sub("_", value) if isinstance(value, str) else value
 
 
 def _explanation(issues: pl.DataFrame) -> str:

@@ -167,7 +167,7 @@ def _trend(history: list[dict], series: tuple[tuple[str, str], ...], share: bool
     figure = go.Figure()
     for code, label in series:
         points = [row for row in history if row["indicator_code"] == code]
-        values = [row["value"] * 100 if share else row["value"] for row in points]
+        values = [row["value"] * 100 if share and row["value"] is not None else row["value"] for row in points]
         figure.add_trace(
             go.Scatter(x=[row["as_of_date"] for row in points], y=values, name=label, mode="lines+markers")
         )

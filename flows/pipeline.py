@@ -24,6 +24,7 @@ from schemas.staff import field_titles
 from schemas.validate import ISSUE_SCHEMA, FileContext, FileResult, duplicate_result, validate_files
 from warehouse.cross_agency import people_in_other_agencies
 from warehouse.database import connect, migrate
+from warehouse.faults import fault_point
 from warehouse.indicators import compute_indicators, refresh_catalog, refresh_terms
 from warehouse.load import (
     Submission,
@@ -129,6 +130,7 @@ def judge(
     for start in range(0, len(incoming), VALIDATION_BATCH_FILES):
         batch = incoming[start : start + VALIDATION_BATCH_FILES]
         archived = [archive(workspace, item) for item in batch]
+        fault_point("after_archive")
         to_read = [item for item in batch if not item.duplicate]
         contexts = [
             file_context(item.agency_code, catalogue, settings, received_at.date(), item.current_list_as_of, policy)
@@ -137,6 +139,7 @@ def judge(
         results = iter(validate_files([(item.path, context) for item, context in zip(to_read, contexts, strict=True)]))
         for item, archive_path in zip(batch, archived, strict=True):
             result = duplicate_result(received_at.date()) if item.duplicate else next(results)
+            fault_point("mid_validation")
             if result.status != "duplicate" and item.sha256 in accepted:
                 result = duplicate_result(received_at.date())
             if result.status in ("accepted", "accepted_with_errors"):
@@ -199,6 +202,7 @@ def file_context(
         current_list_as_of=current_list_as_of,
         agency_name=agency.name if agency else None,
         agency_names=agency_names(catalogue),
+        limits=settings.limits.read_limits(),
     )
 
 
@@ -222,6 +226,7 @@ def load(
             replace_agencies(connection, catalogue)
             for submission in submissions:
                 store_submission(connection, submission)
+                fault_point("mid_load")
             accepted = [s.submission_id for s in submissions if s.status in ("accepted", "accepted_with_errors")]
             for submission_id, issues in cross_agency_issues(people_in_other_agencies(connection, accepted)).items():
                 append_issues(connection, submission_id, issues)

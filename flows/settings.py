@@ -18,6 +18,7 @@ from pydantic_settings import (
 
 from schemas.policy import Policy
 from schemas.positions import position_rules
+from schemas.sheets import ReadLimits
 from schemas.standards import title_standards
 from warehouse.workspace import CONFIG_FILE, Workspace
 
@@ -92,6 +93,21 @@ class ValidationSettings(BaseModel):
     term_years: int = Field(5, description="Length of a term in years.")
 
 
+class LimitSettings(BaseModel):
+    """How big one agency file may be; a file over a limit is returned to its agency unread, the night goes on."""
+
+    max_file_mb: float = Field(200.0, description="Largest file read, in MB (1 MB = 1,048,576 bytes).")
+    max_unpacked_mb: float = Field(
+        500.0, description="Most data an .xlsx or .ods (a zip) may unpack to, in MB; stops zip bombs."
+    )
+    max_cells: int = Field(10_000_000, description="Most cells in one sheet's used area (rows x columns).")
+    max_columns: int = Field(1_024, description="Last column a sheet may use (Excel allows 16,384).")
+
+    def read_limits(self) -> ReadLimits:
+        """The limits in the form the reader takes them."""
+        return ReadLimits(**self.model_dump())
+
+
 class ReportSettings(BaseModel):
     """What the official forms of `staffq report --format xlsx` print in their title block."""
 
@@ -109,6 +125,7 @@ class Settings(BaseSettings):
     alerts: AlertSettings = AlertSettings()
     privacy: PrivacySettings = PrivacySettings()
     validation: ValidationSettings = ValidationSettings()
+    limits: LimitSettings = LimitSettings()
     report: ReportSettings = ReportSettings()
 
     @classmethod

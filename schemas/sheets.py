@@ -10,7 +10,8 @@ import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
 
 import fastexcel
 import polars as pl
@@ -21,6 +22,11 @@ from schemas.text import clean_text
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
 SUPPORTED_SUFFIXES = EXCEL_SUFFIXES | TEXT_SUFFIXES
+MEGABYTE = 1 << 20
+# The file-level checks of the read limits: a file over one of them is refused without being read.
+LIMIT_CODES = ("file-too-large", "file-unpacked-too-large", "file-too-many-columns", "file-too-many-cells")
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?"')
+_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
 class UnreadableFile(Exception):
@@ -29,6 +35,27 @@ class UnreadableFile(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How big one agency file may be. Checked before the reader loads it (size on disk, size unpacked, each
+    sheet's declared used area) and again on the cells read, so one hostile or runaway file cannot take the
+    night's memory or time from the other agencies."""
+
+    max_file_mb: float = 200.0
+    max_unpacked_mb: float = 500.0
+    max_cells: int = 10_000_000
+    max_columns: int = 1_024
+
+
+class OverLimit(Exception):
+    """The file is over a read limit and was not read; `code` and `params` become its file-level issue."""
+
+    def __init__(self, code: str, **params: object):
+        super().__init__(code)
+        self.code = code
+        self.params = params
 
 
 def column_name(position: int) -> str:
@@ -60,18 +87,24 @@ class TextFormat:
     delimiter: str
 
 
-def read_sheets(path: Path) -> tuple[list[Sheet], TextFormat | None]:
-    """Read every sheet of `path` as cleaned text; raise UnreadableFile with a reason a clerk can act on."""
+def read_sheets(path: Path, limits: ReadLimits = ReadLimits()) -> tuple[list[Sheet], TextFormat | None]:
+    """Read every sheet of `path` as cleaned text; raise UnreadableFile with a reason a clerk can act on, or
+    OverLimit for a file too big to read."""
     suffix = path.suffix.lower()
+    size = path.stat().st_size
+    if size > limits.max_file_mb * MEGABYTE:
+        raise OverLimit("file-too-large", size_mb=_megabytes(size), max_mb=_megabytes(limits.max_file_mb * MEGABYTE))
     if suffix in EXCEL_SUFFIXES:
-        return _read_workbook(path), None
+        return _read_workbook(path, limits), None
     if suffix in TEXT_SUFFIXES:
-        sheet, text_format = _read_text(path)
+        sheet, text_format = _read_text(path, limits)
         return [sheet], text_format
     raise UnreadableFile(f"định dạng {suffix or 'không rõ'} không được hỗ trợ")
 
 
-def _read_workbook(path: Path) -> list[Sheet]:
+def _read_workbook(path: Path, limits: ReadLimits) -> list[Sheet]:
+    if zipfile.is_zipfile(path):
+        _check_archive(path, limits)
     try:
         reader = fastexcel.read_excel(path)
         loaded = [reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string") for name in reader.sheet_names]
@@ -81,11 +114,103 @@ def _read_workbook(path: Path) -> list[Sheet]:
         ]
     except Exception as error:  # calamine raises many kinds for corrupt, encrypted or foreign files
         raise UnreadableFile(_short_reason(error)) from error
+    for name, grid, positions, _ in grids:
+        if positions:
+            _check_area(name, 1, grid.height, min(positions) + 1, max(positions) + 1, limits)
     date1904 = _uses_1904_dates(path)
     return [
         dataclasses.replace(_sheet(name, _clean_grid(grid, positions), visible == "visible"), date1904=date1904)
         for name, grid, positions, visible in grids
     ]
+
+
+def _check_archive(path: Path, limits: ReadLimits) -> None:
+    """An .xlsx or .ods is a zip: unpack it once as a stream, counting bytes, before the reader loads it. The
+    sizes the zip declares are checked first, then the bytes themselves (zipfile stops at the declared size and
+    checks the CRC, so a zip that under-declares is corrupt); the first block of each worksheet gives the used
+    area the sheet declares."""
+    cap = limits.max_unpacked_mb * MEGABYTE
+    over = OverLimit("file-unpacked-too-large", max_mb=_megabytes(cap))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+            if sum(entry.file_size for entry in entries) > cap:
+                raise over
+            sheet_names = _worksheet_names(archive)
+            unpacked = 0
+            for entry in entries:
+                with archive.open(entry) as handle:
+                    first = b""
+                    while block := handle.read(MEGABYTE):
+                        first = first or block
+                        unpacked += len(block)
+                        if unpacked > cap:
+                            raise over
+                if entry.filename in sheet_names and (area := _DIMENSION.search(first)):
+                    _check_dimension(sheet_names[entry.filename], area, limits)
+    except (zipfile.BadZipFile, EOFError) as error:
+        raise UnreadableFile(_short_reason(error)) from error
+
+
+def _worksheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part (xl/worksheets/sheet1.xml) to the sheet's name as the clerk sees it on its tab."""
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in relations.iter() if r.tag.endswith("Relationship")}
+    names = {}
+    for sheet in workbook.iter():
+        if sheet.tag.endswith("}sheet") and (target := targets.get(sheet.get(_RELATIONSHIP_ID))):
+            part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            names[str(PurePosixPath(part))] = sheet.get("name", "")
+    return names
+
+
+def _check_dimension(sheet: str, area: re.Match[bytes], limits: ReadLimits) -> None:
+    first_column, first_row, last_column, last_row = (g.decode() if g else None for g in area.groups())
+    first, last = _column_index(first_column), _column_index(last_column or first_column)
+    _check_area(sheet, int(first_row), int(last_row or first_row), first, last, limits)
+
+
+def _check_area(
+    sheet: str, first_row: int, last_row: int, first_column: int, last_column: int, limits: ReadLimits
+) -> None:
+    """A sheet's used area, in 1-based rows and columns, within the column and cell limits."""
+    if last_column > limits.max_columns:
+        raise OverLimit(
+            "file-too-many-columns",
+            sheet=sheet,
+            column=_column_letters(last_column),
+            columns=last_column,
+            max_columns=limits.max_columns,
+        )
+    cells = max(0, last_row - first_row + 1) * max(0, last_column - first_column + 1)
+    if cells > limits.max_cells:
+        area = f"{_column_letters(first_column)}{first_row}:{_column_letters(last_column)}{last_row}"
+        raise OverLimit("file-too-many-cells", sheet=sheet, area=area, cells=cells, max_cells=limits.max_cells)
+
+
+def _column_index(letters: str) -> int:
+    """1-based column number of Excel column letters (A is 1, XFD is 16,384)."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def _megabytes(size: float) -> str:
+    """Bytes as the megabytes Windows shows, to two decimals at most: 200, 0.25."""
+    return f"{round(size / MEGABYTE, 2):g}"
 
 
 def _uses_1904_dates(path: Path) -> bool:
@@ -99,7 +224,7 @@ def _uses_1904_dates(path: Path) -> bool:
     return re.search(rb'date1904="(1|true)"', workbook) is not None
 
 
-def _read_text(path: Path) -> tuple[Sheet, TextFormat]:
+def _read_text(path: Path, limits: ReadLimits) -> tuple[Sheet, TextFormat]:
     data = path.read_bytes()
     text, encoding = _decode(data)
     delimiter = _sniff_delimiter(text)
@@ -110,6 +235,7 @@ def _read_text(path: Path) -> tuple[Sheet, TextFormat]:
     width = max((len(row) for row in rows), default=0)
     if width == 0:
         raise UnreadableFile("tệp rỗng")
+    _check_area(path.stem, 1, len(rows), 1, width, limits)
     columns = {f"c{j}": [row[j] if j < len(row) else None for row in rows] for j in range(width)}
     grid = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
     return _sheet(path.stem, _clean_grid(grid, list(range(width))), True), TextFormat(encoding, delimiter)
@@ -197,7 +323,7 @@ def _clean_grid(grid: pl.DataFrame, positions: list[int]) -> pl.DataFrame:
 
 _KNOWN_FAILURES = (
     (("password", "encrypt"), "tệp được đặt mật khẩu"),
-    (("zip", "eocd", "cfb", "not a valid", "invalid"), "tệp bị hỏng hoặc không phải tệp Excel"),
+    (("zip", "eocd", "cfb", "crc", "not a valid", "invalid"), "tệp bị hỏng hoặc không phải tệp Excel"),
 )
 
 

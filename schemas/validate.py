@@ -22,7 +22,16 @@ from schemas.layout import NoHeader, Table, locate_table
 from schemas.policy import Policy
 from schemas.record import ReadContext, Records, build_records, checkmark_groups, person_keys, raw_column
 from schemas.row_checks import RowCheck, has_column, row_checks
-from schemas.sheets import Sheet, TextFormat, UnreadableFile, column_number, read_sheets
+from schemas.sheets import (
+    LIMIT_CODES,
+    OverLimit,
+    ReadLimits,
+    Sheet,
+    TextFormat,
+    UnreadableFile,
+    column_number,
+    read_sheets,
+)
 from schemas.staff import StaffRecord, field_titles, fields_of_kind, record_columns
 from schemas.text import fold
 
@@ -43,6 +52,8 @@ REJECTED_SCHEMA = {"sheet": pl.String, "row_number": pl.Int64, "raw": pl.String}
 # Decree 90/2020 as amended: "excellent" ratings are capped at 20 % of "good" ones in a unit.
 EXCELLENT_SHARE_OF_GOOD = 0.2
 _SKIPPED_SHEETS = re.compile(r"^(huong dan|hd|danh muc|dm|list|data)\b")
+# Issues of a file that was never read: nothing of it may be opened again, not even to write the feedback.
+NOT_READ_CODES = ("file-unreadable", *LIMIT_CODES)
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,7 @@ class FileContext:
     current_list_as_of: dt.date | None = None
     agency_name: str | None = None
     agency_names: tuple[tuple[str, str, str], ...] = ()
+    limits: ReadLimits = dataclasses.field(default_factory=ReadLimits)
 
 
 @dataclass(frozen=True)
@@ -121,9 +133,11 @@ def _prepare(path: Path, context: FileContext) -> _Prepared | FileResult:
     """Everything that is about one file alone: reading, the as-of date, typing, file-level problems."""
     as_of = context.read.as_of
     try:
-        sheets, text_format = read_sheets(path)
+        sheets, text_format = read_sheets(path, context.limits)
     except UnreadableFile as error:
         return _rejected_file(as_of, None, [_file_issue("file-unreadable", reason=error.reason)])
+    except OverLimit as error:
+        return _rejected_file(as_of, None, [_file_issue(error.code, **error.params)])
     tables, issues = _tables(sheets)
     if not tables:
         return _rejected_file(as_of, text_format, [*issues, _file_issue("file-no-header")])

@@ -25,6 +25,7 @@ def test_the_generated_config_lists_every_setting_and_sets_only_the_secret():
         "alerts": {},
         "privacy": {"person_key_secret": "s3cret"},
         "validation": {},
+        "limits": {},
         "report": {},
     }
     # A commented default, uncommented, is valid TOML of the right type (dates are bare TOML dates).

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 CONFIG_FILE = "staffq.toml"
+# Excel's owner file, LibreOffice's lock file and macOS's resource fork of a file copied from a Mac.
+_HELPER_FILES = ("~$", ".~lock.", "._")
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -51,16 +57,45 @@ class Workspace:
         return self.config.is_file()
 
     def inbox_files(self, suffixes: set[str]) -> list[tuple[str, Path]]:
-        """(agency folder, file) for every file in the inbox, in a stable order; hidden files are skipped."""
+        """(agency folder, file) for every regular file in the inbox, in a stable order. A symbolic link is never
+        followed (it could point anywhere on the server, or at a device that never ends) and a name that is not
+        UTF-8 cannot be recorded: both are left alone with a warning to the operator. Hidden folders and the lock
+        and metadata files Excel, LibreOffice and macOS write beside a list are skipped silently."""
         found = []
         if not self.inbox.is_dir():
             return found
-        for folder in sorted(p for p in self.inbox.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            for path in sorted(folder.rglob("*")):
-                if path.is_file() and not path.name.startswith((".", "~$")) and path.suffix.lower() in suffixes:
-                    found.append((folder.name, path))
+        for folder in sorted(self.inbox.iterdir()):
+            if folder.name.startswith(".") or not _is_safe(folder, self.inbox) or not folder.is_dir():
+                continue
+            files = []
+            for parent, folders, names in os.walk(folder):
+                folders[:] = [
+                    name for name in folders if not name.startswith(".") and _is_safe(Path(parent, name), self.inbox)
+                ]
+                for name in names:
+                    path = Path(parent, name)
+                    if name.startswith(_HELPER_FILES) or path.suffix.lower() not in suffixes:
+                        continue
+                    if _is_safe(path, self.inbox) and stat.S_ISREG(path.lstat().st_mode):
+                        files.append(path)
+            found += [(folder.name, path) for path in sorted(files)]
         return found
 
     def archive_path(self, sha256: str, suffix: str) -> Path:
         """An immutable copy is named by content hash, so the same bytes are stored once."""
         return self.archive / f"{sha256}{suffix.lower()}"
+
+
+def _is_safe(path: Path, inbox: Path) -> bool:
+    """Neither a symbolic link nor a name the warehouse cannot store; the operator is told about either."""
+    if path.is_symlink():
+        logger.warning("inbox: %r is a symbolic link; it is not followed and not read", str(path.relative_to(inbox)))
+        return False
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        logger.warning(
+            "inbox: %r has a name that is not UTF-8; rename it to have it read", str(path.relative_to(inbox))
+        )
+        return False
+    return True
