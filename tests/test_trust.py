@@ -33,6 +33,17 @@ INPUTS = {
 }
 RUN_ONCE = "import sys; sys.path.insert(0, sys.argv[1]); from conftest import run_once; from pathlib import Path; "
 RUN_ONCE += "run_once(Path(sys.argv[2]))"
+LOCKED_RUN = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, sys.argv[1])
+    from conftest import run_once
+    from warehouse.locks import run_lock
+    with run_lock(Path(sys.argv[2])):
+        run_once(Path(sys.argv[2]))
+    """
+)
 # Columns that name a run or an instant rather than data.
 _VOLATILE = {"submission_id", "run_id", "flow_run_id", "computed_at", "started_at", "finished_at"}
 _COMPARED = ("core.agencies", "core.staff", "dq.submissions", "dq.issues", "dq.rejected_rows", "analytics.indicators")
@@ -159,17 +170,18 @@ def test_a_long_query_finishes_on_the_version_it_started_with(tmp_path):
 def test_a_second_run_while_one_is_loading_is_refused_and_harms_nothing(tmp_path, prefect_engine):
     root = workspace(tmp_path)
     mark = tmp_path / "paused"
-    log = (tmp_path / "first.log").open("w")
+    # The first run: the flow's body (run lock, then the nightly steps), paused in the middle of its load.
     first = subprocess.Popen(
-        [str(Path(sys.executable).parent / "staffq"), "run", "--workspace", str(root), "--as-of", "2024-12-31"],
+        [sys.executable, "-c", LOCKED_RUN, str(TESTS), str(root)],
         env={**os.environ, "STAFFQ_PAUSE_AT": "mid_load", "STAFFQ_PAUSE_MARK": str(mark)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + 120
         while not mark.exists():
-            assert first.poll() is None, (tmp_path / "first.log").read_text()
+            assert first.poll() is None, first.stderr.read()
             assert time.monotonic() < deadline, "the first run never reached its load"
             time.sleep(0.2)
         second = CliRunner().invoke(app, ["run", "--workspace", str(root), "--as-of", "2024-12-31"])
@@ -177,8 +189,7 @@ def test_a_second_run_while_one_is_loading_is_refused_and_harms_nothing(tmp_path
         assert "Not started: another staffq run is working on" in " ".join(second.output.split())
     finally:
         mark.unlink(missing_ok=True)
-    assert first.wait(timeout=120) == 0, (tmp_path / "first.log").read_text()
-    log.close()
+    assert first.wait(timeout=120) == 0, first.stderr.read()
     with duckdb.connect(str(root / "staffq.duckdb"), read_only=True) as connection:
         files = connection.execute("select agency_code, status from dq.submissions order by 1").fetchall()
     assert files == [("UB-KT", "rejected"), ("UB-NV", "accepted"), ("UB-TP", "accepted_with_errors")]

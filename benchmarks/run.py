@@ -1,0 +1,328 @@
+"""staffq against a raw DuckDB load (the floor) and pandas + pandera (the peer), on the same rows, in one run; the
+figures, the ratios and the machine go to benchmarks/RESULTS.md.
+
+Every measurement runs in a process of its own, so its peak memory is its own (`os.wait4`). The floor and the peer
+time their work inside the process; staffq is timed as the user runs it (`staffq run`, wall clock, Prefect's start
+included) and by its own run record (`dq.runs`: the flow from its first task to its publish).
+
+    uv run --group bench python -m benchmarks.run            # 1 M rows in one CSV; 250,000 rows in 1,000 files
+    uv run --group bench python -m benchmarks.run --full     # ... and 2.5 M rows in 10,000 files (about 1 h)
+    uv run --group bench python -m benchmarks.run --quick    # a smoke run at 1/10 of the default
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from benchmarks import synthetic
+
+HERE = Path(__file__).parent
+STAFFQ = str(Path(sys.executable).parent / "staffq")
+AS_OF = "2024-12-31"
+
+FLOOR = """
+import duckdb, sys, time, json
+started = time.perf_counter()
+connection = duckdb.connect()
+connection.execute("create table staff as select * from read_csv(?, all_varchar = true, header = true)", [sys.argv[1]])
+rows = connection.execute("select count(*) from staff").fetchall()[0][0]
+print(json.dumps({"seconds": time.perf_counter() - started, "rows": rows}))
+"""
+
+# The peer: the same main checks as staffq's (name, birth date and age, gender, ID, the vocabularies, the salary
+# step), written the pandas + pandera way, bad rows dropped, the rest loaded into DuckDB.
+PEER = """
+import duckdb, sys, time, json
+import pandas as pd
+import pandera.pandas as pa
+started = time.perf_counter()
+frame = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
+EDUCATION = ["Tiến sĩ", "Thạc sĩ", "Đại học", "Cao đẳng", "Trung cấp", ""]
+birth = pd.to_datetime(frame["Ngày sinh"], format="%d/%m/%Y", errors="coerce")
+age = (pd.Timestamp("2024-12-31") - birth).dt.days // 365
+frame["_age"] = age
+schema = pa.DataFrameSchema(
+    {
+        "Họ và tên": pa.Column(str, pa.Check.str_matches(r"^[^\\d]+$")),
+        "Ngày sinh": pa.Column(str, pa.Check(lambda s: birth.notna())),
+        "_age": pa.Column(float, pa.Check.in_range(18, 70), nullable=True),
+        "Giới tính": pa.Column(str, pa.Check.isin(["Nam", "Nữ"])),
+        "Số CCCD": pa.Column(str, pa.Check.str_matches(r"^\\d{12}$")),
+        "Trình độ chuyên môn": pa.Column(str, pa.Check.isin(EDUCATION)),
+        "Lý luận chính trị": pa.Column(str, pa.Check.isin(["Cao cấp", "Trung cấp", "Sơ cấp", "Cử nhân", ""])),
+        "Đối tượng": pa.Column(str, pa.Check.isin(["Công chức", "Viên chức", "Hợp đồng lao động", "Cán bộ"])),
+        "Bậc lương": pa.Column(str, pa.Check.str_matches(r"^\\d{1,2}$")),
+    }
+)
+try:
+    schema.validate(frame, lazy=True)
+    bad = set()
+except pa.errors.SchemaErrors as errors:
+    bad = set(errors.failure_cases["index"].dropna().astype(int))
+valid = frame.drop(index=list(bad)).drop(columns=["_age"])
+connection = duckdb.connect()
+connection.register("valid", valid)
+connection.execute("create table staff as select * from valid")
+print(json.dumps({"seconds": time.perf_counter() - started, "rows": len(valid), "rejected": len(bad)}))
+"""
+
+
+@dataclass
+class Measure:
+    name: str
+    seconds: float
+    peak_mb: float
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def measure(name: str, command: list[str], environment: dict | None = None, note: str = "") -> Measure:
+    """Run `command`, return its wall time (or the time it reports on its last line as JSON) and peak RSS."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**_clean_environment(), **(environment or {})}
+    )
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)  # reaped here, so the usage is this process's own
+    process.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{name} failed ({process.returncode}):\n{output.decode(errors='replace')[-3000:]}")
+    reported = _last_json(output.decode(errors="replace"))
+    peak = usage.ru_maxrss / 1024
+    print(f"  {name}: {reported.get('seconds', wall):.2f} s, peak {peak:.0f} MB", flush=True)
+    return Measure(name, reported.get("seconds", wall), peak, note, {"wall": wall, **reported})
+
+
+def _clean_environment() -> dict:
+    return {key: value for key, value in os.environ.items() if not key.startswith(("PREFECT_", "STAFFQ_"))}
+
+
+def _last_json(text: str) -> dict:
+    for line in reversed(text.strip().splitlines()):
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except json.JSONDecodeError:
+                return {}
+    return {}
+
+
+def staffq_run(name: str, root: Path, note: str = "") -> Measure:
+    """`staffq run` as an operator types it; the flow's own duration comes from its run record."""
+    result = measure(name, [STAFFQ, "run", "--workspace", str(root), "--as-of", AS_OF], note=note)
+    with duckdb.connect(str(root / "staffq.duckdb"), read_only=True) as connection:
+        seconds, loaded, rejected = connection.execute(
+            "select epoch(finished_at - started_at), rows_loaded, rows_rejected from dq.runs "
+            "order by started_at desc limit 1"
+        ).fetchall()[0]
+    result.extra.update({"flow_seconds": seconds, "rows": loaded, "rejected": rejected})
+    result.seconds = result.extra["wall"]
+    print(f"    flow {seconds:.2f} s, {loaded} rows loaded, {rejected} rejected", flush=True)
+    return result
+
+
+def workspace(root: Path, catalogue: pl.DataFrame) -> Path:
+    subprocess.run([STAFFQ, "init", "--dir", str(root)], check=True, capture_output=True, env=_clean_environment())
+    catalogue.write_csv(root / "agencies.csv")
+    shutil.rmtree(root / "inbox")
+    (root / "inbox").mkdir()
+    return root
+
+
+def one_csv(work: Path, rows: int) -> list[Measure]:
+    print(f"{rows:,} rows in one CSV", flush=True)
+    frame = synthetic.rows(rows, seed=7)
+    flat = work / "flat_one.csv"
+    synthetic.write_flat_csv(flat, frame)
+    root = workspace(work / "one", synthetic.agency_catalogue(1))
+    (root / "inbox" / "A00001").mkdir()
+    synthetic.write_csv(root / "inbox" / "A00001" / "danh_sach.csv", frame, "Cơ quan số 1")
+    del frame
+    return [
+        measure("floor: DuckDB read_csv", [sys.executable, "-c", FLOOR, str(flat)]),
+        measure("peer: pandas + pandera", [sys.executable, "-c", PEER, str(flat)]),
+        staffq_run("staffq run", root),
+    ]
+
+
+def many_files(work: Path, rows: int, files: int) -> list[Measure]:
+    print(f"{rows:,} rows in {files:,} files", flush=True)
+    root = workspace(work / "many", synthetic.agency_catalogue(files))
+    started = time.perf_counter()
+    synthetic.write_inbox(root / "inbox", rows, files, seed=11)
+    print(f"  (generated in {time.perf_counter() - started:.0f} s)", flush=True)
+    flat = work / "flat_many.csv"
+    per_file = _per_file(rows, files)
+    pl.concat([synthetic.rows(count, 11 + index) for index, count in enumerate(per_file)]).write_csv(flat)
+    first = staffq_run("staffq run, first night", root)
+    again = staffq_run("staffq run, nothing new", root)
+    changed_folder = root / "inbox" / "A00001"
+    for path in changed_folder.iterdir():
+        path.unlink()
+    synthetic.write_workbook(changed_folder / "danh_sach.xlsx", synthetic.rows(per_file[0], 999), "Cơ quan số 1")
+    changed = staffq_run("staffq run, one agency changed", root, note=f"{per_file[0]} rows in the changed file")
+    return [measure("floor: DuckDB read_csv", [sys.executable, "-c", FLOOR, str(flat)]), first, again, changed]
+
+
+def _per_file(rows: int, files: int) -> list[int]:
+    import numpy as np
+
+    return [int(n) for n in np.diff(np.linspace(0, rows, files + 1).astype(int))]
+
+
+def check_and_demo(work: Path) -> list[Measure]:
+    print("staffq check on 5,000 rows; staffq demo cold", flush=True)
+    workbook = work / "check_5000.xlsx"
+    synthetic.write_workbook(workbook, synthetic.rows(5000, seed=3), "Cơ quan số 1")
+    return [
+        measure("staffq check, 5,000-row workbook", [STAFFQ, "check", str(workbook), "--json"]),
+        measure("staffq demo, cold", [STAFFQ, "demo", "--dir", str(work / "demo")]),
+    ]
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    memory = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    gib = int(memory.split()[1]) / 1024 / 1024
+    versions = ", ".join(
+        f"{package} {metadata.version(package)}" for package in ("polars", "duckdb", "pandera", "pandas", "prefect")
+    )
+    return (
+        f"{platform.node()}: {cpu}, {os.cpu_count()} cores, {gib:.0f} GiB; {platform.platform()}; "
+        f"Python {platform.python_version()}; {versions}"
+    )
+
+
+def report(sections: dict[str, list[Measure]], targets: list[tuple[str, str, bool]], scale: str) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `python -m benchmarks.run` ({scale}) on {dt.datetime.now():%Y-%m-%d %H:%M}.",
+        "",
+        f"Machine: {machine()}",
+        "",
+    ]
+    for title, measures in sections.items():
+        floor = next((m.seconds for m in measures if m.name.startswith("floor")), None)
+        lines += [
+            f"## {title}",
+            "",
+            "| run | seconds | × floor | flow seconds | peak MB | rows | note |",
+            "|---|---:|---:|---:|---:|---:|---|",
+        ]
+        for m in measures:
+            ratio = f"{m.seconds / floor:.2f}" if floor else ""
+            flow = f"{m.extra['flow_seconds']:.2f}" if "flow_seconds" in m.extra else ""
+            rows = m.extra.get("rows", "")
+            lines.append(f"| {m.name} | {m.seconds:.2f} | {ratio} | {flow} | {m.peak_mb:.0f} | {rows} | {m.note} |")
+        lines.append("")
+    lines += ["## Targets (issue 7)", "", "| target | measured | met |", "|---|---|---|"]
+    lines += [f"| {target} | {measured} | {'yes' if met else '**no**'} |" for target, measured, met in targets]
+    return "\n".join(lines) + "\n"
+
+
+def targets(sections: dict[str, list[Measure]]) -> list[tuple[str, str, bool]]:
+    found = []
+    one = {m.name: m for m in sections.get("One CSV", [])}
+    if one:
+        floor, peer, run = one["floor: DuckDB read_csv"], one["peer: pandas + pandera"], one["staffq run"]
+        flow = run.extra["flow_seconds"]
+        found.append(
+            (
+                "1 M CSV rows, full pipeline ≤ 2.0× floor",
+                f"flow {flow / floor.seconds:.2f}×, command {run.seconds / floor.seconds:.2f}×",
+                flow <= 2 * floor.seconds,
+            )
+        )
+        found.append(
+            (
+                "… and ≥ 2.4× faster than pandas + pandera",
+                f"{peer.seconds / flow:.2f}× (flow)",
+                peer.seconds / flow >= 2.4,
+            )
+        )
+    many = {m.name: m for m in sections.get("Many files", [])}
+    if many:
+        floor, first = many["floor: DuckDB read_csv"], many["staffq run, first night"]
+        again, changed = many["staffq run, nothing new"], many["staffq run, one agency changed"]
+        found.append(
+            (
+                "many files ≤ 3× floor",
+                f"flow {first.extra['flow_seconds'] / floor.seconds:.2f}×",
+                first.extra["flow_seconds"] <= 3 * floor.seconds,
+            )
+        )
+        found.append(
+            (
+                "nothing new ≤ 5 % of a full run and < 10 s",
+                f"{again.seconds:.1f} s = {100 * again.seconds / first.seconds:.0f} %",
+                again.seconds < 10 and again.seconds <= 0.05 * first.seconds,
+            )
+        )
+        found.append(
+            (
+                "one agency changed: proportional to that agency",
+                f"{changed.extra['flow_seconds']:.1f} s flow vs {again.extra['flow_seconds']:.1f} s with nothing new",
+                changed.extra["flow_seconds"] <= again.extra["flow_seconds"] + 2,
+            )
+        )
+        found.append(("peak memory ≤ 2 GiB", f"{first.peak_mb:.0f} MB", first.peak_mb <= 2048))
+    other = {m.name: m for m in sections.get("Commands", [])}
+    if other:
+        check, demo = other["staffq check, 5,000-row workbook"], other["staffq demo, cold"]
+        found.append(("staffq check on 5,000 rows < 1 s", f"{check.seconds:.2f} s", check.seconds < 1))
+        found.append(("staffq demo cold ≤ 20 s", f"{demo.seconds:.1f} s", demo.seconds <= 20))
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="1/10 of the default scale (a smoke run)")
+    parser.add_argument("--full", action="store_true", help="2.5 M rows in 10,000 files (national scale)")
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    arguments = parser.parse_args()
+    one_rows, many_rows, many_files_count = 1_000_000, 250_000, 1_000
+    scale = "default scale"
+    if arguments.full:
+        many_rows, many_files_count, scale = 2_500_000, 10_000, "--full"
+    if arguments.quick:
+        one_rows, many_rows, many_files_count, scale = 100_000, 25_000, 100, "--quick"
+    work = Path(tempfile.mkdtemp(prefix="staffq-bench-"))
+    try:
+        sections = {
+            "One CSV": one_csv(work, one_rows),
+            "Many files": many_files(work, many_rows, many_files_count),
+            "Commands": check_and_demo(work),
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    text = report(sections, targets(sections), scale)
+    arguments.out.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
