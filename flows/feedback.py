@@ -128,19 +128,26 @@ def _neutralise_formulas(workbook: Workbook) -> None:
 
 def _mark_cells(workbook: Workbook, issues: pl.DataFrame) -> None:
     """Fill each cell with a problem (red for errors, yellow for warnings) and explain it in a comment."""
-    rows = issues.filter(pl.col("row_number").is_not_null())
-    for (sheet_name, row_number, column), group in rows.group_by(
-        ["sheet", "row_number", "column_number"], maintain_order=True
-    ):
-        sheet = _find_sheet(workbook, sheet_name)
+    cells = (
+        issues.filter(pl.col("row_number").is_not_null())
+        .group_by(["sheet", "row_number", "column_number"], maintain_order=True)
+        .agg(
+            (pl.col("severity") == "error").any().alias("is_error"),
+            pl.concat_str(pl.lit("• "), pl.col("message_vi")).str.join("\n").alias("text"),
+            pl.len().alias("count"),
+        )
+    )
+    sheets = {}
+    for sheet_name, row_number, column, is_error, text, count in cells.iter_rows():
+        if sheet_name not in sheets:
+            sheets[sheet_name] = _find_sheet(workbook, sheet_name)
+        sheet = sheets[sheet_name]
         if sheet is None:
             continue
         cell = sheet.cell(int(row_number), int(column or 1))
-        severity = "error" if (group["severity"] == "error").any() else "warning"
-        cell.fill = _FILLS[severity]
-        text = "\n".join(f"• {message}" for message in group["message_vi"])
+        cell.fill = _FILLS["error" if is_error else "warning"]
         comment = Comment(text, "staffq")
-        comment.width, comment.height = 320, 40 + 30 * group.height
+        comment.width, comment.height = 320, 40 + 30 * count
         cell.comment = comment
 
 
@@ -152,16 +159,19 @@ def _add_issue_sheet(workbook: Workbook, issues: pl.DataFrame) -> None:
     for column, (_, _, width) in enumerate(_ISSUE_COLUMNS, start=1):
         sheet.cell(1, column).font = Font(bold=True)
         sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].width = width
-    for issue in issues.iter_rows(named=True):
+    wrap = Alignment(wrap_text=True, vertical="top")
+    # Rows are counted here: openpyxl's max_row scans every cell, which made this quadratic.
+    for row, issue in enumerate(issues.iter_rows(named=True), start=2):
         values = [
             _SEVERITY_VI[issue[key]] if key == "severity" else _printable(issue[key]) for _, key, _ in _ISSUE_COLUMNS
         ]
-        sheet.append(values)
-        for cell in sheet[sheet.max_row]:
-            cell.data_type = "s" if isinstance(cell.value, str) else cell.data_type
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.cell(sheet.max_row, 5).fill = _FILLS[issue["severity"]]
-        sheet.row_dimensions[sheet.max_row].height = _LINE_HEIGHT * _wrapped_lines(values)
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row, column, value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            cell.alignment = wrap
+        sheet.cell(row, 5).fill = _FILLS[issue["severity"]]
+        sheet.row_dimensions[row].height = _LINE_HEIGHT * _wrapped_lines(values)
     sheet.freeze_panes = "A2"
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
