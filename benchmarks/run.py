@@ -5,7 +5,7 @@ Every measurement runs in a process of its own, so its peak memory is its own (`
 time their work inside the process; staffq is timed as the user runs it (`staffq run`, wall clock, Prefect's start
 included) and by its own run record (`dq.runs`: the flow from its first task to its publish).
 
-    uv run --group bench python -m benchmarks.run            # 1 M rows in one CSV; 250,000 rows in 1,000 files
+    uv run --group bench python -m benchmarks.run            # 1 M rows in one CSV; 100,000 rows in 400 files
     uv run --group bench python -m benchmarks.run --full     # ... and 2.5 M rows in 10,000 files (about 1 h)
     uv run --group bench python -m benchmarks.run --quick    # a smoke run at 1/10 of the default
 """
@@ -304,7 +304,7 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="2.5 M rows in 10,000 files (national scale)")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     arguments = parser.parse_args()
-    one_rows, many_rows, many_files_count = 1_000_000, 250_000, 1_000
+    one_rows, many_rows, many_files_count = 1_000_000, 100_000, 400
     scale = "default scale"
     if arguments.full:
         many_rows, many_files_count, scale = 2_500_000, 10_000, "--full"

@@ -26,10 +26,10 @@ GIVEN = ["An", "Bình", "Cường", "Dung", "Giang", "Hà", "Hải", "Hạnh", "
 POSITIONS = ["Chuyên viên"] * 12 + ["Phó Trưởng phòng", "Trưởng phòng", "Kế toán", "Giáo viên", "Nhân viên"]
 CATEGORIES = ["Công chức", "Viên chức", "Viên chức", "Hợp đồng lao động"]
 EDUCATION = ["Đại học"] * 6 + ["Thạc sĩ", "Cao đẳng", "Trung cấp", "Tiến sĩ"]
-THEORY = ["Sơ cấp", "Trung cấp", "Trung cấp", "Cao cấp", ""]
+THEORY = ["Sơ cấp", "Trung cấp", "Trung cấp", "Cao cấp", "Chưa qua đào tạo"]
 STATE_MANAGEMENT = ["Chuyên viên", "Chuyên viên chính", "", ""]
-IT = ["Ứng dụng CNTT cơ bản", "Ứng dụng CNTT nâng cao", "Chứng chỉ B", ""]
-LANGUAGE = ["Tiếng Anh B1", "Tiếng Anh B", "Tiếng Anh A2", ""]
+IT = ["Ứng dụng CNTT cơ bản", "Ứng dụng CNTT nâng cao", "Chứng chỉ B", "Không"]
+LANGUAGE = ["Tiếng Anh B1", "Tiếng Anh B", "Tiếng Anh A2", "Không"]
 ETHNICITY = ["Kinh"] * 9 + ["Khmer"]
 RELIGION = ["Không"] * 8 + ["Phật giáo", "Công giáo"]
 GRADES = [("01.003", "Chuyên viên"), ("01.002", "Chuyên viên chính"), ("V.07.03.29", "Giáo viên tiểu học hạng III")]
@@ -104,7 +104,7 @@ def rows(count: int, seed: int, first_serial: int = 0) -> pl.DataFrame:
             "Quản lý nhà nước": pick(STATE_MANAGEMENT),
             "Tin học": pick(IT),
             "Ngoại ngữ": pick(LANGUAGE),
-            "Đảng viên": np.where(party, "x", ""),
+            "Đảng viên": np.where(party, "x", "Không"),
             "Ngày vào Đảng": np.where(party, birth_dates.dt.offset_by("27y").dt.strftime("%d/%m/%Y").to_numpy(), ""),
             "Quy hoạch": np.where(rng.random(count) < 0.1, "x", ""),
             "Chức danh quy hoạch": "",

@@ -38,6 +38,9 @@ _ISSUE_COLUMNS = (
     ("Mã lỗi", "check_code", 28),
 )
 _OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
+# Above this many rows the clerk's own workbook is not copied and marked (openpyxl holds every cell in memory: a
+# 100,000-row list took 2.6 GB and 100 s); the "Lỗi" sheet alone goes back, listing every problem.
+MARKED_COPY_MAX_ROWS = 20_000
 _LINE_HEIGHT = 15
 # The longest file name ext4, NTFS and APFS all take; on Linux it counts the bytes of the UTF-8 name.
 _NAME_BYTES = 255
@@ -61,10 +64,14 @@ def write_feedback(workspace: Workspace, submission: Submission) -> Path | None:
         explanation = _explanation(issues)
         target = folder / feedback_name(name, ".loi.txt")
         return _write_atomically(target, lambda path: path.write_text(explanation, "utf-8"))
-    try:
-        workbook = _their_workbook(source, Path(name))
-    except Exception:  # staffq read it, openpyxl may not: the list of fixes still goes back
-        logger.exception("cannot copy %r for feedback; sending the list of fixes alone", name)
+    rows = submission.staff.height + submission.rejected.height
+    workbook = None
+    if rows <= MARKED_COPY_MAX_ROWS:
+        try:
+            workbook = _their_workbook(source, Path(name))
+        except Exception:  # staffq read it, openpyxl may not: the list of fixes still goes back
+            logger.exception("cannot copy %r for feedback; sending the list of fixes alone", name)
+    if workbook is None:
         workbook = openpyxl.Workbook()
         workbook.remove(workbook.active)
     _mark_cells(workbook, issues)
