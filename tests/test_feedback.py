@@ -94,3 +94,13 @@ def test_the_feedback_workbook_opens_in_libreoffice(judged, tmp_path):
     )
     pdf = tmp_path / f"{path.stem}.pdf"
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5000
+
+
+def test_a_list_too_long_to_copy_gets_the_problem_sheet_alone(judged, monkeypatch):
+    from flows import feedback
+
+    monkeypatch.setattr(feedback, "MARKED_COPY_MAX_ROWS", 2)
+    workspace, submissions = judged
+    workbook = openpyxl.load_workbook(write_feedback(workspace, submissions["UB-NV"]))
+    assert workbook.sheetnames == [ISSUE_SHEET]
+    assert workbook[ISSUE_SHEET].max_row - 1 == submissions["UB-NV"].issues.height
