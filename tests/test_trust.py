@@ -147,6 +147,7 @@ def test_analysts_reading_while_runs_publish_never_get_an_error_or_half_a_state(
         stop.touch()
         reader.wait(timeout=60)
     seen = json.loads(out.read_text())
+    print(f"reader: {len(seen['answers'])} answers over 4 publishes, {len(seen['errors'])} errors")
     assert seen["errors"] == []
     assert len(seen["answers"]) > 10
     assert all(loaded == staff for loaded, staff, _ in seen["answers"])  # never half a publish
