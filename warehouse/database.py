@@ -14,7 +14,7 @@ MACRO_DIR = _HERE / "macros"
 VIEW_DIR = _HERE / "views"
 INDICATOR_DIR = _HERE / "indicators"
 # Macros before views, and staff_as_of before the macros built on it.
-_MACRO_ORDER = ("current_submissions", "staff_as_of", "staff_in_scope")
+_MACRO_ORDER = ("agencies_at", "current_submissions", "staff_as_of", "staff_in_scope")
 
 
 @contextmanager

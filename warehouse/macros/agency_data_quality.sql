@@ -6,10 +6,8 @@
 create or replace macro analytics.agency_data_quality(as_of) as table
 with
 agencies as (
-    select * from core.agencies
-    where valid_from <= as_of
-        and (valid_to is null or valid_to >= as_of)
-        and coalesce(expected_cadence, 'monthly') <> 'none'
+    select * from analytics.agencies_at(as_of)
+    where coalesce(expected_cadence, 'monthly') <> 'none'
 ),
 
 submissions as (

@@ -64,9 +64,7 @@ counts as (
 ),
 
 agencies as (
-    select * from core.agencies
-    where valid_from <= as_of
-        and (valid_to is null or valid_to >= as_of)
+    select * from analytics.agencies_at(as_of)
 ),
 
 agency_rows as (

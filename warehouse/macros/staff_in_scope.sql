@@ -15,9 +15,7 @@ staff as (
 ),
 
 agencies as (
-    select * from core.agencies
-    where valid_from <= as_of
-        and (valid_to is null or valid_to >= as_of)
+    select * from analytics.agencies_at(as_of)
 ),
 
 staff_with_group as (
