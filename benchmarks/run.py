@@ -1,14 +1,16 @@
 """staffq against a raw DuckDB load (the floor) and pandas + pandera (the peer), on the same rows, in one run; the
-figures, the ratios and the machine go to benchmarks/RESULTS.md.
+figures, the ratios and the machine go to benchmarks/RESULTS.md. The peer and the workbook writer are in the
+`bench` dependency group, not in staffq's: pandera imports pandas whenever it is installed, which costs every
+staffq command a second.
 
 Every measurement runs in a process of its own, under GNU time, so its peak memory is its own. The floor and the
 peer time their work inside the process; staffq is timed as the user runs it (`staffq run`, wall clock, Prefect's
 start included) and by its own run record (`dq.runs`: from the flow's start to the commit of its load; the feedback
 files and alerts come after).
 
-    uv run python -m benchmarks.run            # 1 M rows in one CSV; 100,000 rows in 400 files
-    uv run python -m benchmarks.run --full     # ... and 2.5 M rows in 10,000 files (about 1 h)
-    uv run python -m benchmarks.run --quick    # a smoke run at 1/10 of the default
+    uv run --group bench python -m benchmarks.run            # 1 M rows in one CSV; 100,000 rows in 400 files
+    uv run --group bench python -m benchmarks.run --full     # ... and 2.5 M rows in 10,000 files (about 1 h)
+    uv run --group bench python -m benchmarks.run --quick    # a smoke run at 1/10 of the default
 """
 
 from __future__ import annotations

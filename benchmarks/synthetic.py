@@ -5,7 +5,7 @@ a flat one. About 2 % of rows are bad in one of the ways clerks get them wrong (
 birth date, an ID too short, a gender that is neither), so every path of the checks runs. The same rows can be
 written as one plain CSV (`write_flat_csv`) for the baselines, which read exactly what staffq reads.
 
-    uv run python -m benchmarks.synthetic --rows 100000 --files 100 --out /tmp/inbox
+    uv run --group bench python -m benchmarks.synthetic --rows 100000 --files 100 --out /tmp/inbox
 """
 
 from __future__ import annotations
