@@ -78,6 +78,7 @@ def run(
             f"[red]{root} is not a staffq workspace[/] (no staffq.toml). Create one with: staffq init --dir {workspace}"
         )
         raise typer.Exit(2)
+    _refuse_unwritable(root)
     outcome = _run_flow(root, as_of.date() if as_of else None)
     show.run_summary(out, outcome)
     if strict and (outcome.has_rejections or outcome.failed_alerts):
@@ -104,6 +105,7 @@ def serve(
     if not (root / "staffq.toml").is_file():
         err.print(f"[red]{root} is not a staffq workspace[/] (no staffq.toml). Create one with: staffq init")
         raise typer.Exit(2)
+    _refuse_unwritable(root)
     try:
         serve_flow(root, port, out.print)
     except ServerError as error:
@@ -237,6 +239,18 @@ def report(
             sys.stdout.write(text)
     else:
         print_table(out, city)
+
+
+def _refuse_unwritable(root: Path) -> None:
+    from warehouse.workspace import Workspace
+
+    problem = Workspace.at(root).write_error()
+    if problem:
+        err.print(
+            f"[red]Cannot write in the workspace[/] ({problem}). Nothing was changed: the last published "
+            "staffq.duckdb is intact. Make the workspace writable (or free space) and run again."
+        )
+        raise typer.Exit(2)
 
 
 def _run_flow(root: Path, as_of: dt.date | None):

@@ -213,3 +213,27 @@ def test_a_full_disk_fails_the_run_and_keeps_the_last_published_state(tmp_path):
     assert run_in_subprocess(root).returncode == 0
     with duckdb.connect(str(published), read_only=True) as connection:
         assert connection.execute("select count(*) from core.staff").fetchall() == [(6,)]
+
+
+def test_a_read_only_workspace_is_refused_with_a_clear_error_and_nothing_changes(tmp_path):
+    source, mounted = tmp_path / "source", tmp_path / "read-only"
+    source.mkdir()
+    mounted.mkdir()
+    root = source / "ws"
+    create_workspace(root)
+    shutil.copy(FIXTURES / "valid_three_people.csv", root / "inbox" / "UB-NV" / "ds.csv")
+    run_once(root)
+    shutil.copy(FIXTURES / "names_in_nfd.csv", root / "inbox" / "UB-TP" / "ds.csv")
+    digest = hashlib.sha256((root / "staffq.duckdb").read_bytes()).hexdigest()
+    # A read-only bind mount of the workspace: root ignores file permissions, not a read-only file system.
+    mounting = subprocess.run(["mount", "--bind", str(source), str(mounted)], capture_output=True)
+    if mounting.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {mounting.stderr.decode().strip()}")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(mounted)], check=True, capture_output=True)
+        result = CliRunner().invoke(app, ["run", "--workspace", str(mounted / "ws"), "--as-of", "2024-12-31"])
+    finally:
+        subprocess.run(["umount", str(mounted)], check=True)
+    assert result.exit_code == 2, result.output
+    assert "Cannot write in the workspace" in result.output and "Read-only file system" in result.output
+    assert hashlib.sha256((root / "staffq.duckdb").read_bytes()).hexdigest() == digest

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +81,18 @@ class Workspace:
                         files.append(path)
             found += [(folder.name, path) for path in sorted(files)]
         return found
+
+    def write_error(self) -> str | None:
+        """Why nothing can be written in the workspace (a read-only mount, no permission, a full disk), or None.
+        Asked before a run starts: Prefect's own database lives here and would otherwise fail slowly."""
+        for folder in (self.root, self.prefect_home):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                with tempfile.TemporaryFile(dir=folder):
+                    pass
+            except OSError as error:
+                return f"{folder}: {error.strerror or error}"
+        return None
 
     def archive_path(self, sha256: str, suffix: str) -> Path:
         """An immutable copy is named by content hash, so the same bytes are stored once."""
