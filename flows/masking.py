@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 
-# 8 or more digits, possibly grouped by spaces, dots, commas, dashes or underscores ("074 086 000 456").
-_ID = re.compile(r"\d(?:[ .,_\-]{0,2}\d){7,}")
+from warehouse.publish import ID_NUMBER
+
+# The warehouse's own pattern: 8 or more digits, possibly grouped by spaces, dots, commas, dashes or underscores.
+_ID = re.compile(ID_NUMBER)
 _DATE = re.compile(r"\b\d{1,2}([/.\-])\d{1,2}\1(\d{4})\b")
 
 

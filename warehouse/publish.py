@@ -15,7 +15,7 @@ from warehouse.sql import quote_identifier, quote_literal
 STORAGE_VERSION = "v1.2.0"
 # Every run of 8 or more digits, whatever separates them ("074 086 000 456", "074,178,496,941"), loses all its
 # digits in every text column: IDs, typed anywhere (a remark, a rejected row), leave only the writer's database.
-_MASK_IDS = r"regexp_replace({column}, '\d(?:[ .,_\-]{{0,2}}\d){{7,}}', '************', 'g')"
+ID_NUMBER = r"\d(?:[ .,_\-]{0,2}\d){7,}"
 # Text columns that are keys or hashes, not something a clerk typed.
 _UNMASKED = {"submission_id", "person_key", "file_sha256", "archive_path", "run_id", "flow_run_id"}
 PUBLISHED_TABLES = (
@@ -64,7 +64,7 @@ def _published_columns(connection: duckdb.DuckDBPyConnection, table: str) -> str
         if name == "national_id":
             continue
         if data_type == "VARCHAR" and name not in _UNMASKED:
-            selected.append(f"{_MASK_IDS.format(column=column)} as {column}")
+            selected.append(f"regexp_replace({column}, '{ID_NUMBER}', '************', 'g') as {column}")
         else:
             selected.append(column)
     return ", ".join(selected)

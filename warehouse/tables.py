@@ -55,7 +55,7 @@ def describe_views(ddl: list[Path], views: list[Path], as_of: str = "2024-12-31"
             text = path.read_text(encoding="utf-8")
             connection.execute(text)
             lines = text.splitlines()
-            heading = [line.removeprefix("--").strip() for line in lines[: next_code_line(lines)]]
+            heading = [line.removeprefix("--").strip() for line in lines[: _next_code_line(lines)]]
             name, _, comment = " ".join(heading).partition(":")
             is_macro = "create or replace macro" in text
             query = f"select * from {name.split('(')[0]}(date '{as_of}')" if is_macro else f"select * from {name}"
@@ -67,7 +67,7 @@ def describe_views(ddl: list[Path], views: list[Path], as_of: str = "2024-12-31"
         connection.close()
 
 
-def next_code_line(lines: list[str]) -> int:
+def _next_code_line(lines: list[str]) -> int:
     """Index of the first line that is not a comment."""
     return next((index for index, line in enumerate(lines) if not line.startswith("--")), len(lines))
 
