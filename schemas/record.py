@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass
 
 import polars as pl
@@ -148,16 +147,13 @@ def _birth_and_gender(raw: pl.DataFrame, table: Table, headers: dict[str, str]) 
 
 
 def _original_cells(table: Table) -> pl.Series:
-    """Every cell of the row as text, keyed by the file's own header, for dq.rejected_rows.raw."""
-    names = [c.name for c in table.columns]
+    """Every cell of the row as JSON text, keyed by the file's own header, for dq.rejected_rows.raw."""
     keys: list[str] = []
     for position, column in enumerate(table.columns, start=1):
         key = column.header or f"cột {position}"
         keys.append(f"{key} [cột {position}]" if key in keys else key)
-    return pl.Series(
-        [json.dumps(dict(zip(keys, row, strict=True)), ensure_ascii=False) for row in table.rows.select(names).rows()],
-        dtype=pl.String,
-    )
+    cells = table.rows.select(pl.col(c.name).alias(key) for c, key in zip(table.columns, keys, strict=True))
+    return cells.select(pl.struct(pl.all()).struct.json_encode()).to_series()
 
 
 def _apply_group_labels(raw: pl.DataFrame, table: Table) -> pl.DataFrame:

@@ -228,17 +228,33 @@ def _read_text(path: Path, limits: ReadLimits) -> tuple[Sheet, TextFormat]:
     data = path.read_bytes()
     text, encoding = _decode(data)
     delimiter = _sniff_delimiter(text)
+    # Python's csv module finds the widest row (title lines are narrower than the list), polars reads the cells.
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        widths = [len(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as error:
         raise UnreadableFile(f"không đọc được CSV: {error}") from error
-    width = max((len(row) for row in rows), default=0)
+    width = max(widths, default=0)
     if width == 0:
         raise UnreadableFile("tệp rỗng")
-    _check_area(path.stem, 1, len(rows), 1, width, limits)
-    columns = {f"c{j}": [row[j] if j < len(row) else None for row in rows] for j in range(width)}
-    grid = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
+    _check_area(path.stem, 1, len(widths), 1, width, limits)
+    try:
+        grid = pl.read_csv(
+            text.encode(),
+            has_header=False,
+            separator=delimiter,
+            schema={f"c{j}": pl.String for j in range(width)},
+            missing_columns="insert",
+        )
+    except pl.exceptions.PolarsError:
+        grid = _grid_of_rows(text, delimiter, width)
     return _sheet(path.stem, _clean_grid(grid, list(range(width))), True), TextFormat(encoding, delimiter)
+
+
+def _grid_of_rows(text: str, delimiter: str, width: int) -> pl.DataFrame:
+    """What polars refuses (a stray quote, old Mac line ends) Python's csv module still reads, more slowly."""
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    columns = {f"c{j}": [row[j] if j < len(row) else None for row in rows] for j in range(width)}
+    return pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
 
 
 def _sheet(name: str, cells: pl.DataFrame, visible: bool) -> Sheet:
