@@ -18,14 +18,19 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
 
 
-def parse_date(raw: pl.Expr, as_of: dt.date, date1904: bool = False) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """Day-first date text, ISO (Excel date cells), month/year, year alone or an Excel serial number.
+def parse_date(
+    raw: pl.Expr, as_of: dt.date | pl.Expr, date1904: bool | pl.Expr = False
+) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """Day-first date text, ISO (Excel date cells), month/year, year alone or an Excel serial number. `as_of`
+    (which century a two-digit year is in) and `date1904` (the workbook's date system) may be columns.
 
     Returns (date, precision, two_digit_year); date is null for blank or unreadable text. A missing day counts
     as the 1st and a missing month as January, the convention of the retirement rules.
     """
+    as_of = as_of if isinstance(as_of, pl.Expr) else pl.lit(as_of)
+    date1904 = date1904 if isinstance(date1904, pl.Expr) else pl.lit(date1904)
     text = raw.str.to_lowercase()
-    century = pl.when(text.str.extract(_DMY2, 3).cast(pl.Int32, strict=False) <= as_of.year % 100)
+    century = pl.when(text.str.extract(_DMY2, 3).cast(pl.Int32, strict=False) <= as_of.dt.year() % 100)
     two_digit_year = century.then(2000).otherwise(1900) + text.str.extract(_DMY2, 3).cast(pl.Int32, strict=False)
     year = pl.coalesce(
         text.str.extract(_ISO, 1),
@@ -59,7 +64,7 @@ def parse_date(raw: pl.Expr, as_of: dt.date, date1904: bool = False) -> tuple[pl
     ).str.to_date("%Y-%m-%d", strict=False)
     plausible_year = text.str.contains(_YEAR) & year_number.is_between(1900, 2100)
     calendar = pl.when(text.str.contains(_YEAR) & ~plausible_year).then(None).otherwise(calendar)
-    date = pl.coalesce(calendar, _excel_serial_1904(text) if date1904 else _excel_serial(text))
+    date = pl.coalesce(calendar, pl.when(date1904).then(_excel_serial_1904(text)).otherwise(_excel_serial(text)))
     precision = (
         pl.when(date.is_null())
         .then(None)

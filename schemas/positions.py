@@ -62,25 +62,14 @@ def classify(
     return None
 
 
-def classify_column(
-    positions: pl.Series, agency_group: str | None, catalogue: tuple[PositionRule, ...] | None = None
-) -> pl.DataFrame:
-    """Classify each distinct position once: columns position, is_leader, leader_level, leader_role, known."""
-    distinct = positions.drop_nulls().unique().to_list()
-    rules = [classify(position, agency_group, catalogue) for position in distinct]
-    return pl.DataFrame(
-        {
-            "position": distinct,
-            "is_leader": [rule.is_leader if rule else None for rule in rules],
-            "leader_level": [rule.leader_level if rule else None for rule in rules],
-            "leader_role": [rule.leader_role if rule else None for rule in rules],
-            "known": [rule is not None for rule in rules],
-        },
-        schema={
-            "position": pl.String,
-            "is_leader": pl.Boolean,
-            "leader_level": pl.String,
-            "leader_role": pl.String,
-            "known": pl.Boolean,
-        },
+def classify_column(pairs: pl.DataFrame, catalogue: tuple[PositionRule, ...] | None = None) -> pl.DataFrame:
+    """Classify each distinct (position, _agency_group) pair once: columns position, _agency_group, is_leader,
+    leader_level, leader_role, known."""
+    distinct = pairs.select("position", "_agency_group").drop_nulls("position").unique()
+    rules = [classify(position, group, catalogue) for position, group in distinct.iter_rows()]
+    return distinct.with_columns(
+        pl.Series("is_leader", [rule.is_leader if rule else None for rule in rules], pl.Boolean),
+        pl.Series("leader_level", [rule.leader_level if rule else None for rule in rules], pl.String),
+        pl.Series("leader_role", [rule.leader_role if rule else None for rule in rules], pl.String),
+        pl.Series("known", [rule is not None for rule in rules], pl.Boolean),
     )

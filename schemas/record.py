@@ -43,8 +43,10 @@ class ReadContext:
 
 @dataclass(frozen=True)
 class Records:
-    """Typed records plus, per field, the header the clerk wrote and its grid column (for messages and for
-    marking the cell in the feedback workbook; `birth_date_female` is the Nữ column of the official layout)."""
+    """A table's rows with each field's cell as written and what typing them needs to know (`_as_of`, the
+    agency's group, the sheet's category...), plus, per field, the header the clerk wrote and its grid column (for
+    messages and for marking the cell in the feedback workbook; `birth_date_female` is the Nữ column of the
+    official layout). `type_records` types them, many files' at once."""
 
     frame: pl.DataFrame
     headers: dict[str, str]
@@ -58,7 +60,7 @@ def raw_column(field: str) -> str:
 
 
 def build_records(table: Table, context: ReadContext) -> Records:
-    """Type every person row of `table`; parse failures leave nulls that the checks then report."""
+    """Every person row of `table` with its cells as written, ready to be typed."""
     headers: dict[str, str] = {}
     raw = table.rows.select("row_number").with_columns(sheet=pl.lit(table.sheet))
     groups = checkmark_groups(table)
@@ -71,9 +73,15 @@ def build_records(table: Table, context: ReadContext) -> Records:
             raw = raw.with_columns(table.rows[column.name].alias(raw_column(column.match.field)))
     raw, split_layout = _birth_and_gender(raw, table, headers)
     raw = raw.with_columns(raw=_original_cells(table))
-    raw = _apply_group_labels(raw, table)
-    frame = _typed(raw, context, table)
-    return Records(frame, headers, _cells(table, split_layout), split_layout)
+    raw = _apply_group_labels(raw, table).with_columns(
+        _as_of=pl.lit(context.as_of),
+        _date1904=pl.lit(table.date1904),
+        _sheet_category=pl.lit(resolve("staff_category", table.sheet).code, pl.String),
+        _default_category=pl.lit(context.default_staff_category, pl.String),
+        _agency_group=pl.lit(context.agency_group, pl.String),
+        _rating_year=pl.lit(_rating_year(table) or context.policy.rating_year(context.as_of), pl.Int64),
+    )
+    return Records(raw, headers, _cells(table, split_layout), split_layout)
 
 
 def checkmark_groups(table: Table) -> dict[str, list[tuple[Column, str]]]:
@@ -170,8 +178,11 @@ def _apply_group_labels(raw: pl.DataFrame, table: Table) -> pl.DataFrame:
     return raw.sort("row_number").join_asof(labels.sort("row_number"), on="row_number", strategy="backward")
 
 
-def _typed(raw: pl.DataFrame, context: ReadContext, table: Table) -> pl.DataFrame:
-    frame = raw
+def type_records(raw: pl.DataFrame, policy: Policy, province_codes: tuple[str, ...]) -> pl.DataFrame:
+    """Typed canonical records of `raw` (the rows of `build_records`, of one table or of many files, in order);
+    parse failures leave nulls that the checks then report. Typing costs a few milliseconds however few the rows,
+    so a night types its files in batches, not one by one."""
+    frame = raw.with_row_index("_order")
     for field in record_columns():
         if raw_column(field) not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(raw_column(field)))
@@ -180,16 +191,16 @@ def _typed(raw: pl.DataFrame, context: ReadContext, table: Table) -> pl.DataFram
         *_split_position(),
         pl.coalesce(pl.col("_coerced_general_schooling"), pl.col("general_schooling")).alias("general_schooling"),
     )
-    frame = _parse_dates(frame, context, table.date1904)
+    frame = _parse_dates(frame)
     frame = _resolve_vocabularies(frame)
-    frame = _parse_numbers_and_ids(frame, context)
+    frame = _parse_numbers_and_ids(frame, province_codes)
     frame = _gender(frame)
-    frame = _staff_category(frame, context, table.sheet)
-    frame = _leaders(frame, context)
+    frame = _staff_category(frame)
+    frame = _leaders(frame, policy)
     frame = with_grade_columns(frame)
-    frame = _derived(frame, context, _rating_year(table))
-    frame = _title_standards(frame, context.policy)
-    return _planned_title_standards(frame, context).sort("row_number")
+    frame = _derived(frame)
+    frame = _title_standards(frame, policy)
+    return _planned_title_standards(frame, policy).sort("_order").drop("_order")
 
 
 def _undo_date_coercion(field: str) -> pl.Expr:
@@ -216,10 +227,10 @@ def _split_position() -> list[pl.Expr]:
     ]
 
 
-def _parse_dates(frame: pl.DataFrame, context: ReadContext, date1904: bool) -> pl.DataFrame:
+def _parse_dates(frame: pl.DataFrame) -> pl.DataFrame:
     columns = []
     for field in fields_of_kind("date"):
-        date, precision, two_digit = parse_date(pl.col(raw_column(field)), context.as_of, date1904)
+        date, precision, two_digit = parse_date(pl.col(raw_column(field)), pl.col("_as_of"), pl.col("_date1904"))
         columns += [date.alias(field), two_digit.alias(f"_two_digit_{field}")]
         if field == "birth_date":
             columns.append(precision.alias("birth_date_precision"))
@@ -259,8 +270,8 @@ def _resolve_vocabularies(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _parse_numbers_and_ids(frame: pl.DataFrame, context: ReadContext) -> pl.DataFrame:
-    national_id, restored = clean_national_id(pl.col(raw_column("national_id")), list(context.province_codes))
+def _parse_numbers_and_ids(frame: pl.DataFrame, province_codes: tuple[str, ...]) -> pl.DataFrame:
+    national_id, restored = clean_national_id(pl.col(raw_column("national_id")), list(province_codes))
     return frame.with_columns(
         national_id.alias("national_id"),
         restored.alias("_id_restored"),
@@ -294,31 +305,24 @@ def _gender(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _staff_category(frame: pl.DataFrame, context: ReadContext, sheet: str) -> pl.DataFrame:
+def _staff_category(frame: pl.DataFrame) -> pl.DataFrame:
     """The row's own cell, else its group row, else the sheet name, else the agency's default."""
-    from_sheet = resolve("staff_category", sheet).code
     return frame.with_columns(
         pl.when(pl.col(raw_column("staff_category")).is_not_null())
         .then(pl.col("staff_category"))
-        .otherwise(
-            pl.coalesce(
-                pl.col("_group_category"),
-                pl.lit(from_sheet, pl.String),
-                pl.lit(context.default_staff_category, pl.String),
-            )
-        )
+        .otherwise(pl.coalesce("_group_category", "_sheet_category", "_default_category"))
         .alias("staff_category"),
         pl.coalesce(pl.col("unit_name"), pl.col("_group_unit")).alias("unit_name"),
     )
 
 
-def _leaders(frame: pl.DataFrame, context: ReadContext) -> pl.DataFrame:
+def _leaders(frame: pl.DataFrame, policy: Policy) -> pl.DataFrame:
     """Leaders come from the positions catalogue; an explicit "Lãnh đạo, quản lý" cell overrides it."""
-    catalogue = classify_column(frame["position"], context.agency_group, context.policy.positions).rename(
+    catalogue = classify_column(frame.select("position", "_agency_group"), policy.positions).rename(
         {"is_leader": "_catalogue_leader", "known": "_position_known"}
     )
     frame = frame.drop("is_leader", "leader_level", "leader_role", strict=False).join(
-        catalogue, on="position", how="left"
+        catalogue, on=["position", "_agency_group"], how="left", nulls_equal=True
     )
     explicit = pl.col("_code_is_leader")
     return frame.with_columns(
@@ -355,22 +359,24 @@ def _title_standards(frame: pl.DataFrame, policy: Policy) -> pl.DataFrame:
     )
 
 
-def _planned_title_standards(frame: pl.DataFrame, context: ReadContext) -> pl.DataFrame:
+def _planned_title_standards(frame: pl.DataFrame, policy: Policy) -> pl.DataFrame:
     """Whether someone in the succession plan already meets the title standards of the first title planned for
     them (its level and role from the positions catalogue); null when that title is not a catalogued leader post."""
     first_title = pl.col("planned_title").str.split(";").list.eval(pl.element().str.strip_chars()).list.first()
     frame = frame.with_columns(first_title.alias("_planned_position"))
-    catalogue = classify_column(frame["_planned_position"], context.agency_group, context.policy.positions).select(
+    planned = frame.select(pl.col("_planned_position").alias("position"), "_agency_group")
+    catalogue = classify_column(planned, policy.positions).select(
         pl.col("position").alias("_planned_position"),
+        "_agency_group",
         pl.col("leader_level").alias("_planned_level"),
         pl.col("leader_role").alias("_planned_role"),
         pl.col("is_leader").alias("_planned_is_leader"),
     )
-    frame = frame.join(catalogue, on="_planned_position", how="left")
+    frame = frame.join(catalogue, on=["_planned_position", "_agency_group"], how="left", nulls_equal=True)
     key = pl.concat_str(pl.col("_planned_level"), pl.lit("|"), pl.col("_planned_role"))
     needed_ranks, failures = [], []
     for criterion, (field, _, _) in CRITERIA.items():
-        mapping = minimums(context.policy.title_standards, criterion)
+        mapping = minimums(policy.title_standards, criterion)
         if not mapping:
             continue
         ranks = vocabularies()[field].ranks
@@ -396,8 +402,8 @@ def _rating_year(table: Table) -> int | None:
     return years[0] if years else None
 
 
-def _derived(frame: pl.DataFrame, context: ReadContext, rating_year: int | None) -> pl.DataFrame:
-    as_of = pl.lit(context.as_of)
+def _derived(frame: pl.DataFrame) -> pl.DataFrame:
+    as_of = pl.col("_as_of")
     birth = pl.col("birth_date")
     before_birthday = (as_of.dt.month() < birth.dt.month()) | (
         (as_of.dt.month() == birth.dt.month()) & (as_of.dt.day() < birth.dt.day())
@@ -405,13 +411,10 @@ def _derived(frame: pl.DataFrame, context: ReadContext, rating_year: int | None)
     age = as_of.dt.year() - birth.dt.year() - before_birthday.cast(pl.Int32)
     return frame.with_columns(
         age.cast(pl.Int64).alias("age_years"),
-        as_of.alias("_as_of"),
         fold_expr(pl.col("full_name")).alias("_folded_name"),
         pl.when(pl.col("ethnicity").is_not_null()).then(pl.col("ethnicity") != "kinh").alias("is_ethnic_minority"),
         pl.when(pl.col("religion").is_not_null()).then(pl.col("religion") != "none").alias("has_religion"),
-        pl.when(pl.col("evaluation_rating").is_not_null())
-        .then(pl.lit(rating_year or context.policy.rating_year(context.as_of), pl.Int64))
-        .alias("evaluation_year"),
+        pl.when(pl.col("evaluation_rating").is_not_null()).then(pl.col("_rating_year")).alias("evaluation_year"),
         retirement_date_expr(birth, pl.col("gender")).alias("retirement_date"),
         (
             (pl.col("staff_category") != "part_time").fill_null(True)

@@ -20,7 +20,15 @@ from schemas.catalogue import check
 from schemas.headers import header_index
 from schemas.layout import NoHeader, Table, locate_table
 from schemas.policy import Policy
-from schemas.record import ReadContext, Records, build_records, checkmark_groups, person_keys, raw_column
+from schemas.record import (
+    ReadContext,
+    Records,
+    build_records,
+    checkmark_groups,
+    person_keys,
+    raw_column,
+    type_records,
+)
 from schemas.row_checks import RowCheck, has_column, row_checks
 from schemas.sheets import (
     LIMIT_CODES,
@@ -92,12 +100,17 @@ def staff_columns() -> list[str]:
 
 @dataclass(frozen=True)
 class _Prepared:
-    """A file read and typed, waiting for the row checks that run on a whole batch at once."""
+    """A file read, waiting for the typing and the row checks that run on a whole batch at once. The problems of
+    the file as a whole are kept in pieces: some can only be told once its rows are typed."""
 
-    frame: pl.DataFrame
+    raw: pl.DataFrame
     headers: dict[str, dict[str, str]]
     cells: dict[str, dict[str, str]]
-    file_issues: list[dict]
+    missing_fields: list[str]
+    has_category_column: bool
+    issues: list[dict]
+    total_issues: list[dict]
+    context: FileContext
     read: ReadContext
     text_format: TextFormat | None
 
@@ -108,14 +121,20 @@ def validate_file(path: Path, context: FileContext) -> FileResult:
 
 
 def validate_files(files: list[tuple[Path, FileContext]]) -> list[FileResult]:
-    """Verdicts on a batch of files, in order. Row checks run once over the whole batch: pandera's cost is per
-    check run, not per row, so one pass over many files is what keeps a night of thousands of files fast."""
+    """Verdicts on a batch of files, in order. Typing and row checks run once over the whole batch: their cost is
+    mostly per run, not per row (pandera's ~2.5 ms per check), so one pass over many files is what keeps a night of
+    thousands of files fast."""
     results: list[_Prepared | FileResult] = [_prepare_or_reject(path, context) for path, context in files]
     positions = [i for i, result in enumerate(results) if isinstance(result, _Prepared)]
     batch = [results[i] for i in positions]
-    row_issues = _row_issues(batch)
-    for member, position in enumerate(positions):
-        results[position] = _verdict(batch[member], row_issues.get(member, _no_issues()))
+    for (policy, province_codes), members in _by_rules(batch).items():
+        raw = pl.concat([batch[i].raw.with_columns(_file=pl.lit(i, pl.Int32)) for i in members], how="diagonal_relaxed")
+        typed = type_records(raw, policy, province_codes)
+        row_issues = _row_issues(typed, batch, policy, province_codes)
+        frames = typed.partition_by("_file", as_dict=True, include_key=False)
+        for i in members:
+            frame = frames.get((i,), typed.clear().drop("_file"))
+            results[positions[i]] = _verdict(batch[i], frame, row_issues.get(i, _no_issues()))
     return results
 
 
@@ -163,31 +182,49 @@ def _prepare(path: Path, context: FileContext) -> _Prepared | FileResult:
     read = dataclasses.replace(context.read, as_of=as_of)
     records = [build_records(table, read) for table in tables]
     issues += [issue for table, record in zip(tables, records, strict=True) for issue in _column_issues(table, record)]
-    frame = pl.concat(
+    raw = pl.concat(
         [
             r.frame.with_columns(**{has_column(name): pl.lit(name in r.headers) for name in record_columns()})
             for r in records
         ],
         how="diagonal_relaxed",
     )
-    headers = {table.sheet: record.headers for table, record in zip(tables, records, strict=True)}
-    cells = {table.sheet: record.cells for table, record in zip(tables, records, strict=True)}
-    file_issues = [*_missing_columns(records, frame), *issues]
+    totals = [
+        _file_issue("file-total-mismatch", value=table.total_declared, rows=table.rows.height, sheet=table.sheet)
+        for table in tables
+        if table.total_declared is not None and table.total_declared != table.rows.height
+    ]
+    return _Prepared(
+        raw,
+        headers={table.sheet: record.headers for table, record in zip(tables, records, strict=True)},
+        cells={table.sheet: record.cells for table, record in zip(tables, records, strict=True)},
+        missing_fields=_missing_columns(records),
+        has_category_column=any("staff_category" in r.headers for r in records),
+        issues=issues,
+        total_issues=totals,
+        context=context,
+        read=read,
+        text_format=text_format,
+    )
+
+
+def _file_issues(prepared: _Prepared, frame: pl.DataFrame) -> list[dict]:
+    """The problems of the file as a whole, once its rows are typed (a category may come from a group row)."""
+    missing = list(prepared.missing_fields)
+    if not prepared.has_category_column and (frame.is_empty() or frame["staff_category"].null_count() == frame.height):
+        missing.append("staff_category")
+    titles = field_titles()
+    issues = [_file_issue("file-missing-column", field_vi=titles[field], field=field) for field in missing]
+    issues += prepared.issues
+    as_of = prepared.read.as_of
     if frame.is_empty():
-        file_issues.append(_file_issue("file-no-data"))
-    if not context.agency_known:
-        file_issues.append(
-            _file_issue("file-agency-unknown", agency=read.agency_code, as_of=as_of.strftime("%d/%m/%Y"))
+        issues.append(_file_issue("file-no-data"))
+    if not prepared.context.agency_known:
+        issues.append(
+            _file_issue("file-agency-unknown", agency=prepared.read.agency_code, as_of=as_of.strftime("%d/%m/%Y"))
         )
-    file_issues += _list_level_warnings(frame, as_of, context.current_list_as_of)
-    for table in tables:
-        if table.total_declared is not None and table.total_declared != table.rows.height:
-            file_issues.append(
-                _file_issue(
-                    "file-total-mismatch", value=table.total_declared, rows=table.rows.height, sheet=table.sheet
-                )
-            )
-    return _Prepared(frame, headers, cells, file_issues, read, text_format)
+    issues += _list_level_warnings(frame, as_of, prepared.context.current_list_as_of)
+    return issues + prepared.total_issues
 
 
 def _agency_mismatch(title_lines: list[str], context: FileContext) -> list[dict]:
@@ -262,42 +299,34 @@ def _column_issues(table: Table, records: Records) -> list[dict]:
     return issues
 
 
-def _missing_columns(records: list[Records], frame: pl.DataFrame) -> list[dict]:
-    titles = field_titles()
+def _missing_columns(records: list[Records]) -> list[str]:
+    """Fields without which no row can be judged, not found among the headers (the category is judged later)."""
     missing = []
     if not any("birth_date" in r.headers for r in records):
         missing.append("birth_date")
     if not any("gender" in r.headers or r.split_birth_layout for r in records):
         missing.append("gender")
-    no_category = frame.is_empty() or frame["staff_category"].null_count() == frame.height
-    if not any("staff_category" in r.headers for r in records) and no_category:
-        missing.append("staff_category")
-    return [_file_issue("file-missing-column", field_vi=titles[field], field=field) for field in missing]
+    return missing
 
 
-def _row_issues(batch: list[_Prepared]) -> dict[int, pl.DataFrame]:
-    """Run every row check through pandera (lazy, so all failures are collected) over the batch, and word
-    the messages; returns the issues of each file of the batch that has any, by position."""
-    found: dict[int, pl.DataFrame] = {}
-    for key, members in _by_rules(batch).items():
-        frames = [
-            batch[i].frame.with_columns(_file=pl.lit(i, pl.Int32)) for i in members if not batch[i].frame.is_empty()
-        ]
-        if not frames:
-            continue
-        frame = pl.concat(frames, how="diagonal_relaxed")
-        schema, checks = _checked_schema(*key)
-        try:
-            schema.validate(frame, lazy=True)
-            continue
-        except pa.errors.SchemaErrors as errors:
-            failures = errors.failure_cases
-        unexpected = failures.filter(pl.col("index").is_null())
-        if not unexpected.is_empty():
-            raise TypeError(f"typed staff record does not match StaffRecord: {unexpected.to_dicts()}")
-        issues = _word_issues(frame, failures, checks, batch)
-        found.update({file: rows.drop("_file") for (file,), rows in issues.group_by("_file")})
-    return found
+def _row_issues(
+    frame: pl.DataFrame, batch: list[_Prepared], policy: Policy, province_codes: tuple[str, ...]
+) -> dict[int, pl.DataFrame]:
+    """Run every row check through pandera (lazy, so all failures are collected) over the typed rows of a batch,
+    and word the messages; returns the issues of each file of the batch that has any, by position."""
+    if frame.is_empty():
+        return {}
+    schema, checks = _checked_schema(policy, province_codes)
+    try:
+        schema.validate(frame, lazy=True)
+        return {}
+    except pa.errors.SchemaErrors as errors:
+        failures = errors.failure_cases
+    unexpected = failures.filter(pl.col("index").is_null())
+    if not unexpected.is_empty():
+        raise TypeError(f"typed staff record does not match StaffRecord: {unexpected.to_dicts()}")
+    issues = _word_issues(frame, failures, checks, batch)
+    return {file: rows.drop("_file") for (file,), rows in issues.group_by("_file")}
 
 
 def _by_rules(batch: list[_Prepared]) -> dict[tuple[Policy, tuple[str, ...]], list[int]]:
@@ -399,9 +428,9 @@ def _file_issue(code: str, **params: object) -> dict:
     }
 
 
-def _verdict(prepared: _Prepared, row_issues: pl.DataFrame) -> FileResult:
+def _verdict(prepared: _Prepared, frame: pl.DataFrame, row_issues: pl.DataFrame) -> FileResult:
     """Reject the bad rows, or the whole file when it has a file-level error or too many bad rows."""
-    frame, read, file_issues = prepared.frame, prepared.read, list(prepared.file_issues)
+    read, file_issues = prepared.read, _file_issues(prepared, frame)
     bad_rows = row_issues.filter(pl.col("severity") == "error").select("sheet", "row_number").unique()
     file_error = any(issue["severity"] == "error" for issue in file_issues)
     if not file_error and frame.height and bad_rows.height / frame.height > read.policy.max_row_error_share:
