@@ -14,7 +14,7 @@ import polars as pl
 
 from flows.alerts import AgencyContact, failed_channels
 from flows.settings import Settings, workspace_policy
-from schemas.agencies import agency_at, agency_names, alert_urls, read_catalogue
+from schemas.agencies import AgencyNames, agency_at, agency_names, alert_urls, read_catalogue
 from schemas.catalogue import check
 from schemas.identity import province_codes
 from schemas.policy import Policy
@@ -36,7 +36,7 @@ from warehouse.load import (
     replace_agencies,
     seen_files,
     start_run,
-    store_submission,
+    store_submissions,
 )
 from warehouse.publish import publish
 from warehouse.queries import agency_data_quality
@@ -127,13 +127,16 @@ def judge(
     submissions = []
     accepted: set[str] = set()
     policy = workspace_policy(workspace, settings)
+    names = agency_names(catalogue)
     for start in range(0, len(incoming), VALIDATION_BATCH_FILES):
         batch = incoming[start : start + VALIDATION_BATCH_FILES]
         archived = [archive(workspace, item) for item in batch]
         fault_point("after_archive")
         to_read = [item for item in batch if not item.duplicate]
         contexts = [
-            file_context(item.agency_code, catalogue, settings, received_at.date(), item.current_list_as_of, policy)
+            file_context(
+                item.agency_code, catalogue, settings, received_at.date(), item.current_list_as_of, policy, names
+            )
             for item in to_read
         ]
         results = iter(validate_files([(item.path, context) for item, context in zip(to_read, contexts, strict=True)]))
@@ -184,6 +187,7 @@ def file_context(
     received: dt.date,
     current_list_as_of: dt.date | None = None,
     policy: Policy | None = None,
+    names: AgencyNames | None = None,
 ) -> FileContext:
     """What the reader needs to know about the sending agency and the workspace's rules."""
     agency = agency_at(catalogue, agency_code, received)
@@ -201,7 +205,7 @@ def file_context(
         agency_known=agency is not None,
         current_list_as_of=current_list_as_of,
         agency_name=agency.name if agency else None,
-        agency_names=agency_names(catalogue),
+        agency_names=names or agency_names(catalogue),
         limits=settings.limits.read_limits(),
     )
 
@@ -224,9 +228,8 @@ def load(
         try:
             start_run(connection, run_id, flow_run_id, started_at, as_of)
             replace_agencies(connection, catalogue)
-            for submission in submissions:
-                store_submission(connection, submission)
-                fault_point("mid_load")
+            store_submissions(connection, submissions)
+            fault_point("mid_load")
             accepted = [s.submission_id for s in submissions if s.status in ("accepted", "accepted_with_errors")]
             for submission_id, issues in cross_agency_issues(people_in_other_agencies(connection, accepted)).items():
                 append_issues(connection, submission_id, issues)

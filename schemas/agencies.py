@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -76,13 +76,38 @@ def read_catalogue(path: Path) -> pl.DataFrame:
     return typed
 
 
-def agency_names(catalogue: pl.DataFrame) -> tuple[tuple[str, str, str], ...]:
-    """(folded name or alias, agency code, name) for every agency, to recognise who a title block names."""
-    names = []
+@dataclass(frozen=True)
+class AgencyNames:
+    """Every agency's folded name and aliases, to recognise who a title block names. Looked up by the title's
+    phrases, so a title costs the same against 50 agencies as against 10,000."""
+
+    by_spelling: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    longest: int = 0
+
+    def named_in(self, title: str) -> list[tuple[str, str]]:
+        """(code, name) of the agencies the text names, the longest spelling first."""
+        words = fold(title).split()
+        phrases = {
+            " ".join(words[start:end])
+            for start in range(len(words))
+            for end in range(start + 1, min(start + self.longest, len(words)) + 1)
+        }
+        return [
+            entry
+            for phrase in sorted(phrases & self.by_spelling.keys(), key=lambda p: (-len(p), p))
+            for entry in self.by_spelling[phrase]
+        ]
+
+
+def agency_names(catalogue: pl.DataFrame) -> AgencyNames:
+    """The names and aliases of every agency of the catalogue, folded."""
+    names: dict[str, set[tuple[str, str]]] = {}
     for row in catalogue.iter_rows(named=True):
-        spellings = [row["name"], *(row["aliases"] or "").split(";")]
-        names += [(fold(spelling), row["agency_code"], row["name"]) for spelling in spellings if fold(spelling)]
-    return tuple(sorted(set(names), key=lambda entry: -len(entry[0])))
+        for spelling in [row["name"], *(row["aliases"] or "").split(";")]:
+            if folded := fold(spelling):
+                names.setdefault(folded, set()).add((row["agency_code"], row["name"]))
+    by_spelling = {spelling: tuple(sorted(found)) for spelling, found in names.items()}
+    return AgencyNames(by_spelling, max((len(spelling.split()) for spelling in by_spelling), default=0))
 
 
 def agency_at(catalogue: pl.DataFrame, code: str, on: dt.date) -> Agency | None:

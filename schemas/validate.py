@@ -15,6 +15,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
+from schemas.agencies import AgencyNames
 from schemas.as_of import find_as_of
 from schemas.catalogue import check
 from schemas.headers import header_index
@@ -72,7 +73,7 @@ class FileContext:
     agency_known: bool = True
     current_list_as_of: dt.date | None = None
     agency_name: str | None = None
-    agency_names: tuple[tuple[str, str, str], ...] = ()
+    agency_names: AgencyNames = dataclasses.field(default_factory=AgencyNames)
     limits: ReadLimits = dataclasses.field(default_factory=ReadLimits)
 
 
@@ -229,8 +230,7 @@ def _file_issues(prepared: _Prepared, frame: pl.DataFrame) -> list[dict]:
 
 def _agency_mismatch(title_lines: list[str], context: FileContext) -> list[dict]:
     """The title block names another catalogue agency and not the sender: a file sent from the wrong folder."""
-    title = f" {fold(' '.join(title_lines))} "
-    named = [(code, name) for spelling, code, name in context.agency_names if f" {spelling} " in title]
+    named = context.agency_names.named_in(" ".join(title_lines))
     if not named or any(code == context.read.agency_code for code, _ in named):
         return []
     return [_file_issue("file-agency-mismatch", value=named[0][1], agency_name=context.agency_name)]
