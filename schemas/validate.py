@@ -360,7 +360,7 @@ def _word_issues(
 ) -> pl.DataFrame:
     """One issue row per failure, with the message in both languages and the file's own header."""
     titles = field_titles()
-    rows = []
+    worded = []
     for (code, field), group in failures.group_by(["check", "column"], maintain_order=True):
         row_check = checks[f"{code}|{field}"]
         definition = check(code)
@@ -373,38 +373,59 @@ def _word_issues(
             value=pl.col(raw_column(field)),
             # A check's own parameters may name the message's {value} differently from the cell, hence the prefix.
             **{f"param_{name}": expr.cast(pl.String) for name, expr in row_check.params.items()},
-        )[group["index"].to_list()]
-        for values in failing.iter_rows(named=True):
-            prepared = batch[values["_file"]]
-            header = prepared.headers[values["sheet"]].get(field, titles[field])
-            cells = prepared.cells[values["sheet"]]
-            female_birth = field in ("birth_date", "gender") and values["_layout_gender"] == "female"
-            cell = cells.get("birth_date_female" if female_birth else field) or cells.get(field)
-            params = {
-                "field_vi": titles[field],
-                "field_en": field.replace("_", " "),
-                "header": header,
-                "as_of": prepared.read.as_of.strftime("%d/%m/%Y"),
-                **values,
-                **{name: values[f"param_{name}"] for name in row_check.params},
-            }
-            message_vi, message_en = definition.render(params)
-            rows.append(
-                {
-                    "_file": values["_file"],
-                    "sheet": values["sheet"],
-                    "row_number": values["row_number"],
-                    "column_header": header,
-                    "column_number": column_number(cell) if cell else None,
-                    "field": field,
-                    "check_code": code,
-                    "severity": definition.severity,
-                    "value": values["value"],
-                    "message_vi": message_vi,
-                    "message_en": message_en,
-                }
+        )[group["index"].to_list()].join(_where_written(batch, field), on=["_file", "sheet"], maintain_order="left")
+        params = {name: pl.col(name) for name in ("sheet", "row_number", "_layout_gender", "value", "header", "as_of")}
+        params |= {"field_vi": pl.lit(titles[field]), "field_en": pl.lit(field.replace("_", " "))}
+        params |= {name: pl.col(f"param_{name}") for name in row_check.params}
+        message_vi, message_en = definition.render_columns(params)
+        female_birth = (pl.col("_layout_gender") == "female") if field in ("birth_date", "gender") else pl.lit(False)
+        worded.append(
+            failing.select(
+                "_file",
+                "sheet",
+                "row_number",
+                column_header=pl.col("header"),
+                column_number=pl.when(female_birth.fill_null(False))
+                .then(pl.coalesce("female_column", "column"))
+                .otherwise(pl.col("column")),
+                field=pl.lit(field),
+                check_code=pl.lit(code),
+                severity=pl.lit(definition.severity),
+                value=pl.col("value"),
+                message_vi=message_vi,
+                message_en=message_en,
             )
-    return pl.DataFrame(rows, schema={"_file": pl.Int32, **ISSUE_SCHEMA})
+        )
+    schema = {"_file": pl.Int32, **ISSUE_SCHEMA}
+    return pl.concat([w.cast(schema) for w in worded]) if worded else pl.DataFrame(schema=schema)
+
+
+def _where_written(batch: list[_Prepared], field: str) -> pl.DataFrame:
+    """For each file and sheet of the batch: the header the clerk gave `field` and its column number (and that of
+    the Nữ birth-date column of the official layout), and the list's as-of date, as messages quote them."""
+    title = field_titles()[field]
+    rows = [
+        (
+            i,
+            sheet,
+            headers.get(field, title),
+            column_number(cells[field]) if cells.get(field) else None,
+            column_number(cells["birth_date_female"]) if cells.get("birth_date_female") else None,
+            prepared.read.as_of.strftime("%d/%m/%Y"),
+        )
+        for i, prepared in enumerate(batch)
+        for sheet, headers in prepared.headers.items()
+        for cells in [prepared.cells[sheet]]
+    ]
+    schema = {
+        "_file": pl.Int32,
+        "sheet": pl.String,
+        "header": pl.String,
+        "column": pl.Int32,
+        "female_column": pl.Int32,
+        "as_of": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def _no_issues() -> pl.DataFrame:
