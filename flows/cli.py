@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from flows import console as show
-from flows.runtime import configure_prefect
+from flows.runtime import LocalServer, prefect_api
 
 app = typer.Typer(
     help="staffq: nightly quality checks and indicators for agencies' staff lists, in DuckDB.",
@@ -79,7 +79,8 @@ def run(
         )
         raise typer.Exit(2)
     _refuse_unwritable(root)
-    outcome = _run_flow(root, as_of.date() if as_of else None)
+    with prefect_api(root) as server:
+        outcome = _run_flow(root, as_of.date() if as_of else None, server)
     show.run_summary(out, outcome)
     if strict and (outcome.has_rejections or outcome.failed_alerts):
         raise typer.Exit(1)
@@ -98,7 +99,7 @@ def serve(
 
     Example: `staffq serve --workspace ./tan-uyen`
     """
-    from flows.serve import ServerError
+    from flows.runtime import ServerError
     from flows.serve import serve as serve_flow
 
     root = workspace.resolve()
@@ -126,10 +127,12 @@ def demo(
     from flows.demo import DEMO_AS_OF, prepare_demo
 
     root = directory.resolve()
-    with out.status("Preparing the Tân Uyên demo workspace and agency files..."):
-        workspace, files = prepare_demo(root)
-    out.print(f"Demo workspace: [bold]{workspace.root}[/] ({len(files)} agency files in the inbox)")
-    outcome = _run_flow(root, DEMO_AS_OF)
+    root.mkdir(parents=True, exist_ok=True)
+    with prefect_api(root) as server:  # starts while the demo's files are written
+        with out.status("Preparing the Tân Uyên demo workspace and agency files..."):
+            workspace, files = prepare_demo(root)
+        out.print(f"Demo workspace: [bold]{workspace.root}[/] ({len(files)} agency files in the inbox)")
+        outcome = _run_flow(root, DEMO_AS_OF, server)
     show.run_summary(out, outcome)
     show.article_table(out, workspace.published, DEMO_AS_OF)
     show.rejections(out, workspace.published, workspace.outbox)
@@ -253,14 +256,15 @@ def _refuse_unwritable(root: Path) -> None:
         raise typer.Exit(2)
 
 
-def _run_flow(root: Path, as_of: dt.date | None):
+def _run_flow(root: Path, as_of: dt.date | None, server: LocalServer | None):
     """Prefect is imported only here, after its settings point inside the workspace."""
-    configure_prefect(root)
-    with out.status("Running the nightly flow (starting a local Prefect engine the first time takes ~10 s)..."):
+    with out.status("Running the nightly flow (a local Prefect server takes a few seconds to start)..."):
         from flows.nightly import run_nightly
         from warehouse.locks import RunInProgress
 
         try:
+            if server:
+                server.wait_until_healthy()
             return run_nightly(root, as_of)
         except RunInProgress as error:
             err.print(f"[yellow]Not started:[/] {error}.")

@@ -1,9 +1,19 @@
-"""Prefect without a server or any set-up by the user: the settings the platform notes recommend, applied
-before Prefect is imported, so `staffq run` works on a fresh machine with nothing exported."""
+"""Prefect without any set-up by the user: the settings the platform notes recommend, applied before Prefect is
+imported, and the Prefect API a command talks to — the one configured, the workspace's `staffq serve` server, or a
+local server of its own, started before anything else so that its start (~7 s here) overlaps the command's work."""
 
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from warehouse.workspace import Workspace
@@ -14,6 +24,11 @@ _DEFAULTS = {
     "DO_NOT_TRACK": "1",
     "PREFECT_LOGGING_LEVEL": "WARNING",
 }
+SERVER_START_SECONDS = 180
+
+
+class ServerError(Exception):
+    """The local Prefect server did not come up; the message says where its log is."""
 
 
 def configure_prefect(workspace_root: Path) -> None:
@@ -22,3 +37,119 @@ def configure_prefect(workspace_root: Path) -> None:
     os.environ.setdefault("PREFECT_HOME", str(Workspace.at(workspace_root).prefect_home))
     for name, value in _DEFAULTS.items():
         os.environ.setdefault(name, value)
+
+
+def api_configured() -> bool:
+    """PREFECT_API_URL exported, or set in a Prefect already imported by this process (a test harness)."""
+    if os.environ.get("PREFECT_API_URL"):
+        return True
+    settings = sys.modules.get("prefect.settings")
+    return bool(settings and settings.PREFECT_API_URL.value())
+
+
+@dataclass
+class LocalServer:
+    """A `prefect server` process on 127.0.0.1, in a process group of its own so that stopping it stops all of it."""
+
+    process: subprocess.Popen
+    url: str
+    log_path: Path
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api"
+
+    def wait_until_healthy(self) -> None:
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServerError(f"the Prefect server exited with code {self.process.returncode}; see {self.log_path}")
+            if healthy(self.url):
+                return
+            time.sleep(0.1)
+        raise ServerError(
+            f"the Prefect server did not answer on {self.url} within {SERVER_START_SECONDS} s; see {self.log_path}"
+        )
+
+    def stop(self) -> None:
+        """SIGTERM to the server's process group, SIGKILL after 20 s."""
+        if self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def start_server(log_path: Path, port: int | None = None, ui: bool = True) -> LocalServer:
+    """Start `prefect server start` on 127.0.0.1 (a free port unless given) and return at once."""
+    port = port or _free_port()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [*command, *([] if ui else ["--no-ui"])],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return LocalServer(process, f"http://127.0.0.1:{port}", log_path)
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/api/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def prefect_api(root: Path) -> Iterator[LocalServer | None]:
+    """The Prefect API for one command in workspace `root`, as PREFECT_API_URL: the configured one; else the
+    workspace's `staffq serve` server when it answers (the run then shows in its UI); else a local server started
+    now, in the background — call `wait_until_healthy` on it before the first flow — and stopped at the end, after
+    Prefect has sent it the run's last events."""
+    configure_prefect(root)
+    if api_configured():
+        yield None
+        return
+    workspace = Workspace.at(root)
+    served = workspace.prefect_home / "server.url"
+    if served.is_file() and healthy(url := served.read_text(encoding="utf-8").strip()):
+        os.environ["PREFECT_API_URL"] = f"{url}/api"
+        yield None
+        return
+    server = start_server(workspace.prefect_home / "run-server.log", ui=False)
+    os.environ["PREFECT_API_URL"] = server.api_url
+    previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    try:
+        yield server
+    finally:
+        _drain_prefect()
+        server.stop()
+        signal.signal(signal.SIGTERM, previous)
+        os.environ.pop("PREFECT_API_URL", None)
+
+
+def _drain_prefect() -> None:
+    """Events and logs Prefect still holds are sent before their server goes (they would be lost, with errors)."""
+    if "prefect" not in sys.modules:
+        return
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (EventsWorker, APILogWorker):
+        worker.drain_all(timeout=10)
+
+
+def _raise_keyboard_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

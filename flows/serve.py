@@ -8,24 +8,15 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flows.runtime import configure_prefect
+from flows.runtime import configure_prefect, start_server
 from flows.settings import load_settings
 from warehouse.workspace import Workspace
 
 DEPLOYMENT = "staffq-nightly"
-_SERVER_START_SECONDS = 180
-
-
-class ServerError(Exception):
-    """The local Prefect server did not come up; the message says where its log is."""
 
 
 def serve(root: Path, port: int, say: Callable[[str], None]) -> None:
@@ -58,66 +49,38 @@ def serve(root: Path, port: int, say: Callable[[str], None]) -> None:
 
 @contextmanager
 def _prefect_api(root: Path, port: int, say: Callable[[str], None]) -> Iterator[str]:
-    """The API to register with: the configured one, or a local server for as long as the block runs."""
+    """The API to register with: the configured one, or a local server for as long as the block runs. Its pid and
+    address are written in the workspace's `.prefect/`: `staffq run` reports to it while it is up."""
     configured = os.environ.get("PREFECT_API_URL")
     if configured:
         say(f"Using the Prefect API at {configured}.")
         yield configured
         return
     workspace = Workspace.at(root)
-    log_path = workspace.prefect_home / "server.log"
     pid_path = workspace.prefect_home / "server.pid"
-    workspace.prefect_home.mkdir(parents=True, exist_ok=True)
-    url = f"http://127.0.0.1:{port}"
-    with log_path.open("ab") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so stopping it stops its children too
-        )
-    pid_path.write_text(str(server.pid), encoding="utf-8")
+    url_path = workspace.prefect_home / "server.url"
+    server = start_server(workspace.prefect_home / "server.log", port)
+    pid_path.write_text(str(server.process.pid), encoding="utf-8")
     # SIGTERM (systemd stop) must unwind like Ctrl+C so the server below is stopped.
     previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
-        _wait_until_healthy(url, server, log_path)
-        os.environ["PREFECT_API_URL"] = f"{url}/api"
-        say(f"Prefect server (pid {server.pid}) on {url} — open it for runs, logs and artifacts; log: {log_path}")
-        yield f"{url}/api"
+        server.wait_until_healthy()
+        url_path.write_text(server.url, encoding="utf-8")
+        os.environ["PREFECT_API_URL"] = server.api_url
+        say(
+            f"Prefect server (pid {server.process.pid}) on {server.url} — open it for runs, logs and artifacts; "
+            f"log: {server.log_path}"
+        )
+        yield server.api_url
     except KeyboardInterrupt:
         say("Stopping.")
     finally:
         signal.signal(signal.SIGTERM, previous)
-        _stop(server)
+        url_path.unlink(missing_ok=True)
+        server.stop()
         pid_path.unlink(missing_ok=True)
-        say(f"Prefect server (pid {server.pid}) stopped.")
+        say(f"Prefect server (pid {server.process.pid}) stopped.")
 
 
 def _raise_keyboard_interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
-
-
-def _wait_until_healthy(url: str, server: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + _SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise ServerError(f"the Prefect server exited with code {server.returncode}; see {log_path}")
-        try:
-            with urllib.request.urlopen(f"{url}/api/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise ServerError(f"the Prefect server did not answer on {url} within {_SERVER_START_SECONDS} s; see {log_path}")
-
-
-def _stop(server: subprocess.Popen) -> None:
-    """SIGTERM to the server's process group, SIGKILL after 20 s."""
-    if server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()

@@ -7,12 +7,15 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
+import duckdb
 from test_alerts import free_port
 
 from conftest import FIXTURES
@@ -88,6 +91,18 @@ def test_serve_runs_the_flow_on_schedule_and_stops_what_it_started(tmp_path):
             assert b"<!DOCTYPE html>" in response.read(200)
         assert (root / "staffq.duckdb").is_file()
 
+        # A run by hand meanwhile reports to this server (it shows in the UI) instead of starting one of its own.
+        by_hand = subprocess.run(
+            [str(Path(sys.executable).parent / "staffq"), "run", "--workspace", str(root)],
+            env=environment,
+            capture_output=True,
+            timeout=120,
+        )
+        assert by_hand.returncode == 0, by_hand.stderr.decode()
+        runs = api(url, "/flow_runs/filter", {"flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}})
+        assert any(run["deployment_id"] is None for run in runs)
+        assert not (root / ".prefect" / "run-server.log").exists()
+
         serve.send_signal(signal.SIGTERM)
         assert serve.wait(timeout=90) is not None
         wait_for(lambda: not alive(server_pid), 30, "the server to stop")
@@ -98,3 +113,39 @@ def test_serve_runs_the_flow_on_schedule_and_stops_what_it_started(tmp_path):
                 os.killpg(pid, signal.SIGKILL)
         serve.wait(timeout=30)
         log.close()
+
+
+def prefect_processes_of(root: Path) -> list[int]:
+    """Processes whose environment points Prefect at this workspace."""
+    marker = f"PREFECT_HOME={root / '.prefect'}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_run_starts_its_own_server_and_leaves_nothing_running(tmp_path):
+    root = tmp_path / "ws"
+    create_workspace(root)
+    shutil.copy(FIXTURES / "valid_three_people.csv", root / "inbox" / "UB-NV" / "ds.csv")
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("PREFECT_") and key != "STAFFQ_ALERTS"
+    }
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "staffq"), "run", "--workspace", str(root)],
+        env=environment,
+        capture_output=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    with duckdb.connect(str(root / "staffq.duckdb"), read_only=True) as connection:
+        assert connection.execute("select rows_loaded from dq.runs").fetchall() == [(3,)]
+    # The run is recorded by a server of its own, in the workspace's Prefect database, and that server is gone.
+    assert (root / ".prefect" / "run-server.log").is_file()
+    with closing(sqlite3.connect(root / ".prefect" / "prefect.db")) as prefect_db:
+        assert prefect_db.execute("select state_type from flow_run").fetchall() == [("COMPLETED",)]
+    assert prefect_processes_of(root) == []
