@@ -1,7 +1,7 @@
 """staffq against a raw DuckDB load (the floor) and pandas + pandera (the peer), on the same rows, in one run; the
-figures, the ratios and the machine go to benchmarks/RESULTS.md. The peer and the workbook writer are in the
-`bench` dependency group, not in staffq's: pandera imports pandas whenever it is installed, which costs every
-staffq command a second.
+figures, the ratios and the machine go to benchmarks/RESULTS.md. The peer runs in an environment of its own (`uv run
+--with pandas ...`), the workbook writer and the profiler are in the `bench` dependency group: pandera imports pandas
+whenever it is installed, which would cost every staffq command a second.
 
 Every measurement runs in a process of its own, under GNU time, so its peak memory is its own. The floor and the
 peer time their work inside the process; staffq is timed as the user runs it (`staffq run`, wall clock, Prefect's
@@ -81,8 +81,15 @@ valid = frame.drop(index=list(bad)).drop(columns=["_age"])
 connection = duckdb.connect()
 connection.register("valid", valid)
 connection.execute("create table staff as select * from valid")
-print(json.dumps({"seconds": time.perf_counter() - started, "rows": len(valid), "rejected": len(bad)}))
+import pandera
+versions = f"own environment: pandas {pd.__version__}, pandera {pandera.__version__}"
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "rows": len(valid), "rejected": len(bad), "note": versions}))
 """
+# The peer runs in an environment of its own (uv caches it): with pandas in staffq's, pandera would import pandas in
+# every staffq command too, and staffq would be measured a second slower than its users run it.
+PEER_ENVIRONMENT = ["uv", "run", "--no-project", "--quiet", "--with", "pandas>=3", "--with", "pandera[pandas]"]
+PEER_ENVIRONMENT += ["--with", f"duckdb=={duckdb.__version__}", "python"]
 
 
 @dataclass
@@ -112,6 +119,7 @@ def measure(name: str, command: list[str], environment: dict | None = None, note
     reported = _last_json(output)
     peak = int(errors.rsplit("PEAK_KB ", 1)[1].split()[0]) / 1024
     print(f"  {name}: {reported.get('seconds', wall):.2f} s, peak {peak:.0f} MB", flush=True)
+    note = note or reported.get("note", "")
     return Measure(name, reported.get("seconds", wall), peak, note, {"wall": wall, **reported})
 
 
@@ -166,7 +174,7 @@ def one_csv(work: Path, rows: int) -> list[Measure]:
     del frame
     return [
         measure("floor: DuckDB read_csv", [sys.executable, "-c", FLOOR, str(flat)]),
-        measure("peer: pandas + pandera", [sys.executable, "-c", PEER, str(flat)]),
+        measure("peer: pandas + pandera", [*PEER_ENVIRONMENT, "-c", PEER, str(flat)]),
         staffq_run("staffq run", root),
     ]
 
@@ -218,7 +226,7 @@ def machine() -> str:
     memory = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
     gib = int(memory.split()[1]) / 1024 / 1024
     versions = ", ".join(
-        f"{package} {metadata.version(package)}" for package in ("polars", "duckdb", "pandera", "pandas", "prefect")
+        f"{package} {metadata.version(package)}" for package in ("polars", "duckdb", "pandera", "prefect")
     )
     return (
         f"{platform.node()}: {cpu}, {os.cpu_count()} cores, {gib:.0f} GiB; {platform.platform()}; "

@@ -242,17 +242,23 @@ def _resolve_vocabularies(frame: pl.DataFrame) -> pl.DataFrame:
     lookups = [(field, field) for field in fields_of_kind("vocab")]
     lookups += [(field, "mark") for field in fields_of_kind("mark")]
     lookups.append(("foreign_language_in_name", "foreign_language_level"))
+    looked_up = []
     for target, vocabulary in lookups:
         source = raw_column("foreign_language_name" if target == "foreign_language_in_name" else target)
-        resolved = resolve_column(vocabulary, frame[source]).rename(
-            {
-                "code": f"_code_{target}",
-                "status": f"_status_{target}",
-                "other_field": f"_other_{target}",
-                "suggestion": f"_suggestion_{target}",
-            }
-        )
-        frame = frame.join(resolved, left_on=source, right_on="value", how="left")
+        resolved = resolve_column(vocabulary, frame[source])
+        # Replaced, not joined: a join would copy every other column of the frame, twenty times over.
+        for part, prefix in (
+            ("code", "_code"),
+            ("status", "_status"),
+            ("other_field", "_other"),
+            ("suggestion", "_suggestion"),
+        ):
+            looked_up.append(
+                pl.col(source)
+                .replace_strict(resolved["value"], resolved[part], default=None, return_dtype=pl.String)
+                .alias(f"{prefix}_{target}")
+            )
+    frame = frame.with_columns(looked_up)
     marks = fields_of_kind("mark")
     return frame.with_columns(
         [pl.col(f"_code_{field}").alias(field) for field in fields_of_kind("vocab")]

@@ -467,6 +467,9 @@ def _verdict(prepared: _Prepared, frame: pl.DataFrame, row_issues: pl.DataFrame)
     issues = pl.concat([pl.DataFrame(file_issues, schema=ISSUE_SCHEMA), row_issues]).sort(
         "sheet", "row_number", nulls_last=False, maintain_order=True
     )
+    # What is loaded or kept of a row, and what its person key is made of: a third of the typed columns, which
+    # the sort and the filters below then copy instead of all of them.
+    frame = frame.select(_kept_columns())
     if file_error:
         rejected_mask = pl.lit(True)
         status = "rejected"
@@ -483,6 +486,14 @@ def _verdict(prepared: _Prepared, frame: pl.DataFrame, row_issues: pl.DataFrame)
     )
     staff = _loadable(staff, read)
     return FileResult(status, read.as_of, staff, rejected, issues, prepared.text_format)
+
+
+@lru_cache(maxsize=1)
+def _kept_columns() -> tuple[str, ...]:
+    vocab_raw = [raw_column(name) for name in fields_of_kind("vocab")]
+    return tuple(
+        dict.fromkeys(["sheet", "row_number", "raw", "national_id_kind", "_folded_name", *record_columns(), *vocab_raw])
+    )
 
 
 def _loadable(staff: pl.DataFrame, read: ReadContext) -> pl.DataFrame:
