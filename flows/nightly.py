@@ -13,7 +13,7 @@ from prefect.runtime import flow_run
 
 from flows import pipeline
 from flows.alerts import deliver, digest, failed_channels, flow_failed_alert, invalid_data_alerts, late_alerts
-from flows.feedback import write_feedback
+from flows.feedback import write_all_feedback
 from flows.settings import load_settings, workspace_of
 from warehouse.load import Submission
 from warehouse.locks import run_lock
@@ -55,8 +55,8 @@ def load_and_publish(
 def send_feedback(root: Path, submissions: list[Submission]) -> dict[str, Path]:
     """Each submission's feedback file, relative to the workspace, by submission id."""
     workspace = workspace_of(root, load_settings(root))
-    written = {s.submission_id: write_feedback(workspace, s) for s in submissions}
-    return {key: path.relative_to(workspace.root) for key, path in written.items() if path}
+    written = write_all_feedback(workspace, submissions)
+    return {key: path.relative_to(workspace.root) for key, path in written.items()}
 
 
 @task(cache_policy=NO_CACHE)

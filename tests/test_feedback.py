@@ -1,5 +1,6 @@
 """The agency gets its own file back, bad cells marked and explained, formulas made harmless."""
 
+import dataclasses
 import datetime as dt
 import shutil
 import subprocess
@@ -9,7 +10,7 @@ import pytest
 
 from conftest import FIXTURES, person, write_template_workbook
 from flows import pipeline
-from flows.feedback import ISSUE_SHEET, write_feedback
+from flows.feedback import ISSUE_SHEET, PARALLEL_FEEDBACK_FROM, write_all_feedback, write_feedback
 from flows.settings import load_settings, workspace_of
 from flows.workspace_setup import create_workspace
 
@@ -104,3 +105,22 @@ def test_a_list_too_long_to_copy_gets_the_problem_sheet_alone(judged, monkeypatc
     workbook = openpyxl.load_workbook(write_feedback(workspace, submissions["UB-NV"]))
     assert workbook.sheetnames == [ISSUE_SHEET]
     assert workbook[ISSUE_SHEET].max_row - 1 == submissions["UB-NV"].issues.height
+
+
+def test_many_files_get_the_same_feedback_from_several_processes(judged):
+    """Past PARALLEL_FEEDBACK_FROM files per process, feedback is written by a pool: every file with issues gets
+    its own, identical in content to the one written in this process."""
+    workspace, submissions = judged
+    base = submissions["UB-TP"]
+    many = [
+        dataclasses.replace(base, submission_id=f"s{i}", file_name=f"ds{i}.xlsx")
+        for i in range(2 * PARALLEL_FEEDBACK_FROM)
+    ]
+    written = write_all_feedback(workspace, [*many, submissions["UB-KT"]])
+    assert len(written) == len(many) + 1
+    alone = openpyxl.load_workbook(write_feedback(workspace, base))
+    for i in (0, len(many) - 1):
+        pooled = openpyxl.load_workbook(written[f"s{i}"])
+        assert written[f"s{i}"] == workspace.outbox / "UB-TP" / f"ds{i}.xlsx.loi.xlsx"
+        for name in alone.sheetnames:
+            assert list(pooled[name].values) == list(alone[name].values)
