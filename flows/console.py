@@ -12,6 +12,8 @@ from flows.masking import mask_personal_data, masked_issue
 from warehouse.database import connect
 from warehouse.queries import city_indicators, problem_submissions
 
+# A run with more new files lists the files with problems first, this many, then the totals.
+LISTED_FILES = 50
 # The source article's table: label, indicator code.
 ARTICLE_ROWS = (
     ("Cán bộ, công chức, viên chức, người lao động", "staff.total"),
@@ -42,24 +44,37 @@ def run_summary(console: Console, outcome) -> None:
 
 
 def _files_summary(console: Console, outcome) -> None:
-    if not outcome.submissions:
+    """Every new file of a small run; of a large one, the files with problems first, up to LISTED_FILES, and
+    the totals (the whole list is in the warehouse)."""
+    submissions = outcome.submissions
+    if not submissions:
         console.print(f"No new files ({outcome.files_seen} already loaded). Indicators as of {outcome.as_of}.")
         return
-    table = Table(title=f"Run {outcome.run_id}: {len(outcome.submissions)} new files", title_justify="left")
+    listed = submissions
+    if len(submissions) > LISTED_FILES:
+        order = {"rejected": 0, "accepted_with_errors": 1, "duplicate": 3}
+        listed = sorted(submissions, key=lambda s: (order.get(s.status, 2), -s.issues.height))[:LISTED_FILES]
+    table = Table(title=f"Run {outcome.run_id}: {len(submissions)} new files", title_justify="left")
     for column in ("agency", "file", "status", "rows read", "loaded", "rejected", "issues"):
         table.add_column(column, justify="right" if column in ("rows read", "loaded", "rejected", "issues") else "left")
-    for s in outcome.submissions:
+    for s in listed:
         style = {"rejected": "red", "accepted_with_errors": "yellow", "duplicate": "dim"}.get(s.status, "green")
-        table.add_row(
-            s.agency_code,
-            s.file_name,
-            f"[{style}]{s.status}[/]",
-            str(s.staff.height + s.rejected.height),
-            str(s.staff.height),
-            str(s.rejected.height),
-            str(s.issues.height),
-        )
+        table.add_row(s.agency_code, s.file_name, f"[{style}]{s.status}[/]", *_counts([s]))
+    if len(listed) < len(submissions):
+        table.add_row("…", f"{len(submissions) - len(listed)} more files", "", "", "", "", "", end_section=True)
+        table.add_row("[bold]total[/]", f"{len(submissions)} files", "", *_counts(submissions))
+        console.print(table)
+        console.print("Every file: analytics.submission_summary in the analysts' database.")
+        return
     console.print(table)
+
+
+def _counts(submissions: list) -> list[str]:
+    read = sum(s.staff.height + s.rejected.height for s in submissions)
+    loaded = sum(s.staff.height for s in submissions)
+    rejected = sum(s.rejected.height for s in submissions)
+    issues = sum(s.issues.height for s in submissions)
+    return [str(read), str(loaded), str(rejected), str(issues)]
 
 
 def article_table(console: Console, published: Path, as_of: dt.date) -> None:

@@ -3,10 +3,15 @@
 import datetime as dt
 import json
 
+import polars as pl
+from rich.console import Console
 from typer.testing import CliRunner
 
 from conftest import FIXTURES
 from flows.cli import app
+from flows.console import LISTED_FILES, run_summary
+from flows.pipeline import RunOutcome
+from warehouse.load import Submission
 
 runner = CliRunner()
 
@@ -61,3 +66,33 @@ def test_check_output_masks_id_numbers_and_birth_dates():
     assert "31/02/1990" not in report.output and '"value": "**/**/1990"' in report.output
     report = runner.invoke(app, ["check", str(FIXTURES / "national_id_too_short.csv"), "--json"])
     assert "74190000" not in report.output and "7419**00" in report.output
+
+
+def test_a_large_run_lists_the_files_with_problems_first_then_the_totals():
+    def submission(number: int, status: str, rows: int, bad: int) -> Submission:
+        return Submission(
+            submission_id=f"s{number}",
+            run_id="r",
+            agency_code=f"A{number:05d}",
+            file_name="ds.xlsx",
+            file_sha256="0" * 64,
+            archive_path=None,
+            received_at=dt.datetime(2025, 1, 15),
+            as_of_date=dt.date(2024, 12, 31),
+            status=status,
+            staff=pl.DataFrame({"row": range(rows - bad)}),
+            rejected=pl.DataFrame({"row": range(bad)}),
+            issues=pl.DataFrame({"row": range(bad)}),
+        )
+
+    clean = [submission(i, "accepted", 10, 0) for i in range(LISTED_FILES + 5)]
+    problems = [submission(900, "accepted_with_errors", 10, 2), submission(901, "rejected", 10, 10)]
+    console = Console(record=True, width=200)
+    run_summary(console, RunOutcome("r", dt.date(2024, 12, 31), 57, [*clean, *problems]))
+    lines = console.export_text().splitlines()
+    listed = [line for line in lines if "│ A0" in line]
+    assert len(listed) == LISTED_FILES
+    assert "A00901" in listed[0] and "A00900" in listed[1]
+    assert any("7 more files" in line for line in lines)
+    total = next(line for line in lines if "total" in line).split("│")
+    assert [cell.strip() for cell in total[4:8]] == ["570", "558", "12", "12"]
