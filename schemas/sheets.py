@@ -90,6 +90,35 @@ class TextFormat:
 def read_sheets(path: Path, limits: ReadLimits = ReadLimits()) -> tuple[list[Sheet], TextFormat | None]:
     """Read every sheet of `path` as cleaned text; raise UnreadableFile with a reason a clerk can act on, or
     OverLimit for a file too big to read."""
+    sheets, text_format = read_raw_sheets(path, limits)
+    return clean_sheets([sheets])[0], text_format
+
+
+def clean_sheets(files: list[list[Sheet]]) -> list[list[Sheet]]:
+    """The sheets of many files with every cell cleaned (NFC, look-alikes fixed, spaces collapsed, blank to null)
+    and TCVN3 or VNI text converted. Cleaning costs ~10 ms a sheet however few its cells, so a night's files are
+    stacked, cleaned in one pass, and split again."""
+    sheets = [sheet for file in files for sheet in file]
+    if not sheets:
+        return [[] for _ in files]
+    stacked = pl.concat(
+        [sheet.cells.with_columns(_sheet=pl.lit(i, pl.Int32)) for i, sheet in enumerate(sheets)], how="diagonal"
+    )
+    cleaned = stacked.with_columns(clean_text(pl.col(name)).alias(name) for name in stacked.columns if name != "_sheet")
+    parts = cleaned.partition_by("_sheet", as_dict=True, include_key=False)
+    positions = iter(range(len(sheets)))
+    return [[_cleaned(sheet, parts.get((next(positions),))) for sheet in file] for file in files]
+
+
+def _cleaned(sheet: Sheet, cells: pl.DataFrame | None) -> Sheet:
+    """A sheet with its cleaned cells (None: it had no rows) and any TCVN3 or VNI text converted to Unicode,
+    with a count of the cells that were."""
+    converted, legacy_cells = _convert_legacy(sheet.cells if cells is None else cells.select(sheet.cells.columns))
+    return dataclasses.replace(sheet, cells=converted, legacy_cells=legacy_cells)
+
+
+def read_raw_sheets(path: Path, limits: ReadLimits = ReadLimits()) -> tuple[list[Sheet], TextFormat | None]:
+    """The sheets of `path` as the file holds them, columns named after their place; see `read_sheets`."""
     suffix = path.suffix.lower()
     size = path.stat().st_size
     if size > limits.max_file_mb * MEGABYTE:
@@ -119,7 +148,7 @@ def _read_workbook(path: Path, limits: ReadLimits) -> list[Sheet]:
             _check_area(name, 1, grid.height, min(positions) + 1, max(positions) + 1, limits)
     date1904 = _uses_1904_dates(path)
     return [
-        dataclasses.replace(_sheet(name, _clean_grid(grid, positions), visible == "visible"), date1904=date1904)
+        Sheet(name, _named(grid, positions), visible == "visible", date1904=date1904)
         for name, grid, positions, visible in grids
     ]
 
@@ -247,7 +276,7 @@ def _read_text(path: Path, limits: ReadLimits) -> tuple[Sheet, TextFormat]:
         )
     except pl.exceptions.PolarsError:
         grid = _grid_of_rows(text, delimiter, width)
-    return _sheet(path.stem, _clean_grid(grid, list(range(width))), True), TextFormat(encoding, delimiter)
+    return Sheet(path.stem, _named(grid, list(range(width)))), TextFormat(encoding, delimiter)
 
 
 def _grid_of_rows(text: str, delimiter: str, width: int) -> pl.DataFrame:
@@ -255,12 +284,6 @@ def _grid_of_rows(text: str, delimiter: str, width: int) -> pl.DataFrame:
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     columns = {f"c{j}": [row[j] if j < len(row) else None for row in rows] for j in range(width)}
     return pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
-
-
-def _sheet(name: str, cells: pl.DataFrame, visible: bool) -> Sheet:
-    """A sheet with any TCVN3 or VNI text converted to Unicode, and a count of the cells that were."""
-    converted, legacy_cells = _convert_legacy(cells)
-    return Sheet(name, converted, visible, legacy_cells)
 
 
 def _convert_legacy(cells: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
@@ -330,11 +353,9 @@ def _sniff_delimiter(text: str) -> str:
     return max(counts, key=lambda delimiter: counts[delimiter])
 
 
-def _clean_grid(grid: pl.DataFrame, positions: list[int]) -> pl.DataFrame:
-    """Name each column after its place in the sheet (c0 is column A, whatever columns are empty before it)
-    and clean every cell: NFC, look-alikes fixed, spaces collapsed, blank to null."""
-    grid = grid.rename({name: column_name(j) for name, j in zip(grid.columns, positions, strict=True)})
-    return grid.with_columns(clean_text(pl.col(name)).alias(name) for name in grid.columns)
+def _named(grid: pl.DataFrame, positions: list[int]) -> pl.DataFrame:
+    """Each column named after its place in the sheet (c0 is column A, whatever columns are empty before it)."""
+    return grid.rename({name: column_name(j) for name, j in zip(grid.columns, positions, strict=True)})
 
 
 _KNOWN_FAILURES = (

@@ -38,8 +38,9 @@ from schemas.sheets import (
     Sheet,
     TextFormat,
     UnreadableFile,
+    clean_sheets,
     column_number,
-    read_sheets,
+    read_raw_sheets,
 )
 from schemas.staff import StaffRecord, field_titles, fields_of_kind, record_columns
 from schemas.text import fold
@@ -125,7 +126,13 @@ def validate_files(files: list[tuple[Path, FileContext]]) -> list[FileResult]:
     """Verdicts on a batch of files, in order. Typing and row checks run once over the whole batch: their cost is
     mostly per run, not per row (pandera's ~2.5 ms per check), so one pass over many files is what keeps a night of
     thousands of files fast."""
-    results: list[_Prepared | FileResult] = [_prepare_or_reject(path, context) for path, context in files]
+    read = [_read_or_reject(path, context) for path, context in files]
+    readable = [i for i, result in enumerate(read) if not isinstance(result, FileResult)]
+    cleaned = iter(clean_sheets([read[i][0] for i in readable]))
+    results: list[_Prepared | FileResult] = [
+        result if isinstance(result, FileResult) else _prepare_or_reject(next(cleaned), result[1], path, context)
+        for result, (path, context) in zip(read, files, strict=True)
+    ]
     positions = [i for i, result in enumerate(results) if isinstance(result, _Prepared)]
     batch = [results[i] for i in positions]
     for (policy, province_codes), members in _by_rules(batch).items():
@@ -139,25 +146,38 @@ def validate_files(files: list[tuple[Path, FileContext]]) -> list[FileResult]:
     return results
 
 
-def _prepare_or_reject(path: Path, context: FileContext) -> _Prepared | FileResult:
-    """A file staffq fails to read is that file's problem: it is rejected and logged, the night goes on."""
-    try:
-        return _prepare(path, context)
-    except Exception as error:
-        logger.exception("reading %s failed", path.name)
-        reason = f"lỗi khi đọc tệp: {type(error).__name__}"
-        return _rejected_file(context.read.as_of, None, [_file_issue("file-unreadable", reason=reason)])
-
-
-def _prepare(path: Path, context: FileContext) -> _Prepared | FileResult:
-    """Everything that is about one file alone: reading, the as-of date, typing, file-level problems."""
+def _read_or_reject(path: Path, context: FileContext) -> tuple[list[Sheet], TextFormat | None] | FileResult:
+    """A file staffq cannot read is that file's problem: it is rejected with the reason, the night goes on."""
     as_of = context.read.as_of
     try:
-        sheets, text_format = read_sheets(path, context.limits)
+        return read_raw_sheets(path, context.limits)
     except UnreadableFile as error:
         return _rejected_file(as_of, None, [_file_issue("file-unreadable", reason=error.reason)])
     except OverLimit as error:
         return _rejected_file(as_of, None, [_file_issue(error.code, **error.params)])
+    except Exception as error:
+        return _failed(path, error, context)
+
+
+def _prepare_or_reject(
+    sheets: list[Sheet], text_format: TextFormat | None, path: Path, context: FileContext
+) -> _Prepared | FileResult:
+    try:
+        return _prepare(sheets, text_format, context)
+    except Exception as error:
+        return _failed(path, error, context)
+
+
+def _failed(path: Path, error: Exception, context: FileContext) -> FileResult:
+    """staffq itself failed on a file (a bug, a reader's crash): logged for the operator, the file rejected."""
+    logger.error("reading %s failed", path.name, exc_info=error)
+    reason = f"lỗi khi đọc tệp: {type(error).__name__}"
+    return _rejected_file(context.read.as_of, None, [_file_issue("file-unreadable", reason=reason)])
+
+
+def _prepare(sheets: list[Sheet], text_format: TextFormat | None, context: FileContext) -> _Prepared | FileResult:
+    """Everything that is about one file alone: its tables, the as-of date, its rows, file-level problems."""
+    as_of = context.read.as_of
     tables, issues = _tables(sheets)
     if not tables:
         return _rejected_file(as_of, text_format, [*issues, _file_issue("file-no-header")])
