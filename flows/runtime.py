@@ -120,7 +120,11 @@ def prefect_api(root: Path) -> Iterator[LocalServer | None]:
     served = workspace.prefect_home / "server.url"
     if served.is_file() and healthy(url := served.read_text(encoding="utf-8").strip()):
         os.environ["PREFECT_API_URL"] = f"{url}/api"
-        yield None
+        try:
+            yield None
+        finally:
+            _drain_prefect()
+            os.environ.pop("PREFECT_API_URL", None)
         return
     server = start_server(workspace.prefect_home / "run-server.log", ui=False)
     os.environ["PREFECT_API_URL"] = server.api_url

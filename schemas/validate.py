@@ -133,6 +133,7 @@ def validate_files(files: list[tuple[Path, FileContext]]) -> list[FileResult]:
         result if isinstance(result, FileResult) else _prepare_or_reject(next(cleaned), result[1], path, context)
         for result, (path, context) in zip(read, files, strict=True)
     ]
+    del read  # the uncleaned cells, not needed any more
     positions = [i for i, result in enumerate(results) if isinstance(result, _Prepared)]
     batch = [results[i] for i in positions]
     for (policy, province_codes), members in _by_rules(batch).items():
