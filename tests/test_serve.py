@@ -51,15 +51,31 @@ def wait_for(condition, seconds: float, what: str):
     raise AssertionError(f"waited {seconds} s for {what}")
 
 
-def test_serve_runs_the_flow_on_schedule_and_stops_what_it_started(tmp_path):
+def workspace_with_a_list(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A workspace with one valid list, and an environment without the test session's Prefect settings."""
     root = tmp_path / "ws"
     create_workspace(root)
     shutil.copy(FIXTURES / "valid_three_people.csv", root / "inbox" / "UB-NV" / "ds.csv")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith("PREFECT_") and key != "STAFFQ_ALERTS"
     }
+    return root, environment
+
+
+def staffq_run(root: Path, environment: dict[str, str]) -> None:
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "staffq"), "run", "--workspace", str(root)],
+        env=environment,
+        capture_output=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+
+
+def test_serve_runs_the_flow_on_schedule_and_stops_what_it_started(tmp_path):
+    root, environment = workspace_with_a_list(tmp_path)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
     environment["STAFFQ_SCHEDULE__INTERVAL_SECONDS"] = "5"
     log = (tmp_path / "serve.log").open("wb")
     serve = subprocess.Popen(
@@ -92,13 +108,7 @@ def test_serve_runs_the_flow_on_schedule_and_stops_what_it_started(tmp_path):
         assert (root / "staffq.duckdb").is_file()
 
         # A run by hand meanwhile reports to this server (it shows in the UI) instead of starting one of its own.
-        by_hand = subprocess.run(
-            [str(Path(sys.executable).parent / "staffq"), "run", "--workspace", str(root)],
-            env=environment,
-            capture_output=True,
-            timeout=120,
-        )
-        assert by_hand.returncode == 0, by_hand.stderr.decode()
+        staffq_run(root, environment)
         runs = api(url, "/flow_runs/filter", {"flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}})
         assert any(run["deployment_id"] is None for run in runs)
         assert not (root / ".prefect" / "run-server.log").exists()
@@ -129,19 +139,8 @@ def prefect_processes_of(root: Path) -> list[int]:
 
 
 def test_a_run_starts_its_own_server_and_leaves_nothing_running(tmp_path):
-    root = tmp_path / "ws"
-    create_workspace(root)
-    shutil.copy(FIXTURES / "valid_three_people.csv", root / "inbox" / "UB-NV" / "ds.csv")
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith("PREFECT_") and key != "STAFFQ_ALERTS"
-    }
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "staffq"), "run", "--workspace", str(root)],
-        env=environment,
-        capture_output=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr.decode()
+    root, environment = workspace_with_a_list(tmp_path)
+    staffq_run(root, environment)
     with duckdb.connect(str(root / "staffq.duckdb"), read_only=True) as connection:
         assert connection.execute("select rows_loaded from dq.runs").fetchall() == [(3,)]
     # The run is recorded by a server of its own, in the workspace's Prefect database, and that server is gone.
