@@ -102,10 +102,10 @@ def write_all_feedback(workspace: Workspace, submissions: list[Submission]) -> d
 
 
 def _without_rows(submission: Submission) -> Submission:
-    """What feedback needs of a submission, light to hand to another process: its issues and how many rows it had."""
-    rows = submission.staff.height + submission.rejected.height
+    """What feedback needs of a submission, light to hand to another process: its issues, and its rows' numbers
+    only (how many there were decides whether their workbook is copied)."""
     return dataclasses.replace(
-        submission, staff=pl.DataFrame({"row": [None] * rows}, schema={"row": pl.Null}), rejected=pl.DataFrame()
+        submission, staff=submission.staff.select("row_number"), rejected=submission.rejected.select("row_number")
     )
 
 

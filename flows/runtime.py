@@ -128,7 +128,7 @@ def prefect_api(root: Path) -> Iterator[LocalServer | None]:
         return
     server = start_server(workspace.prefect_home / "run-server.log", ui=False)
     os.environ["PREFECT_API_URL"] = server.api_url
-    previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    previous = signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     try:
         yield server
     finally:
@@ -149,7 +149,8 @@ def _drain_prefect() -> None:
         worker.drain_all(timeout=10)
 
 
-def _raise_keyboard_interrupt(signum, frame) -> None:
+def raise_keyboard_interrupt(signum, frame) -> None:
+    """A SIGTERM handler (systemd's stop) that unwinds like Ctrl+C, so what was started is stopped."""
     raise KeyboardInterrupt
 
 

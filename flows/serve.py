@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flows.runtime import configure_prefect, start_server
+from flows.runtime import configure_prefect, raise_keyboard_interrupt, start_server
 from flows.settings import load_settings
 from warehouse.workspace import Workspace
 
@@ -62,7 +62,7 @@ def _prefect_api(root: Path, port: int, say: Callable[[str], None]) -> Iterator[
     server = start_server(workspace.prefect_home / "server.log", port)
     pid_path.write_text(str(server.process.pid), encoding="utf-8")
     # SIGTERM (systemd stop) must unwind like Ctrl+C so the server below is stopped.
-    previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    previous = signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     try:
         server.wait_until_healthy()
         url_path.write_text(server.url, encoding="utf-8")
@@ -80,7 +80,3 @@ def _prefect_api(root: Path, port: int, say: Callable[[str], None]) -> Iterator[
         server.stop()
         pid_path.unlink(missing_ok=True)
         say(f"Prefect server (pid {server.process.pid}) stopped.")
-
-
-def _raise_keyboard_interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
