@@ -34,15 +34,25 @@ scoped as (
     select 'agency' as scope, agency_code as scope_code, * from staff_with_group
 ),
 
+-- The same ID twice in one scope is one person (people without an ID are never merged on a guess): every listing
+-- after the first, found among the keys alone, which is cheaper than ordering whole rows.
+merged_away as (
+    select scope, scope_code, submission_id, sheet, row_number
+    from (
+        select 'city' as scope, 'city' as scope_code, * from staff_with_group
+        union all by name
+        select 'group' as scope, coalesce(agency_group, 'unknown') as scope_code, * from staff_with_group
+    )
+    where national_id_kind is not null
+    qualify row_number() over (
+        partition by scope, scope_code, person_key
+        order by is_leader desc, agency_code, submission_id, sheet, row_number
+    ) > 1
+),
+
 final as (
     select * from scoped
-    -- The same ID twice in one scope is one person; people without an ID are never merged on a guess.
-    qualify national_id_kind is null
-        or scope = 'agency'
-        or row_number() over (
-            partition by scope, scope_code, person_key
-            order by is_leader desc, agency_code, submission_id, sheet, row_number
-        ) = 1
+    anti join merged_away using (scope, scope_code, submission_id, sheet, row_number)
 )
 
 select * from final;
