@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import pandera.polars as pa
 import polars as pl
@@ -46,6 +49,8 @@ from schemas.staff import StaffRecord, field_titles, fields_of_kind, record_colu
 from schemas.text import fold
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
 ISSUE_SCHEMA = {
     "sheet": pl.String,
     "row_number": pl.Int64,
@@ -128,23 +133,59 @@ def validate_files(files: list[tuple[Path, FileContext]]) -> list[FileResult]:
     thousands of files fast."""
     read = [_read_or_reject(path, context) for path, context in files]
     readable = [i for i, result in enumerate(read) if not isinstance(result, FileResult)]
-    cleaned = iter(clean_sheets([read[i][0] for i in readable]))
-    results: list[_Prepared | FileResult] = [
-        result if isinstance(result, FileResult) else _prepare_or_reject(next(cleaned), result[1], path, context)
-        for result, (path, context) in zip(read, files, strict=True)
-    ]
-    del read  # the uncleaned cells, not needed any more
+    cleaned = dict(zip(readable, _each_alone_if_broken(clean_sheets, [read[i][0] for i in readable]), strict=True))
+    results: list[_Prepared | FileResult] = []
+    for i, (path, context) in enumerate(files):
+        if isinstance(read[i], FileResult):
+            results.append(read[i])
+        elif isinstance(cleaned[i], Exception):
+            results.append(_failed(path, cleaned[i], context))
+        else:
+            results.append(_prepare_or_reject(cleaned[i], read[i][1], path, context))
+    del read, cleaned  # the cells, not needed any more
     positions = [i for i, result in enumerate(results) if isinstance(result, _Prepared)]
     batch = [results[i] for i in positions]
     for (policy, province_codes), members in _by_rules(batch).items():
-        raw = pl.concat([batch[i].raw.with_columns(_file=pl.lit(i, pl.Int32)) for i in members], how="diagonal_relaxed")
-        typed = type_records(raw, policy, province_codes)
-        row_issues = _row_issues(typed, batch, policy, province_codes)
-        frames = typed.partition_by("_file", as_dict=True, include_key=False)
-        for i in members:
-            frame = frames.get((i,), typed.clear().drop("_file"))
-            results[positions[i]] = _verdict(batch[i], frame, row_issues.get(i, _no_issues()))
+        judged = _each_alone_if_broken(
+            functools.partial(_typed_and_checked, policy=policy, province_codes=province_codes),
+            [batch[i] for i in members],
+        )
+        for i, outcome in zip(members, judged, strict=True):
+            path, context = files[positions[i]]
+            failed = isinstance(outcome, Exception)
+            results[positions[i]] = _failed(path, outcome, context) if failed else _verdict(batch[i], *outcome)
     return results
+
+
+def _typed_and_checked(
+    files: list[_Prepared], policy: Policy, province_codes: tuple[str, ...]
+) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
+    """Each file's typed rows and row issues, typed and checked in one pass over all of them."""
+    raw = pl.concat(
+        [f.raw.with_columns(_file=pl.lit(k, pl.Int32)) for k, f in enumerate(files)], how="diagonal_relaxed"
+    )
+    typed = type_records(raw, policy, province_codes)
+    row_issues = _row_issues(typed, files, policy, province_codes)
+    frames = typed.partition_by("_file", as_dict=True, include_key=False)
+    empty = typed.clear().drop("_file")
+    return [(frames.get((k,), empty), row_issues.get(k, _no_issues())) for k in range(len(files))]
+
+
+def _each_alone_if_broken(function: Callable[[list[T]], list[R]], items: list[T]) -> list[R | Exception]:
+    """`function` over many files at once; should one file break it (a bug in staffq, not bad data), over each
+    file alone, so that the one file is rejected and the rest of the night goes on, as if files were read one by
+    one. `function` maps its list item for item."""
+    try:
+        return function(items)
+    except Exception:
+        logger.exception("a batch of %d files failed; judging them one by one", len(items))
+    alone: list[R | Exception] = []
+    for item in items:
+        try:
+            alone.extend(function([item]))
+        except Exception as error:
+            alone.append(error)
+    return alone
 
 
 def _read_or_reject(path: Path, context: FileContext) -> tuple[list[Sheet], TextFormat | None] | FileResult:

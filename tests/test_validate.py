@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from conftest import FIXTURES, person, write_template_workbook
 from flows.pipeline import file_context
 from flows.settings import Settings
+from schemas import validate
 from schemas.agencies import read_catalogue, shipped_catalogue
 from schemas.legacy_text import to_tcvn3, to_vni
+from schemas.record import raw_column
 from schemas.validate import FileResult, validate_file, validate_files
 
 RECEIVED = dt.date(2025, 1, 15)
@@ -263,6 +265,35 @@ def test_any_bytes_at_all_are_rejected_with_a_reason_never_a_crash(tmp_path, dat
     result = check(path)
     assert result.status == "rejected"
     assert result.issues.filter(pl.col("severity") == "error").height >= 1
+
+
+def test_a_file_that_breaks_staffq_mid_batch_is_rejected_alone(tmp_path, monkeypatch):
+    """Typing and row checks run over the whole batch; a file whose rows make them fail (a bug, injected here as a
+    typing that fails on one person) is rejected and logged, and the other files get the verdicts they get alone."""
+    real = validate.type_records
+
+    def failing_on_one_person(raw, *args):
+        if raw[raw_column("full_name")].str.contains("Lê Văn Lỗi").any():
+            raise RuntimeError("a bug in typing")
+        return real(raw, *args)
+
+    monkeypatch.setattr(validate, "type_records", failing_on_one_person)
+    catalogue = read_catalogue(shipped_catalogue("tan-uyen"))
+    settings = Settings(privacy={"person_key_secret": "test"})
+    breaking = tmp_path / "ds.csv"
+    breaking.write_text(
+        (FIXTURES / "valid_three_people.csv").read_text(encoding="utf-8").replace("Nguyễn Văn An", "Lê Văn Lỗi"),
+        encoding="utf-8",
+    )
+    files = [FIXTURES / "valid_three_people.csv", breaking, FIXTURES / "name_with_digits.csv"]
+    results = validate_files([(path, file_context("UB-NV", catalogue, settings, RECEIVED)) for path in files])
+    assert [(r.status, r.staff.height, r.rejected.height) for r in results] == [
+        ("accepted", 3, 0),
+        ("rejected", 0, 0),
+        ("accepted_with_errors", 2, 1),
+    ]
+    assert results[1].issues["check_code"].to_list() == ["file-unreadable"]
+    assert "RuntimeError" in results[1].issues["message_vi"][0]
 
 
 def test_a_batch_keeps_each_files_verdict_its_own(tmp_path):
