@@ -108,7 +108,7 @@ def digest(
     operator: tuple[str, ...],
 ) -> Alert:
     """The operator's view of the run: totals, agencies with returned data, late agencies, failed deliveries."""
-    loaded = sum(s.staff.height for s in submissions)
+    loaded = sum(s.rows_loaded for s in submissions)
     rejected = sum(s.rejected.height for s in submissions)
     lines = [
         f"Lần chạy {run_id}, số liệu tính đến ngày {as_of:%d/%m/%Y}.",
@@ -221,11 +221,11 @@ def _last_line(text: str) -> str | None:
 
 
 def _submission_lines(submission: Submission, feedback: Path | None) -> list[str]:
-    read = submission.staff.height + submission.rejected.height
+    read = submission.rows_read
     if submission.status == "rejected":
         state = f"không được tiếp nhận; {read} dòng bị trả lại toàn bộ."
     else:
-        state = f"đã nạp {submission.staff.height}/{read} dòng; {submission.rejected.height} dòng bị trả lại."
+        state = f"đã nạp {submission.rows_loaded}/{read} dòng; {submission.rejected.height} dòng bị trả lại."
     lines = [f'- Tệp "{mask_personal_data(submission.file_name)}": {state}']
     top = _top_problems(submission.issues)
     if top:

@@ -70,8 +70,8 @@ def _files_summary(console: Console, outcome) -> None:
 
 
 def _counts(submissions: list) -> list[str]:
-    read = sum(s.staff.height + s.rejected.height for s in submissions)
-    loaded = sum(s.staff.height for s in submissions)
+    read = sum(s.rows_read for s in submissions)
+    loaded = sum(s.rows_loaded for s in submissions)
     rejected = sum(s.rejected.height for s in submissions)
     issues = sum(s.issues.height for s in submissions)
     return [str(read), str(loaded), str(rejected), str(issues)]

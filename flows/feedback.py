@@ -71,9 +71,8 @@ def write_feedback(workspace: Workspace, submission: Submission) -> Path | None:
         explanation = _explanation(issues)
         target = folder / feedback_name(name, ".loi.txt")
         return _write_atomically(target, lambda path: path.write_text(explanation, "utf-8"))
-    rows = submission.staff.height + submission.rejected.height
     workbook = None
-    if rows <= MARKED_COPY_MAX_ROWS:
+    if submission.rows_read <= MARKED_COPY_MAX_ROWS:
         try:
             workbook = _their_workbook(source, Path(name))
         except Exception:  # staffq read it, openpyxl may not: the list of fixes still goes back
@@ -102,11 +101,9 @@ def write_all_feedback(workspace: Workspace, submissions: list[Submission]) -> d
 
 
 def _without_rows(submission: Submission) -> Submission:
-    """What feedback needs of a submission, light to hand to another process: its issues, and its rows' numbers
-    only (how many there were decides whether their workbook is copied)."""
-    return dataclasses.replace(
-        submission, staff=submission.staff.select("row_number"), rejected=submission.rejected.select("row_number")
-    )
+    """What feedback needs of a submission, light to hand to another process: its issues, and how many rows it had
+    (which decides whether their workbook is copied)."""
+    return dataclasses.replace(submission, rejected=submission.rejected.select("row_number"))
 
 
 def feedback_name(sent_as: str, suffix: str) -> str:

@@ -48,7 +48,18 @@ def load_and_publish(
     workspace = workspace_of(root, settings)
     catalogue = pipeline.load_catalogue(workspace)
     terms = settings.policy().terms()
-    pipeline.load(workspace, submissions, catalogue, run_id, flow_run.get_id(), started_at, as_of, files_seen, terms)
+    pipeline.load(
+        workspace,
+        submissions,
+        catalogue,
+        run_id,
+        flow_run.get_id(),
+        started_at,
+        as_of,
+        files_seen,
+        terms,
+        settings.warehouse.memory_limit,
+    )
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
@@ -76,7 +87,7 @@ def send_alerts(
         summary = digest(run_id, as_of, files_seen, submissions, late, failed_channels(records), operator)
         records += deliver([summary], attempts, backoff)
     if records:
-        pipeline.record_alerts(workspace, run_id, records)
+        pipeline.record_alerts(workspace, run_id, records, settings.warehouse.memory_limit)
     failed = failed_channels(records)
     logger = get_run_logger()
     logger.info(
@@ -124,9 +135,8 @@ def run_summary_markdown(outcome: pipeline.RunOutcome) -> str:
         "|---|---|---|---:|---:|---:|---:|",
     ]
     for s in outcome.submissions:
-        read = s.staff.height + s.rejected.height
         lines.append(
-            f"| {s.agency_code} | {s.file_name} | {s.status} | {read} | {s.staff.height} | {s.rejected.height} "
+            f"| {s.agency_code} | {s.file_name} | {s.status} | {s.rows_read} | {s.rows_loaded} | {s.rejected.height} "
             f"| {s.issues.height} |"
         )
     return "\n".join(lines) + "\n"

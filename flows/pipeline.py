@@ -29,12 +29,14 @@ from warehouse.indicators import compute_indicators, refresh_catalog, refresh_te
 from warehouse.load import (
     Submission,
     append_issues,
+    clear_staging,
     current_list_dates,
     finish_run,
     loaded_hashes,
     record_deliveries,
     replace_agencies,
     seen_files,
+    stage_rows,
     start_run,
     store_submissions,
 )
@@ -122,12 +124,13 @@ def judge(
     run_id: str,
     received_at: dt.datetime,
 ) -> list[Submission]:
-    """Archive, read and check new files in batches. A file already loaded is a duplicate, not read again;
-    so is a second copy of a file loaded earlier in this same run."""
+    """Archive, read and check new files in batches, staging each batch's loaded rows. A file already loaded is a
+    duplicate, not read again; so is a second copy of a file loaded earlier in this same run."""
     submissions = []
     accepted: set[str] = set()
     policy = workspace_policy(workspace, settings)
     names = agency_names(catalogue)
+    clear_staging(workspace.staging)
     for start in range(0, len(incoming), VALIDATION_BATCH_FILES):
         batch = incoming[start : start + VALIDATION_BATCH_FILES]
         archived = [archive(workspace, item) for item in batch]
@@ -140,6 +143,7 @@ def judge(
             for item in to_read
         ]
         results = iter(validate_files([(item.path, context) for item, context in zip(to_read, contexts, strict=True)]))
+        rows = []
         for item, archive_path in zip(batch, archived, strict=True):
             result = duplicate_result(received_at.date()) if item.duplicate else next(results)
             fault_point("mid_validation")
@@ -147,7 +151,10 @@ def judge(
                 result = duplicate_result(received_at.date())
             if result.status in ("accepted", "accepted_with_errors"):
                 accepted.add(item.sha256)
-            submissions.append(_submission(item, result, archive_path, workspace, run_id, received_at))
+            submission = _submission(item, result, archive_path, workspace, run_id, received_at)
+            submissions.append(submission)
+            rows.append((submission.submission_id, submission.agency_code, result.staff))
+        stage_rows(workspace.staged_rows(run_id), start // VALIDATION_BATCH_FILES, rows)
     return submissions
 
 
@@ -172,7 +179,7 @@ def _submission(
         received_at=received_at,
         as_of_date=result.as_of_date,
         status=result.status,
-        staff=result.staff,
+        rows_loaded=result.staff.height,
         rejected=result.rejected,
         issues=result.issues,
         text_encoding=result.text_format.encoding if result.text_format else None,
@@ -220,15 +227,16 @@ def load(
     as_of: dt.date,
     files_seen: int,
     terms: list[tuple[dt.date, dt.date]],
+    memory_limit: str | None = None,
 ) -> None:
     """Everything of one run in one transaction: a crash leaves the warehouse as it was before the run."""
-    with connect(workspace.warehouse) as connection:
+    with connect(workspace.warehouse, memory_limit=memory_limit) as connection:
         migrate(connection)
         connection.execute("begin transaction")
         try:
             start_run(connection, run_id, flow_run_id, started_at, as_of)
             replace_agencies(connection, catalogue)
-            store_submissions(connection, submissions)
+            store_submissions(connection, submissions, workspace.staged_rows(run_id))
             fault_point("mid_load")
             accepted = [s.submission_id for s in submissions if s.status in ("accepted", "accepted_with_errors")]
             for submission_id, issues in cross_agency_issues(people_in_other_agencies(connection, accepted)).items():
@@ -241,6 +249,8 @@ def load(
         except BaseException:
             connection.execute("rollback")
             raise
+        finally:
+            clear_staging(workspace.staged_rows(run_id))
         publish(connection, workspace.published)
 
 
@@ -306,9 +316,11 @@ def late_agencies(workspace: Workspace, as_of: dt.date) -> list[dict]:
         return [agency for agency in agency_data_quality(connection, as_of) if agency["is_late"]]
 
 
-def record_alerts(workspace: Workspace, run_id: str, deliveries: list[dict]) -> None:
+def record_alerts(
+    workspace: Workspace, run_id: str, deliveries: list[dict], memory_limit: str | None = None
+) -> None:
     """Keep every delivery attempt with the run, and publish again so analysts see them."""
-    with connect(workspace.warehouse) as connection:
+    with connect(workspace.warehouse, memory_limit=memory_limit) as connection:
         connection.execute("begin transaction")
         try:
             record_deliveries(connection, run_id, deliveries)

@@ -108,6 +108,17 @@ class LimitSettings(BaseModel):
         return ReadLimits(**self.model_dump())
 
 
+class WarehouseSettings(BaseModel):
+    """How much memory the nightly load may take: DuckDB spills what does not fit to a folder beside the warehouse."""
+
+    memory_limit: str = Field(
+        "1GB",
+        pattern=r"(?i)^\s*\d+(\.\d+)?\s*(mb|gb|tb|mib|gib|tib)\s*$",
+        description="Most memory DuckDB holds while loading, computing the indicators and publishing, e.g. "
+        '"1GB" or "8GB"; past it, it works on disk, slower.',
+    )
+
+
 class ReportSettings(BaseModel):
     """What the official forms of `staffq report --format xlsx` print in their title block."""
 
@@ -126,6 +137,7 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = PrivacySettings()
     validation: ValidationSettings = ValidationSettings()
     limits: LimitSettings = LimitSettings()
+    warehouse: WarehouseSettings = WarehouseSettings()
     report: ReportSettings = ReportSettings()
 
     @classmethod

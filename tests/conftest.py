@@ -103,5 +103,6 @@ def run_once(root, as_of=AS_OF):
     run_id = pipeline.new_run_id()
     now = dt.datetime(2025, 1, 15, 8, 0)
     submissions = pipeline.judge(incoming, workspace, settings, catalogue, run_id, now)
-    pipeline.load(workspace, submissions, catalogue, run_id, None, now, as_of, seen, settings.policy().terms())
+    terms, memory_limit = settings.policy().terms(), settings.warehouse.memory_limit
+    pipeline.load(workspace, submissions, catalogue, run_id, None, now, as_of, seen, terms, memory_limit)
     return workspace

@@ -80,7 +80,7 @@ def test_a_large_run_lists_the_files_with_problems_first_then_the_totals():
             received_at=dt.datetime(2025, 1, 15),
             as_of_date=dt.date(2024, 12, 31),
             status=status,
-            staff=pl.DataFrame({"row": range(rows - bad)}),
+            rows_loaded=rows - bad,
             rejected=pl.DataFrame({"row": range(bad)}),
             issues=pl.DataFrame({"row": range(bad)}),
         )

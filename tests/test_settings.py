@@ -2,6 +2,9 @@
 
 import tomllib
 
+import pytest
+from pydantic import ValidationError
+
 from flows.settings import Settings, load_settings, render_config
 
 
@@ -26,6 +29,7 @@ def test_the_generated_config_lists_every_setting_and_sets_only_the_secret():
         "privacy": {"person_key_secret": "s3cret"},
         "validation": {},
         "limits": {},
+        "warehouse": {},
         "report": {},
     }
     # A commented default, uncommented, is valid TOML of the right type (dates are bare TOML dates).
@@ -34,6 +38,14 @@ def test_the_generated_config_lists_every_setting_and_sets_only_the_secret():
     for section, field in Settings.model_fields.items():
         for key in field.annotation.model_fields:
             assert f"{key} = " in text, (section, key)
+
+
+def test_a_memory_limit_duckdb_cannot_read_is_refused_before_anything_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("STAFFQ_WAREHOUSE__MEMORY_LIMIT", "4 GB")
+    assert load_settings(tmp_path).warehouse.memory_limit == "4 GB"
+    monkeypatch.setenv("STAFFQ_WAREHOUSE__MEMORY_LIMIT", "half the machine")
+    with pytest.raises(ValidationError, match="warehouse.memory_limit"):
+        load_settings(tmp_path)
 
 
 def test_a_list_holds_the_rating_of_its_year_only_from_december():

@@ -23,6 +23,7 @@ from conftest import FIXTURES, run_once
 from flows.cli import app
 from flows.workspace_setup import create_workspace
 from warehouse.faults import STAGES
+from warehouse.workspace import Workspace
 
 TESTS = Path(__file__).parent
 # Three agencies' lists: one clean, one with a rejected row, one refused whole.
@@ -106,6 +107,21 @@ def test_a_run_killed_at_any_stage_then_run_again_equals_a_run_that_never_crashe
     assert again.returncode == 0, again.stderr
     assert (fingerprint(root / "warehouse.duckdb"), fingerprint(root / "staffq.duckdb")) == clean_run
     assert clean_run[0]["core.staff"] and clean_run[0]["dq.rejected_rows"]
+    assert not Workspace.at(root).staging.exists() or not any(Workspace.at(root).staging.iterdir())
+
+
+def test_a_load_over_its_memory_limit_fails_whole_and_the_next_run_completes(tmp_path, clean_run):
+    """The memory limit reaches DuckDB: far too small, the load fails inside its transaction, nothing of it
+    stays, and the rows it had staged are gone too."""
+    root = workspace(tmp_path)
+    starved = run_in_subprocess(root, {"STAFFQ_WAREHOUSE__MEMORY_LIMIT": "1MB"})
+    assert starved.returncode != 0 and "Out of Memory" in starved.stderr
+    assert not any(Workspace.at(root).staging.iterdir())
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as connection:
+        assert connection.execute("select count(*) from dq.submissions").fetchall() == [(0,)]
+    again = run_in_subprocess(root)
+    assert again.returncode == 0, again.stderr
+    assert (fingerprint(root / "warehouse.duckdb"), fingerprint(root / "staffq.duckdb")) == clean_run
 
 
 READER = textwrap.dedent(

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from warehouse.sql import quote_identifier
+from warehouse.sql import quote_identifier, quote_literal
 
 
 @dataclass(frozen=True)
 class Submission:
-    """One received file and what became of it; rows and issues travel as polars frames."""
+    """One received file and what became of it. Its loaded rows wait in the run's staging folder (a night of
+    millions of rows would not fit in memory); its rejected rows and issues, a few per cent, travel as frames."""
 
     submission_id: str
     run_id: str
@@ -24,11 +27,15 @@ class Submission:
     received_at: dt.datetime
     as_of_date: dt.date
     status: str
-    staff: pl.DataFrame
+    rows_loaded: int
     rejected: pl.DataFrame
     issues: pl.DataFrame
     text_encoding: str | None = None
     text_delimiter: str | None = None
+
+    @property
+    def rows_read(self) -> int:
+        return self.rows_loaded + self.rejected.height
 
 
 def replace_agencies(connection: duckdb.DuckDBPyConnection, agencies: pl.DataFrame) -> None:
@@ -74,9 +81,32 @@ def loaded_hashes(connection: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in rows}
 
 
-def store_submissions(connection: duckdb.DuckDBPyConnection, submissions: list[Submission]) -> None:
-    """The submissions of a run, their issues, rejected rows and loaded rows, in one insert per table: an insert
-    costs milliseconds whatever its rows, which a night of thousands of files would pay four times per file."""
+def stage_rows(staging: Path, batch: int, rows: list[tuple[str, str, pl.DataFrame]]) -> None:
+    """Loaded rows of one batch of files, (submission id, agency code, rows) each, written to the run's staging
+    folder as Parquet: the run holds in memory the batch it is judging, not the night, and DuckDB reads them back
+    inside the load's one transaction, streaming."""
+    frames = [
+        frame.with_columns(submission_id=pl.lit(submission_id), agency_code=pl.lit(agency_code))
+        for submission_id, agency_code, frame in rows
+        if not frame.is_empty()
+    ]
+    if frames:
+        staging.mkdir(parents=True, exist_ok=True)
+        pl.concat(frames, how="vertical_relaxed", rechunk=False).write_parquet(
+            staging / f"rows-{batch:06d}.parquet", compression="lz4"
+        )
+
+
+def clear_staging(staging: Path) -> None:
+    """Staged rows are the run's own: gone once loaded, and whatever a crashed run left is removed before the next
+    run stages its own."""
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def store_submissions(connection: duckdb.DuckDBPyConnection, submissions: list[Submission], staging: Path) -> None:
+    """The submissions of a run, their issues and rejected rows, in one insert per table (an insert costs
+    milliseconds whatever its rows, which a night of thousands of files would pay per file), and the loaded rows
+    staged while they were judged."""
     if not submissions:
         return
     _insert(
@@ -84,7 +114,13 @@ def store_submissions(connection: duckdb.DuckDBPyConnection, submissions: list[S
     )
     _insert(connection, "dq.issues", _stacked(submissions, "issues"))
     _insert(connection, "dq.rejected_rows", _stacked(submissions, "rejected"))
-    _insert(connection, "core.staff", _stacked(submissions, "staff"))
+    staged = sorted(staging.glob("rows-*.parquet"))
+    if staged:
+        files = ", ".join(quote_literal(str(path)) for path in staged)
+        columns = ", ".join(quote_identifier(name) for name in pl.read_parquet_schema(staged[0]))
+        connection.execute(
+            f"insert into core.staff ({columns}) select {columns} from read_parquet([{files}], union_by_name = true)"
+        )
 
 
 _SUBMISSION_SCHEMA = {
@@ -120,8 +156,8 @@ def _submission_row(submission: Submission) -> dict:
         "received_at": submission.received_at,
         "as_of_date": submission.as_of_date,
         "status": submission.status,
-        "rows_read": submission.staff.height + submission.rejected.height,
-        "rows_loaded": submission.staff.height,
+        "rows_read": submission.rows_read,
+        "rows_loaded": submission.rows_loaded,
         "rows_rejected": submission.rejected.height,
         "errors": errors,
         "warnings": submission.issues.height - errors,

@@ -53,6 +53,14 @@ class Workspace:
     def prefect_home(self) -> Path:
         return self.root / ".prefect"
 
+    @property
+    def staging(self) -> Path:
+        """Rows judged but not yet loaded, one folder per run, beside the warehouse (on its disk)."""
+        return self.warehouse.with_name(f".{self.warehouse.name}.staging")
+
+    def staged_rows(self, run_id: str) -> Path:
+        return self.staging / run_id
+
     def exists(self) -> bool:
         """A folder holds a workspace when it has a staffq.toml."""
         return self.config.is_file()
