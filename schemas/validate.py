@@ -163,6 +163,8 @@ def _compacted(results: list[FileResult]) -> list[FileResult]:
     views into shared buffers: a file's few rejected rows, filtered from the batch, would keep the whole batch's
     text alive for as long as the run keeps the verdict (at 10,000 files, gigabytes). One copy per batch, not per
     file (a copy costs ~0.5 ms however small)."""
+    if not results:
+        return results
     copies = {}
     for part in ("rejected", "issues"):
         frames = [getattr(result, part) for result in results]

@@ -212,6 +212,17 @@ def test_a_second_copy_in_the_same_run_is_a_duplicate_only_of_a_loaded_file(work
     ]
 
 
+def test_a_night_whose_only_new_file_is_a_copy_of_a_loaded_one_records_a_duplicate(workspace_root):
+    run_once(workspace_root)
+    shutil.copy(FIXTURES / "valid_three_people.csv", workspace_root / "inbox" / "UB-NV" / "ds - copy.csv")
+    workspace = run_once(workspace_root)
+    with connect(workspace.warehouse, read_only=True) as connection:
+        rows = connection.execute(
+            "select file_name, status, rows_read from dq.submissions where agency_code = 'UB-NV' order by all"
+        ).fetchall()
+    assert rows == [("ds - copy.csv", "duplicate", 0), ("ds.csv", "accepted", 3)]
+
+
 def test_a_person_on_two_agencies_lists_is_flagged_to_both_and_counted_once(tmp_path):
     root = tmp_path / "ws"
     create_workspace(root)
