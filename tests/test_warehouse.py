@@ -15,6 +15,7 @@ from flows import pipeline
 from flows.workspace_setup import create_workspace
 from schemas.validate import staff_columns
 from warehouse.database import connect, ddl_files, migrate
+from warehouse.publish import PUBLISHED_TABLES, publish
 
 
 @pytest.fixture
@@ -221,6 +222,46 @@ def test_a_night_whose_only_new_file_is_a_copy_of_a_loaded_one_records_a_duplica
             "select file_name, status, rows_read from dq.submissions where agency_code = 'UB-NV' order by all"
         ).fetchall()
     assert rows == [("ds - copy.csv", "duplicate", 0), ("ds.csv", "accepted", 3)]
+
+
+def test_the_analysts_copy_built_on_last_nights_equals_one_built_from_nothing(workspace_root, tmp_path):
+    """The nightly copy takes only what changed into the previous one: a night that adds lists, warns an older
+    list (a person on two lists) and changes indicators already published must give what a copy from scratch gives."""
+    workspace = run_once(workspace_root)
+    inbox = workspace_root / "inbox"
+    shutil.copy(FIXTURES / "names_in_nfd.csv", inbox / "UB-NV" / "ds-moi.csv")
+    (inbox / "UB-VP" / "ds.csv").write_text(
+        "STT,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Chức vụ,Đối tượng,Ghi chú\n"
+        "1,Phạm Văn Dũng,01/05/1980,Nam,074080000999,Chuyên viên,Công chức,\n",
+        encoding="utf-8",
+    )
+    run_once(workspace_root)  # the same night again, with more lists: its indicators change
+    with connect(workspace.warehouse) as connection:
+        publish(connection, tmp_path / "from-nothing.duckdb")
+    nightly, from_nothing = published_rows(workspace.published), published_rows(tmp_path / "from-nothing.duckdb")
+    assert nightly == from_nothing
+    assert any("person-in-other-agency" in row for row in nightly["dq.issues"])
+
+
+def test_a_night_copies_only_new_rows_into_the_previous_copy_unless_another_version_wrote_it(workspace_root):
+    workspace = run_once(workspace_root)
+
+    def mark_and_run(format_written: str | None = None) -> list:
+        with duckdb.connect(str(workspace.published)) as connection:
+            connection.execute("update core.staff set full_name = 'marked' where row_number = 4")
+            if format_written:
+                connection.execute("update meta.publish_format set format = ?", [format_written])
+        run_once(workspace_root, as_of=dt.date(2025, 1, 31))
+        with connect(workspace.published, read_only=True) as connection:
+            return connection.execute("select distinct full_name = 'marked' from core.staff where row_number = 4").fetchall()
+
+    assert mark_and_run() == [(True,)]  # built on: the row already published was not copied again
+    assert mark_and_run(format_written="an older staffq") == [(False,)]  # built from nothing
+
+
+def published_rows(path):
+    with connect(path, read_only=True) as connection:
+        return {table: sorted(map(repr, connection.execute(f"from {table}").fetchall())) for table in PUBLISHED_TABLES}
 
 
 def test_a_person_on_two_agencies_lists_is_flagged_to_both_and_counted_once(tmp_path):
