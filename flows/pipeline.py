@@ -316,9 +316,7 @@ def late_agencies(workspace: Workspace, as_of: dt.date) -> list[dict]:
         return [agency for agency in agency_data_quality(connection, as_of) if agency["is_late"]]
 
 
-def record_alerts(
-    workspace: Workspace, run_id: str, deliveries: list[dict], memory_limit: str | None = None
-) -> None:
+def record_alerts(workspace: Workspace, run_id: str, deliveries: list[dict], memory_limit: str | None = None) -> None:
     """Keep every delivery attempt with the run, and publish again so analysts see them."""
     with connect(workspace.warehouse, memory_limit=memory_limit) as connection:
         connection.execute("begin transaction")

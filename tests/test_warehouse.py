@@ -6,6 +6,7 @@ import re
 import shutil
 
 import duckdb
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,8 +14,9 @@ from hypothesis import strategies as st
 from conftest import AS_OF, FIXTURES, counts, person, run_once, write_template_workbook
 from flows import pipeline
 from flows.workspace_setup import create_workspace
-from schemas.validate import staff_columns
+from schemas.validate import ISSUE_SCHEMA, REJECTED_SCHEMA, staff_columns
 from warehouse.database import connect, ddl_files, migrate
+from warehouse.load import Submission, store_submissions
 from warehouse.publish import PUBLISHED_TABLES, publish
 
 
@@ -253,10 +255,46 @@ def test_a_night_copies_only_new_rows_into_the_previous_copy_unless_another_vers
                 connection.execute("update meta.publish_format set format = ?", [format_written])
         run_once(workspace_root, as_of=dt.date(2025, 1, 31))
         with connect(workspace.published, read_only=True) as connection:
-            return connection.execute("select distinct full_name = 'marked' from core.staff where row_number = 4").fetchall()
+            return connection.execute(
+                "select distinct full_name = 'marked' from core.staff where row_number = 4"
+            ).fetchall()
 
     assert mark_and_run() == [(True,)]  # built on: the row already published was not copied again
     assert mark_and_run(format_written="an older staffq") == [(False,)]  # built from nothing
+
+
+def test_a_night_of_thousands_of_files_stores_their_issues_within_duckdbs_memory_limit(tmp_path):
+    """Each file's issues and rejected rows are a few rows; DuckDB must get them as one piece, not 3,000 (it took
+    a block of its memory per piece)."""
+
+    def submission(number: int) -> Submission:
+        issue = {
+            "sheet": "DS",
+            "row_number": 5,
+            "check_code": "x",
+            "severity": "error",
+            "message_vi": "-",
+            "message_en": "-",
+        }
+        return Submission(
+            submission_id=f"s{number:05d}",
+            run_id="r",
+            agency_code=f"A{number:05d}",
+            file_name="ds.xlsx",
+            file_sha256=f"{number:064d}",
+            archive_path=None,
+            received_at=dt.datetime(2025, 1, 15),
+            as_of_date=dt.date(2024, 12, 31),
+            status="rejected",
+            rows_loaded=0,
+            rejected=pl.DataFrame([{"sheet": "DS", "row_number": 5, "raw": "{}"}], schema=REJECTED_SCHEMA),
+            issues=pl.DataFrame([issue], schema=ISSUE_SCHEMA),
+        )
+
+    with connect(tmp_path / "warehouse.duckdb", memory_limit="64MB") as connection:
+        migrate(connection)
+        store_submissions(connection, [submission(number) for number in range(3_000)], tmp_path / "staging")
+        assert connection.execute("select count(*) from dq.issues").fetchall() == [(3_000,)]
 
 
 def published_rows(path):
