@@ -170,7 +170,7 @@ def _compacted(results: list[FileResult]) -> list[FileResult]:
         frames = [getattr(result, part) for result in results]
         whole = pl.from_arrow(pl.concat(frames, how="vertical_relaxed").to_arrow())
         offsets = itertools.accumulate((frame.height for frame in frames), initial=0)
-        copies[part] = [whole.slice(offset, frame.height) for offset, frame in zip(offsets, frames)]
+        copies[part] = [whole.slice(offset, frame.height) for offset, frame in zip(offsets, frames, strict=False)]
     return [
         dataclasses.replace(result, rejected=rejected, issues=issues)
         for result, rejected, issues in zip(results, copies["rejected"], copies["issues"], strict=True)

@@ -44,7 +44,7 @@ def test_a_memory_limit_duckdb_cannot_read_is_refused_before_anything_runs(tmp_p
     monkeypatch.setenv("STAFFQ_WAREHOUSE__MEMORY_LIMIT", "4 GB")
     assert load_settings(tmp_path).warehouse.memory_limit == "4 GB"
     monkeypatch.setenv("STAFFQ_WAREHOUSE__MEMORY_LIMIT", "half the machine")
-    with pytest.raises(ValidationError, match="warehouse.memory_limit"):
+    with pytest.raises(ValidationError, match=r"warehouse\.memory_limit"):
         load_settings(tmp_path)
 
 
