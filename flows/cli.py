@@ -144,6 +144,9 @@ def check(
     file: Annotated[Path, typer.Argument(help="The agency file to check (.xlsx, .xls, .csv).")],
     agency: Annotated[str | None, typer.Option(help="Agency code, for its group and default category.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Show every problem in the table, not the first 100.")
+    ] = False,
     workspace: WorkspaceOption = Path("."),
 ) -> None:
     """Validate one agency file without loading it: every problem with its row, column and fix.
@@ -165,7 +168,7 @@ def check(
         report["issues"] = [masked_issue(issue) for issue in report["issues"]]
         sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n")
     else:
-        show.check_report(out, file, result)
+        show.check_report(out, file, result, shown=None if show_all else show.CHECK_TABLE_ROWS)
     raise typer.Exit(result.exit_code)
 
 

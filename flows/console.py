@@ -14,6 +14,8 @@ from warehouse.queries import city_indicators, problem_submissions
 
 # A run with more new files lists the files with problems first, this many, then the totals.
 LISTED_FILES = 50
+# Problems `staffq check` shows in its table unless asked for all of them.
+CHECK_TABLE_ROWS = 100
 # The source article's table: label, indicator code.
 ARTICLE_ROWS = (
     ("Cán bộ, công chức, viên chức, người lao động", "staff.total"),
@@ -124,8 +126,10 @@ def next_steps(console: Console, directory: Path) -> None:
     console.print(f"  staffq check {directory}/inbox/<AGENCY>/<file>  # what a clerk runs before sending")
 
 
-def check_report(console: Console, path: Path, result) -> None:
-    """The problem table for one file: row as in Excel, the file's own header, value, message."""
+def check_report(console: Console, path: Path, result, shown: int | None = CHECK_TABLE_ROWS) -> None:
+    """The problem table for one file: row as in Excel, the file's own header, value, message. A list with
+    thousands of problems shows its first `shown` (rich takes seconds to lay out thousands of rows, and a clerk
+    reads a screen at a time) and says how to see the rest."""
     console.print(f"{path.name}: {result.status}, {result.rows_read} rows read, {result.rows_rejected} rejected")
     if result.issues.is_empty():
         console.print("[green]No problems found.[/]")
@@ -133,7 +137,8 @@ def check_report(console: Console, path: Path, result) -> None:
     table = Table(show_lines=False)
     for column in ("sheet", "row", "column", "value", "severity", "code", "message"):
         table.add_column(column, overflow="fold")
-    for issue in map(masked_issue, result.issues.iter_rows(named=True)):
+    issues = result.issues if shown is None else result.issues.head(shown)
+    for issue in map(masked_issue, issues.iter_rows(named=True)):
         table.add_row(
             issue["sheet"] or "",
             "" if issue["row_number"] is None else str(issue["row_number"]),
@@ -144,3 +149,6 @@ def check_report(console: Console, path: Path, result) -> None:
             issue["message_vi"],
         )
     console.print(table)
+    hidden = result.issues.height - issues.height
+    if hidden:
+        console.print(f"… and {hidden:,} more problems: --all shows every one, --json writes them for a program.")
