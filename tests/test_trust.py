@@ -3,6 +3,7 @@ a full disk. Runs happen in real subprocesses, killed for real."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -122,6 +123,29 @@ def test_a_load_over_its_memory_limit_fails_whole_and_the_next_run_completes(tmp
     again = run_in_subprocess(root)
     assert again.returncode == 0, again.stderr
     assert (fingerprint(root / "warehouse.duckdb"), fingerprint(root / "staffq.duckdb")) == clean_run
+
+
+def test_a_runs_record_ends_when_its_load_commits(tmp_path):
+    """finished_at is the commit (not the start of the load's transaction), so `finished_at - started_at` is the
+    run's time up to it, load included."""
+    root, mark = workspace(tmp_path), tmp_path / "paused"
+    paused = subprocess.Popen(
+        [sys.executable, "-c", RUN_ONCE, str(TESTS), str(root)],
+        env={**os.environ, "STAFFQ_PAUSE_AT": "mid_load", "STAFFQ_PAUSE_MARK": str(mark)},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not mark.exists():
+        assert paused.poll() is None, paused.stderr.read()
+        assert time.monotonic() < deadline, "the run never reached its load"
+        time.sleep(0.1)
+    released = dt.datetime.now()  # the clock the run reads, in the same process tree
+    mark.unlink()
+    assert paused.wait(timeout=120) == 0, paused.stderr.read()
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as connection:
+        (finished_at,) = connection.execute("select finished_at from dq.runs").fetchall()[0]
+    assert released <= finished_at <= dt.datetime.now()
 
 
 READER = textwrap.dedent(

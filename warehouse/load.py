@@ -228,11 +228,12 @@ def start_run(
 
 
 def finish_run(connection: duckdb.DuckDBPyConnection, run_id: str, status: str, files_seen: int) -> None:
-    """Close the run record with totals taken from what was actually stored."""
+    """Close the run record with totals taken from what was actually stored. The time is the clock's, read here
+    (the clock `started_at` was read from): DuckDB's now() is the start of the transaction, before the load."""
     connection.execute(
         """
         update dq.runs set
-            finished_at = now(),
+            finished_at = ?,
             status = ?,
             files_seen = ?,
             files_new = (select count(*) from dq.submissions where run_id = ?),
@@ -241,7 +242,7 @@ def finish_run(connection: duckdb.DuckDBPyConnection, run_id: str, status: str, 
             rows_rejected = (select coalesce(sum(rows_rejected), 0) from dq.submissions where run_id = ?)
         where run_id = ?
         """,
-        [status, files_seen, run_id, run_id, run_id, run_id, run_id],
+        [dt.datetime.now(), status, files_seen, run_id, run_id, run_id, run_id, run_id],
     )
 
 
