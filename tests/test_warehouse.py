@@ -297,6 +297,13 @@ def test_a_night_of_thousands_of_files_stores_their_issues_within_duckdbs_memory
         assert connection.execute("select count(*) from dq.issues").fetchall() == [(3_000,)]
 
 
+def test_an_analysts_copy_that_is_not_a_database_any_more_is_built_again(workspace_root):
+    workspace = run_once(workspace_root)
+    workspace.published.write_bytes(b"overwritten by another program")
+    run_once(workspace_root, as_of=dt.date(2025, 1, 31))
+    assert published_rows(workspace.published)["core.staff"]
+
+
 def published_rows(path):
     with connect(path, read_only=True) as connection:
         return {table: sorted(map(repr, connection.execute(f"from {table}").fetchall())) for table in PUBLISHED_TABLES}
