@@ -13,11 +13,13 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from flows.masking import mask_personal_data
 from warehouse.load import Submission
+
+if TYPE_CHECKING:
+    from schemas.validate import Problem
 
 logger = logging.getLogger(__name__)
 _TOP_PROBLEMS = 3
@@ -55,7 +57,7 @@ def invalid_data_alerts(
     """One alert per agency with a rejected file or rejected rows, to its own channels, else to the operator."""
     by_agency: dict[str, list[Submission]] = {}
     for submission in submissions:
-        if submission.status == "rejected" or submission.rejected.height:
+        if submission.status == "rejected" or submission.rows_rejected:
             by_agency.setdefault(submission.agency_code, []).append(submission)
     alerts = []
     for code, returned in sorted(by_agency.items()):
@@ -109,20 +111,20 @@ def digest(
 ) -> Alert:
     """The operator's view of the run: totals, agencies with returned data, late agencies, failed deliveries."""
     loaded = sum(s.rows_loaded for s in submissions)
-    rejected = sum(s.rejected.height for s in submissions)
+    rejected = sum(s.rows_rejected for s in submissions)
     lines = [
         f"Lần chạy {run_id}, số liệu tính đến ngày {as_of:%d/%m/%Y}.",
         f"Tệp mới: {len(submissions)} (đã thấy {files_seen} tệp); dòng đã nạp: {loaded}; dòng bị trả lại: {rejected}.",
     ]
-    returned = [s for s in submissions if s.status == "rejected" or s.rejected.height]
+    returned = [s for s in submissions if s.status == "rejected" or s.rows_rejected]
     if returned:
         lines.append(f"Dữ liệu bị trả lại ({len(returned)} tệp):")
         for s in returned:
-            top = _top_problems(s.issues)
+            top = _top_problems(s.problems)
             main = f"; lỗi chính: {top[0][0]}" if top else ""
             lines.append(
                 f'- {s.agency_code}, tệp "{mask_personal_data(s.file_name)}": {_STATUS_VI.get(s.status, s.status)}, '
-                f"{s.rejected.height} dòng bị trả lại{main}"
+                f"{s.rows_rejected} dòng bị trả lại{main}"
             )
     if late:
         lines.append(f"Đơn vị chưa gửi hoặc trễ hạn ({len(late)}): " + ", ".join(a["agency_code"] for a in late) + ".")
@@ -225,9 +227,9 @@ def _submission_lines(submission: Submission, feedback: Path | None) -> list[str
     if submission.status == "rejected":
         state = f"không được tiếp nhận; {read} dòng bị trả lại toàn bộ."
     else:
-        state = f"đã nạp {submission.rows_loaded}/{read} dòng; {submission.rejected.height} dòng bị trả lại."
+        state = f"đã nạp {submission.rows_loaded}/{read} dòng; {submission.rows_rejected} dòng bị trả lại."
     lines = [f'- Tệp "{mask_personal_data(submission.file_name)}": {state}']
-    top = _top_problems(submission.issues)
+    top = _top_problems(submission.problems)
     if top:
         lines.append("  Lỗi chính:")
         lines += [f"  • {message} ({count} lần)" for message, count in top]
@@ -236,17 +238,9 @@ def _submission_lines(submission: Submission, feedback: Path | None) -> list[str
     return lines
 
 
-def _top_problems(issues: pl.DataFrame) -> list[tuple[str, int]]:
-    """The errors that recur most, each with one example message; warnings only when there is no error."""
-    if issues.is_empty():
-        return []
-    errors = issues.filter(pl.col("severity") == "error")
-    chosen = errors if errors.height else issues
-    grouped = (
-        chosen.group_by("check_code")
-        .agg(pl.col("message_vi").first(), pl.len().alias("count"), pl.col("row_number").is_null().any().alias("file"))
-        .sort(["file", "count", "check_code"], descending=[True, True, False])
-        .head(_TOP_PROBLEMS)
-    )
-    rows = grouped.select("message_vi", "count").iter_rows()
-    return [(mask_personal_data(message), count) for message, count in rows]
+def _top_problems(problems: tuple[Problem, ...]) -> list[tuple[str, int]]:
+    """The errors that recur most, each with one example message; warnings only when there is no error. A problem
+    with the whole file comes first: it explains more than any count of row problems."""
+    errors = [p for p in problems if p.severity == "error"]
+    chosen = sorted(errors or problems, key=lambda p: (not p.whole_file, -p.count, p.check_code))
+    return [(mask_personal_data(p.message_vi), p.count) for p in chosen[:_TOP_PROBLEMS]]

@@ -55,7 +55,7 @@ def _files_summary(console: Console, outcome) -> None:
     listed = submissions
     if len(submissions) > LISTED_FILES:
         order = {"rejected": 0, "accepted_with_errors": 1, "duplicate": 3}
-        listed = sorted(submissions, key=lambda s: (order.get(s.status, 2), -s.issues.height))[:LISTED_FILES]
+        listed = sorted(submissions, key=lambda s: (order.get(s.status, 2), -s.issue_count))[:LISTED_FILES]
     table = Table(title=f"Run {outcome.run_id}: {len(submissions)} new files", title_justify="left")
     for column in ("agency", "file", "status", "rows read", "loaded", "rejected", "issues"):
         table.add_column(column, justify="right" if column in ("rows read", "loaded", "rejected", "issues") else "left")
@@ -74,8 +74,8 @@ def _files_summary(console: Console, outcome) -> None:
 def _counts(submissions: list) -> list[str]:
     read = sum(s.rows_read for s in submissions)
     loaded = sum(s.rows_loaded for s in submissions)
-    rejected = sum(s.rejected.height for s in submissions)
-    issues = sum(s.issues.height for s in submissions)
+    rejected = sum(s.rows_rejected for s in submissions)
+    issues = sum(s.issue_count for s in submissions)
     return [str(read), str(loaded), str(rejected), str(issues)]
 
 

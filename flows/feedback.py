@@ -3,7 +3,7 @@ plus a sheet "Lỗi" listing what to fix, errors first. The clerk fixes the file
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 import hashlib
 import logging
 import multiprocessing
@@ -23,7 +23,9 @@ from openpyxl.workbook import Workbook
 
 from schemas.sheets import TEXT_SUFFIXES, column_number, read_sheets
 from schemas.validate import NOT_READ_CODES
+from warehouse.database import connect
 from warehouse.load import Submission
+from warehouse.queries import submission_issues
 from warehouse.workspace import Workspace
 
 logger = logging.getLogger(__name__)
@@ -48,6 +50,8 @@ _OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
 MARKED_COPY_MAX_ROWS = 20_000
 # Files with issues per extra process writing feedback: a process costs ~2 s to start, about eight workbooks.
 PARALLEL_FEEDBACK_FROM = 16
+# Submissions whose issues are read from the warehouse at once (a few thousand issues).
+FEEDBACK_SLICE = 500
 _LINE_HEIGHT = 15
 # The longest file name ext4, NTFS and APFS all take; on Linux it counts the bytes of the UTF-8 name.
 _NAME_BYTES = 255
@@ -56,17 +60,15 @@ _NAME_BYTES = 255
 _UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f-\x9f\ud800-\udfff\u200e\u200f\u202a-\u202e\u2066-\u2069<>:"/\\|?*]')
 
 
-def write_feedback(workspace: Workspace, submission: Submission) -> Path | None:
-    """The agency's feedback file for one submission with issues; None when there is nothing to say."""
-    if submission.issues.is_empty():
+def write_feedback(workspace: Workspace, submission: Submission, issues: pl.DataFrame) -> Path | None:
+    """The agency's feedback file for one submission and its issues; None when there is nothing to say."""
+    if issues.is_empty():
         return None
     folder = workspace.outbox / _safe_name(submission.agency_code)
     folder.mkdir(parents=True, exist_ok=True)
     name = Path(submission.file_name).name
     source = workspace.root / submission.archive_path if submission.archive_path else None
-    issues = submission.issues.sort(
-        pl.col("severity") != "error", "sheet", "row_number", nulls_last=False, maintain_order=True
-    )
+    issues = issues.sort(pl.col("severity") != "error", "sheet", "row_number", nulls_last=False, maintain_order=True)
     if source is None or issues["check_code"].is_in(NOT_READ_CODES).any():
         explanation = _explanation(issues)
         target = folder / feedback_name(name, ".loi.txt")
@@ -86,24 +88,33 @@ def write_feedback(workspace: Workspace, submission: Submission) -> Path | None:
 
 
 def write_all_feedback(workspace: Workspace, submissions: list[Submission]) -> dict[str, Path]:
-    """The feedback file of every submission with issues, by submission id. A workbook takes openpyxl ~0.25 s of
-    pure Python, the longest step of a night of many files: past a few dozen they are written by one process per
-    core (started clean, not forked from a process running Prefect's threads)."""
-    pending = [_without_rows(s) for s in submissions if not s.issues.is_empty()]
-    workers = min(os.cpu_count() or 1, len(pending) // PARALLEL_FEEDBACK_FROM)
-    if workers < 2:
-        written = [write_feedback(workspace, s) for s in pending]
-    else:
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            written = list(pool.map(write_feedback, repeat(workspace), pending, chunksize=8))
-    return {s.submission_id: path for s, path in zip(pending, written, strict=True) if path}
+    """The feedback file of every submission with issues in the warehouse (those found on reading it, and those
+    its load found against other agencies' lists), by submission id. Issues are read a slice of submissions at a
+    time: a night's can be a million. A workbook takes openpyxl ~0.25 s of pure Python, the longest step of a
+    night of many files: past a few dozen they are written by one process per core (started clean, not forked from
+    a process running Prefect's threads)."""
+    workers = min(os.cpu_count() or 1, sum(1 for s in submissions if s.problems) // PARALLEL_FEEDBACK_FROM)
+    written: dict[str, Path] = {}
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if workers >= 2:
+            context = multiprocessing.get_context("forkserver")
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=context))
+        for start in range(0, len(submissions), FEEDBACK_SLICE):
+            found = _issues_of(workspace, submissions[start : start + FEEDBACK_SLICE])
+            pending = [s for s in submissions[start : start + FEEDBACK_SLICE] if s.submission_id in found]
+            issues = [found[s.submission_id] for s in pending]
+            if pool is None:
+                paths = map(write_feedback, repeat(workspace), pending, issues)
+            else:
+                paths = pool.map(write_feedback, repeat(workspace), pending, issues, chunksize=8)
+            written |= {s.submission_id: path for s, path in zip(pending, paths, strict=True) if path}
+    return written
 
 
-def _without_rows(submission: Submission) -> Submission:
-    """What feedback needs of a submission, light to hand to another process: its issues, and how many rows it had
-    (which decides whether their workbook is copied)."""
-    return dataclasses.replace(submission, rejected=submission.rejected.select("row_number"))
+def _issues_of(workspace: Workspace, submissions: list[Submission]) -> dict[str, pl.DataFrame]:
+    with connect(workspace.warehouse, read_only=True) as connection:
+        return submission_issues(connection, [s.submission_id for s in submissions])
 
 
 def feedback_name(sent_as: str, suffix: str) -> str:

@@ -136,8 +136,8 @@ def run_summary_markdown(outcome: pipeline.RunOutcome) -> str:
     ]
     for s in outcome.submissions:
         lines.append(
-            f"| {s.agency_code} | {s.file_name} | {s.status} | {s.rows_read} | {s.rows_loaded} | {s.rejected.height} "
-            f"| {s.issues.height} |"
+            f"| {s.agency_code} | {s.file_name} | {s.status} | {s.rows_read} | {s.rows_loaded} | {s.rows_rejected} "
+            f"| {s.issue_count} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -146,9 +146,9 @@ def issue_counts(outcome: pipeline.RunOutcome) -> list[dict]:
     """Problems found in this run, per agency and check code."""
     counts: dict[tuple[str, str, str], int] = {}
     for s in outcome.submissions:
-        for code, severity in s.issues.select("check_code", "severity").iter_rows():
-            key = (s.agency_code, code, severity)
-            counts[key] = counts.get(key, 0) + 1
+        for problem in s.problems:
+            key = (s.agency_code, problem.check_code, problem.severity)
+            counts[key] = counts.get(key, 0) + problem.count
     return [
         {"agency": agency, "check_code": code, "severity": severity, "count": count}
         for (agency, code, severity), count in sorted(counts.items())

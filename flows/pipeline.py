@@ -36,7 +36,7 @@ from warehouse.load import (
     record_deliveries,
     replace_agencies,
     seen_files,
-    stage_rows,
+    stage_batch,
     start_run,
     store_submissions,
 )
@@ -72,7 +72,7 @@ class RunOutcome:
 
     @property
     def has_rejections(self) -> bool:
-        return any(s.status == "rejected" or s.rejected.height for s in self.submissions)
+        return any(s.status == "rejected" or s.rows_rejected for s in self.submissions)
 
     @property
     def failed_alerts(self) -> list[dict]:
@@ -124,8 +124,8 @@ def judge(
     run_id: str,
     received_at: dt.datetime,
 ) -> list[Submission]:
-    """Archive, read and check new files in batches, staging each batch's loaded rows. A file already loaded is a
-    duplicate, not read again; so is a second copy of a file loaded earlier in this same run."""
+    """Archive, read and check new files in batches, staging what each batch gives the warehouse. A file already
+    loaded is a duplicate, not read again; so is a second copy of a file loaded earlier in this same run."""
     submissions = []
     accepted: set[str] = set()
     policy = workspace_policy(workspace, settings)
@@ -143,7 +143,7 @@ def judge(
             for item in to_read
         ]
         results = iter(validate_files([(item.path, context) for item, context in zip(to_read, contexts, strict=True)]))
-        rows = []
+        judged = []
         for item, archive_path in zip(batch, archived, strict=True):
             result = duplicate_result(received_at.date()) if item.duplicate else next(results)
             fault_point("mid_validation")
@@ -153,8 +153,8 @@ def judge(
                 accepted.add(item.sha256)
             submission = _submission(item, result, archive_path, workspace, run_id, received_at)
             submissions.append(submission)
-            rows.append((submission.submission_id, submission.agency_code, result.staff))
-        stage_rows(workspace.staged_rows(run_id), start // VALIDATION_BATCH_FILES, rows)
+            judged.append((submission, result.staff, result.rejected, result.issues))
+        stage_batch(workspace.run_staging(run_id), start // VALIDATION_BATCH_FILES, judged)
     return submissions
 
 
@@ -180,8 +180,8 @@ def _submission(
         as_of_date=result.as_of_date,
         status=result.status,
         rows_loaded=result.staff.height,
-        rejected=result.rejected,
-        issues=result.issues,
+        rows_rejected=result.rejected.height,
+        problems=result.problems,
         text_encoding=result.text_format.encoding if result.text_format else None,
         text_delimiter=result.text_format.delimiter if result.text_format else None,
     )
@@ -236,7 +236,7 @@ def load(
         try:
             start_run(connection, run_id, flow_run_id, started_at, as_of)
             replace_agencies(connection, catalogue)
-            store_submissions(connection, submissions, workspace.staged_rows(run_id))
+            store_submissions(connection, submissions, workspace.run_staging(run_id))
             fault_point("mid_load")
             accepted = [s.submission_id for s in submissions if s.status in ("accepted", "accepted_with_errors")]
             for submission_id, issues in cross_agency_issues(people_in_other_agencies(connection, accepted)).items():
@@ -250,7 +250,7 @@ def load(
             connection.execute("rollback")
             raise
         finally:
-            clear_staging(workspace.staged_rows(run_id))
+            clear_staging(workspace.run_staging(run_id))
         publish(connection, workspace.published)
 
 

@@ -8,16 +8,17 @@ import subprocess
 import openpyxl
 import pytest
 
-from conftest import FIXTURES, person, write_template_workbook
+from conftest import AS_OF, FIXTURES, person, write_template_workbook
 from flows import pipeline
-from flows.feedback import ISSUE_SHEET, PARALLEL_FEEDBACK_FROM, write_all_feedback, write_feedback
+from flows.feedback import ISSUE_SHEET, PARALLEL_FEEDBACK_FROM, write_all_feedback
 from flows.settings import load_settings, workspace_of
 from flows.workspace_setup import create_workspace
+from warehouse.database import connect
 
 
 @pytest.fixture
 def judged(tmp_path):
-    """Files judged as the nightly flow does, keyed by agency."""
+    """Files judged and loaded as the nightly flow does, keyed by agency."""
     root = tmp_path / "ws"
     create_workspace(root)
     inbox = root / "inbox"
@@ -37,14 +38,21 @@ def judged(tmp_path):
     settings = load_settings(root)
     workspace = workspace_of(root, settings)
     catalogue = pipeline.load_catalogue(workspace)
-    incoming, _ = pipeline.discover(workspace, catalogue)
-    submissions = pipeline.judge(incoming, workspace, settings, catalogue, "run", dt.datetime(2025, 1, 15))
+    incoming, seen = pipeline.discover(workspace, catalogue)
+    run_id, now = pipeline.new_run_id(), dt.datetime(2025, 1, 15)
+    submissions = pipeline.judge(incoming, workspace, settings, catalogue, run_id, now)
+    pipeline.load(workspace, submissions, catalogue, run_id, None, now, AS_OF, seen, settings.policy().terms())
     return workspace, {s.agency_code: s for s in submissions}
+
+
+def feedback(workspace, submission):
+    """The one feedback file of a submission, its issues read from the warehouse as the flow does."""
+    return write_all_feedback(workspace, [submission])[submission.submission_id]
 
 
 def test_their_workbook_comes_back_with_each_bad_cell_marked(judged):
     workspace, submissions = judged
-    path = write_feedback(workspace, submissions["UB-TP"])
+    path = feedback(workspace, submissions["UB-TP"])
     assert path == workspace.outbox / "UB-TP" / "ds.xlsx.loi.xlsx"
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == [ISSUE_SHEET, "Danh sách"]
@@ -60,25 +68,25 @@ def test_their_workbook_comes_back_with_each_bad_cell_marked(judged):
 
 def test_a_formula_goes_back_as_inert_text(judged):
     workspace, submissions = judged
-    sheet = openpyxl.load_workbook(write_feedback(workspace, submissions["UB-TP"]))["Danh sách"]
+    sheet = openpyxl.load_workbook(feedback(workspace, submissions["UB-TP"]))["Danh sách"]
     assert sheet["J30"].data_type == "s"
     assert sheet["J30"].value == '=HYPERLINK("http://example.invalid","bấm vào đây")'
 
 
 def test_a_csv_comes_back_as_a_workbook_of_its_cells(judged):
     workspace, submissions = judged
-    workbook = openpyxl.load_workbook(write_feedback(workspace, submissions["UB-NV"]))
+    workbook = openpyxl.load_workbook(feedback(workspace, submissions["UB-NV"]))
     assert workbook.sheetnames == [ISSUE_SHEET, "ds"]
     assert workbook["ds"]["B4"].value == "An"
     assert "chỉ có một từ" in workbook["ds"]["B4"].comment.text
     errors_first = [row[4] for row in workbook[ISSUE_SHEET].iter_rows(min_row=2, values_only=True)]
     assert errors_first == sorted(errors_first, key=lambda severity: not severity.startswith("Lỗi"))
-    assert len(errors_first) == submissions["UB-NV"].issues.height
+    assert len(errors_first) == submissions["UB-NV"].issue_count
 
 
 def test_an_unreadable_file_gets_a_short_explanation(judged):
     workspace, submissions = judged
-    path = write_feedback(workspace, submissions["UB-KT"])
+    path = feedback(workspace, submissions["UB-KT"])
     assert path.name == "hong.xlsx.loi.txt"
     assert path.read_text(encoding="utf-8").startswith("Tệp gửi lên không được tiếp nhận.\n\n- Không mở được tệp (")
 
@@ -86,7 +94,7 @@ def test_an_unreadable_file_gets_a_short_explanation(judged):
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (Debian package libreoffice-calc-nogui)")
 def test_the_feedback_workbook_opens_in_libreoffice(judged, tmp_path):
     workspace, submissions = judged
-    path = write_feedback(workspace, submissions["UB-TP"])
+    path = feedback(workspace, submissions["UB-TP"])
     subprocess.run(
         ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
         check=True,
@@ -98,13 +106,11 @@ def test_the_feedback_workbook_opens_in_libreoffice(judged, tmp_path):
 
 
 def test_a_list_too_long_to_copy_gets_the_problem_sheet_alone(judged, monkeypatch):
-    from flows import feedback
-
-    monkeypatch.setattr(feedback, "MARKED_COPY_MAX_ROWS", 2)
+    monkeypatch.setattr("flows.feedback.MARKED_COPY_MAX_ROWS", 2)
     workspace, submissions = judged
-    workbook = openpyxl.load_workbook(write_feedback(workspace, submissions["UB-NV"]))
+    workbook = openpyxl.load_workbook(feedback(workspace, submissions["UB-NV"]))
     assert workbook.sheetnames == [ISSUE_SHEET]
-    assert workbook[ISSUE_SHEET].max_row - 1 == submissions["UB-NV"].issues.height
+    assert workbook[ISSUE_SHEET].max_row - 1 == submissions["UB-NV"].issue_count
 
 
 def test_many_files_get_the_same_feedback_from_several_processes(judged):
@@ -116,9 +122,15 @@ def test_many_files_get_the_same_feedback_from_several_processes(judged):
         dataclasses.replace(base, submission_id=f"s{i}", file_name=f"ds{i}.xlsx")
         for i in range(2 * PARALLEL_FEEDBACK_FROM)
     ]
+    with connect(workspace.warehouse) as connection:  # their issues: the same as the file they copy
+        for submission in many:
+            connection.execute(
+                "insert into dq.issues select * replace (? as submission_id) from dq.issues where submission_id = ?",
+                [submission.submission_id, base.submission_id],
+            )
     written = write_all_feedback(workspace, [*many, submissions["UB-KT"]])
     assert len(written) == len(many) + 1
-    alone = openpyxl.load_workbook(write_feedback(workspace, base))
+    alone = openpyxl.load_workbook(feedback(workspace, base))
     for i in (0, len(many) - 1):
         pooled = openpyxl.load_workbook(written[f"s{i}"])
         assert written[f"s{i}"] == workspace.outbox / "UB-TP" / f"ds{i}.xlsx.loi.xlsx"

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from conftest import AS_OF, FIXTURES, person, run_once, write_template_workbook
 from flows import pipeline
 from flows.cli import app
-from flows.feedback import ISSUE_SHEET, write_feedback
+from flows.feedback import ISSUE_SHEET, write_all_feedback
 from flows.settings import Settings, load_settings, workspace_of
 from flows.workspace_setup import create_workspace
 from schemas.sheets import ReadLimits
@@ -55,8 +55,7 @@ def night(root: Path) -> Workspace:
     run_id, now = pipeline.new_run_id(), dt.datetime(2025, 1, 15, 8, 0)
     submissions = pipeline.judge(incoming, workspace, settings, catalogue, run_id, now)
     pipeline.load(workspace, submissions, catalogue, run_id, None, now, AS_OF, seen, settings.policy().terms())
-    for submission in submissions:
-        write_feedback(workspace, submission)
+    write_all_feedback(workspace, submissions)
     return workspace
 
 
@@ -299,13 +298,30 @@ def test_odd_file_names_are_judged_and_answered_under_a_safe_name(tmp_path):
         rows = workbook[ISSUE_SHEET].iter_rows(min_row=2, values_only=True)
         answered[path.parent.name] = (workbook.sheetnames, [(row[0], row[1], row[6]) for row in rows])
     assert answered == {
-        "UB-KT": (["Lỗi", "ds__2J"], [("ds_[2J", 3, "gender-invalid"), (None, None, "file-as-of-missing")]),
+        # UB-KT and UB-YT list the same people: each is told so once the load finds it.
+        "UB-KT": (
+            ["Lỗi", "ds__2J"],
+            [
+                ("ds_[2J", 3, "gender-invalid"),
+                (None, None, "file-as-of-missing"),
+                ("ds_[2J", 2, "person-in-other-agency"),
+                ("ds_[2J", 4, "person-in-other-agency"),
+            ],
+        ),
         "UB-NV": (["Lỗi", "Danh sách"], [("Danh sách", 9, "full-name-invalid")]),
         "UB-TCKH": (
             ["Lỗi", "Danh sách"],
             [("Danh sách", 9, "full-name-invalid"), (None, None, "file-agency-mismatch")],
         ),
-        "UB-YT": (["Lỗi", "danh_sach"], [("danh\nsach", 3, "full-name-invalid"), (None, None, "file-as-of-missing")]),
+        "UB-YT": (
+            ["Lỗi", "danh_sach"],
+            [
+                ("danh\nsach", 3, "full-name-invalid"),
+                (None, None, "file-as-of-missing"),
+                ("danh\nsach", 2, "person-in-other-agency"),
+                ("danh\nsach", 4, "person-in-other-agency"),
+            ],
+        ),
         "UB_X": (["Lỗi", "ds"], [(None, None, "file-agency-unknown"), (None, None, "file-as-of-missing")]),
     }
 

@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 
 from conftest import AS_OF, FIXTURES, counts, person, run_once, write_template_workbook
 from flows import pipeline
+from flows.pipeline import VALIDATION_BATCH_FILES
 from flows.workspace_setup import create_workspace
-from schemas.validate import ISSUE_SCHEMA, REJECTED_SCHEMA, staff_columns
+from schemas.validate import ISSUE_SCHEMA, REJECTED_SCHEMA, Problem, staff_columns
 from warehouse.database import connect, ddl_files, migrate
-from warehouse.load import Submission, store_submissions
+from warehouse.load import Submission, stage_batch, store_submissions
 from warehouse.publish import PUBLISHED_TABLES, publish
 
 
@@ -264,18 +265,19 @@ def test_a_night_copies_only_new_rows_into_the_previous_copy_unless_another_vers
 
 
 def test_a_night_of_thousands_of_files_stores_their_issues_within_duckdbs_memory_limit(tmp_path):
-    """Each file's issues and rejected rows are a few rows; DuckDB must get them as one piece, not 3,000 (it took
-    a block of its memory per piece)."""
+    """Each file's issues and rejected rows are a few rows, staged a batch of files at a time; DuckDB must get them
+    in pieces of batches, not of files (it took a block of its memory per piece)."""
+    issue = {
+        "sheet": "DS",
+        "row_number": 5,
+        "check_code": "x",
+        "severity": "error",
+        "message_vi": "-",
+        "message_en": "-",
+    }
+    problem = Problem("x", "error", 1, "-", whole_file=False)
 
     def submission(number: int) -> Submission:
-        issue = {
-            "sheet": "DS",
-            "row_number": 5,
-            "check_code": "x",
-            "severity": "error",
-            "message_vi": "-",
-            "message_en": "-",
-        }
         return Submission(
             submission_id=f"s{number:05d}",
             run_id="r",
@@ -287,14 +289,25 @@ def test_a_night_of_thousands_of_files_stores_their_issues_within_duckdbs_memory
             as_of_date=dt.date(2024, 12, 31),
             status="rejected",
             rows_loaded=0,
-            rejected=pl.DataFrame([{"sheet": "DS", "row_number": 5, "raw": "{}"}], schema=REJECTED_SCHEMA),
-            issues=pl.DataFrame([issue], schema=ISSUE_SCHEMA),
+            rows_rejected=1,
+            problems=(problem,),
         )
 
+    submissions = [submission(number) for number in range(3_000)]
+    rejected = pl.DataFrame([{"sheet": "DS", "row_number": 5, "raw": "{}"}], schema=REJECTED_SCHEMA)
+    issues = pl.DataFrame([issue], schema=ISSUE_SCHEMA)
+    for start in range(0, len(submissions), VALIDATION_BATCH_FILES):
+        files = [(s, pl.DataFrame(), rejected, issues) for s in submissions[start : start + VALIDATION_BATCH_FILES]]
+        stage_batch(tmp_path / "staging", start // VALIDATION_BATCH_FILES, files)
     with connect(tmp_path / "warehouse.duckdb", memory_limit="64MB") as connection:
         migrate(connection)
-        store_submissions(connection, [submission(number) for number in range(3_000)], tmp_path / "staging")
-        assert connection.execute("select count(*) from dq.issues").fetchall() == [(3_000,)]
+        store_submissions(connection, submissions, tmp_path / "staging")
+        assert connection.execute("select count(*), count(distinct submission_id) from dq.issues").fetchall() == [
+            (3_000, 3_000)
+        ]
+        assert connection.execute("select sum(errors), sum(rows_rejected) from dq.submissions").fetchall() == [
+            (3_000, 3_000)
+        ]
 
 
 def test_an_analysts_copy_that_is_not_a_database_any_more_is_built_again(workspace_root):

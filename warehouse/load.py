@@ -6,17 +6,21 @@ import datetime as dt
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
 
 from warehouse.sql import quote_identifier, quote_literal
 
+if TYPE_CHECKING:
+    from schemas.validate import Problem
+
 
 @dataclass(frozen=True)
 class Submission:
-    """One received file and what became of it. Its loaded rows wait in the run's staging folder (a night of
-    millions of rows would not fit in memory); its rejected rows and issues, a few per cent, travel as frames."""
+    """One received file and what became of it, in counts: its loaded rows, rejected rows and issues wait in the
+    run's staging folder until the load (a night of millions of rows and issues would not fit in memory)."""
 
     submission_id: str
     run_id: str
@@ -28,14 +32,26 @@ class Submission:
     as_of_date: dt.date
     status: str
     rows_loaded: int
-    rejected: pl.DataFrame
-    issues: pl.DataFrame
+    rows_rejected: int
+    problems: tuple[Problem, ...] = ()
     text_encoding: str | None = None
     text_delimiter: str | None = None
 
     @property
     def rows_read(self) -> int:
-        return self.rows_loaded + self.rejected.height
+        return self.rows_loaded + self.rows_rejected
+
+    @property
+    def errors(self) -> int:
+        return sum(p.count for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(p.count for p in self.problems if p.severity != "error")
+
+    @property
+    def issue_count(self) -> int:
+        return sum(p.count for p in self.problems)
 
 
 def replace_agencies(connection: duckdb.DuckDBPyConnection, agencies: pl.DataFrame) -> None:
@@ -81,20 +97,37 @@ def loaded_hashes(connection: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in rows}
 
 
-def stage_rows(staging: Path, batch: int, rows: list[tuple[str, str, pl.DataFrame]]) -> None:
-    """Loaded rows of one batch of files, (submission id, agency code, rows) each, written to the run's staging
-    folder as Parquet: the run holds in memory the batch it is judging, not the night, and DuckDB reads them back
-    inside the load's one transaction, streaming."""
-    frames = [
-        frame.with_columns(submission_id=pl.lit(submission_id), agency_code=pl.lit(agency_code))
-        for submission_id, agency_code, frame in rows
-        if not frame.is_empty()
-    ]
-    if frames:
-        staging.mkdir(parents=True, exist_ok=True)
-        pl.concat(frames, how="vertical_relaxed", rechunk=False).write_parquet(
-            staging / f"rows-{batch:06d}.parquet", compression="lz4"
+def stage_batch(
+    staging: Path, batch: int, files: list[tuple[Submission, pl.DataFrame, pl.DataFrame, pl.DataFrame]]
+) -> None:
+    """What a batch of judged files gives the warehouse, (submission, loaded rows, rejected rows, issues) each,
+    written with its lineage to the run's staging folder as Parquet, one file per part: the run holds in memory the
+    batch it is judging, not the night, and DuckDB reads them back inside the load's one transaction, streaming.
+    Issues are numbered within their file."""
+    staging.mkdir(parents=True, exist_ok=True)
+    for part, position in (("rows", 1), ("rejected", 2), ("issues", 3)):
+        members = [(file[0], file[position]) for file in files if not file[position].is_empty()]
+        if not members:
+            continue
+        lineage = pl.DataFrame(
+            {
+                "submission_id": [submission.submission_id for submission, _ in members],
+                "agency_code": [submission.agency_code for submission, _ in members],
+                "file_name": [submission.file_name for submission, _ in members],
+                "height": [frame.height for _, frame in members],
+            }
         )
+        names = ["submission_id", "agency_code", "file_name"]
+        repeated = lineage.select(pl.col(names).repeat_by("height")).explode(names)
+        whole = pl.concat([frame for _, frame in members], how="vertical_relaxed").with_columns(
+            repeated["submission_id"], repeated["agency_code"]
+        )
+        if part == "issues":
+            whole = whole.with_columns(
+                repeated["file_name"],
+                issue_number=pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("submission_id"),
+            )
+        whole.write_parquet(staging / f"{part}-{batch:06d}.parquet", compression="lz4")
 
 
 def clear_staging(staging: Path) -> None:
@@ -104,23 +137,21 @@ def clear_staging(staging: Path) -> None:
 
 
 def store_submissions(connection: duckdb.DuckDBPyConnection, submissions: list[Submission], staging: Path) -> None:
-    """The submissions of a run, their issues and rejected rows, in one insert per table (an insert costs
-    milliseconds whatever its rows, which a night of thousands of files would pay per file), and the loaded rows
-    staged while they were judged."""
+    """The submissions of a run in one insert (an insert costs milliseconds whatever its rows, which a night of
+    thousands of files would pay per file), then their issues, rejected rows and loaded rows as staged."""
     if not submissions:
         return
     _insert(
         connection, "dq.submissions", pl.DataFrame([_submission_row(s) for s in submissions], schema=_SUBMISSION_SCHEMA)
     )
-    _insert(connection, "dq.issues", _stacked(submissions, "issues"))
-    _insert(connection, "dq.rejected_rows", _stacked(submissions, "rejected"))
-    staged = sorted(staging.glob("rows-*.parquet"))
-    if staged:
-        files = ", ".join(quote_literal(str(path)) for path in staged)
-        columns = ", ".join(quote_identifier(name) for name in pl.read_parquet_schema(staged[0]))
-        connection.execute(
-            f"insert into core.staff ({columns}) select {columns} from read_parquet([{files}], union_by_name = true)"
-        )
+    for table, part in (("dq.issues", "issues"), ("dq.rejected_rows", "rejected"), ("core.staff", "rows")):
+        staged = sorted(staging.glob(f"{part}-*.parquet"))
+        if staged:
+            files = ", ".join(quote_literal(str(path)) for path in staged)
+            columns = ", ".join(quote_identifier(name) for name in pl.read_parquet_schema(staged[0]))
+            connection.execute(
+                f"insert into {table} ({columns}) select {columns} from read_parquet([{files}], union_by_name = true)"
+            )
 
 
 _SUBMISSION_SCHEMA = {
@@ -145,7 +176,6 @@ _SUBMISSION_SCHEMA = {
 
 def _submission_row(submission: Submission) -> dict:
     """The dq.submissions row; counts always add up."""
-    errors = submission.issues.filter(pl.col("severity") == "error").height
     return {
         "submission_id": submission.submission_id,
         "run_id": submission.run_id,
@@ -158,31 +188,12 @@ def _submission_row(submission: Submission) -> dict:
         "status": submission.status,
         "rows_read": submission.rows_read,
         "rows_loaded": submission.rows_loaded,
-        "rows_rejected": submission.rejected.height,
-        "errors": errors,
-        "warnings": submission.issues.height - errors,
+        "rows_rejected": submission.rows_rejected,
+        "errors": submission.errors,
+        "warnings": submission.warnings,
         "text_encoding": submission.text_encoding,
         "text_delimiter": submission.text_delimiter,
     }
-
-
-def _stacked(submissions: list[Submission], part: str) -> pl.DataFrame:
-    """One part of every submission with its lineage, in one piece: DuckDB appends each Arrow chunk on its own
-    blocks, and 10,000 files' chunks took it past a gigabyte for a few MB of rows. Issues are numbered within their
-    file."""
-    frames = []
-    for submission in submissions:
-        frame = getattr(submission, part)
-        if frame.is_empty():
-            continue
-        lineage = {"submission_id": pl.lit(submission.submission_id), "agency_code": pl.lit(submission.agency_code)}
-        if part == "issues":
-            lineage |= {
-                "file_name": pl.lit(submission.file_name),
-                "issue_number": pl.int_range(1, pl.len() + 1, dtype=pl.Int32),
-            }
-        frames.append(frame.with_columns(**lineage))
-    return pl.concat(frames, how="vertical_relaxed", rechunk=True) if frames else pl.DataFrame()
 
 
 def append_issues(connection: duckdb.DuckDBPyConnection, submission_id: str, issues: pl.DataFrame) -> None:

@@ -1,10 +1,11 @@
-"""Read-only questions the CLI asks of a published database."""
+"""Read-only questions the CLI and the flow's feedback ask of a database."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import duckdb
+import polars as pl
 
 
 def city_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, float]:
@@ -98,3 +99,16 @@ def age_pyramid(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[d
 def agency_data_quality(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dict]:
     """Per agency: current list, lateness, rows loaded and returned."""
     return _rows(connection, "select * from analytics.agency_data_quality(?::date)", [as_of])
+
+
+def submission_issues(connection: duckdb.DuckDBPyConnection, submission_ids: list[str]) -> dict[str, pl.DataFrame]:
+    """The issues of some submissions, in their order, by submission id; a submission without any is absent."""
+    issues = connection.execute(
+        "select submission_id, sheet, row_number, column_header, column_number, field, check_code, severity, value, "
+        "message_vi, message_en from dq.issues where submission_id in (select unnest(?::varchar[])) "
+        "order by submission_id, issue_number",
+        [submission_ids],
+    ).pl()
+    return {
+        key[0]: frame for key, frame in issues.partition_by("submission_id", as_dict=True, include_key=False).items()
+    }

@@ -55,10 +55,11 @@ class Workspace:
 
     @property
     def staging(self) -> Path:
-        """Rows judged but not yet loaded, one folder per run, beside the warehouse (on its disk)."""
+        """What judged files give the warehouse, not yet loaded: one folder per run, beside the warehouse (on its
+        disk)."""
         return self.warehouse.with_name(f".{self.warehouse.name}.staging")
 
-    def staged_rows(self, run_id: str) -> Path:
+    def run_staging(self, run_id: str) -> Path:
         return self.staging / run_id
 
     def exists(self) -> bool:
