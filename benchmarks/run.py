@@ -37,6 +37,7 @@ from benchmarks import synthetic
 HERE = Path(__file__).parent
 STAFFQ = str(Path(sys.executable).parent / "staffq")
 AS_OF = "2024-12-31"
+NEXT_NIGHT = "2025-01-01"
 
 FLOOR = """
 import duckdb, sys, time, json
@@ -141,9 +142,9 @@ def _last_json(text: str) -> dict:
 LIMITS = {"STAFFQ_LIMITS__MAX_FILE_MB": "4096", "STAFFQ_LIMITS__MAX_CELLS": "200000000"}
 
 
-def staffq_run(name: str, root: Path, note: str = "") -> Measure:
+def staffq_run(name: str, root: Path, note: str = "", as_of: str = AS_OF) -> Measure:
     """`staffq run` as an operator types it; the flow's own duration comes from its run record."""
-    result = measure(name, [STAFFQ, "run", "--workspace", str(root), "--as-of", AS_OF], LIMITS, note=note)
+    result = measure(name, [STAFFQ, "run", "--workspace", str(root), "--as-of", as_of], LIMITS, note=note)
     with duckdb.connect(str(root / "staffq.duckdb"), read_only=True) as connection:
         seconds, loaded, rejected = connection.execute(
             "select epoch(finished_at - started_at), rows_loaded, rows_rejected from dq.runs "
@@ -189,13 +190,17 @@ def many_files(work: Path, rows: int, files: int) -> list[Measure]:
     per_file = _per_file(rows, files)
     pl.concat([synthetic.rows(count, 11 + index) for index, count in enumerate(per_file)]).write_csv(flat)
     first = staffq_run("staffq run, first night", root)
-    again = staffq_run("staffq run, nothing new", root)
+    again = staffq_run("staffq run, same night again", root, note="nothing new, indicators kept")
+    # The next night: nothing new either, but its indicators are computed (ages and lateness move with the date).
+    next_night = staffq_run("staffq run, nothing new", root, note=f"the next night, {NEXT_NIGHT}", as_of=NEXT_NIGHT)
     changed_folder = root / "inbox" / "A00001"
     for path in changed_folder.iterdir():
         path.unlink()
     synthetic.write_workbook(changed_folder / "danh_sach.xlsx", synthetic.rows(per_file[0], 999), "Cơ quan số 1")
-    changed = staffq_run("staffq run, one agency changed", root, note=f"{per_file[0]} rows in the changed file")
-    return [measure("floor: DuckDB read_csv", [sys.executable, "-c", FLOOR, str(flat)]), first, again, changed]
+    note = f"the next night again, {per_file[0]} rows in the changed file"
+    changed = staffq_run("staffq run, one agency changed", root, note=note, as_of=NEXT_NIGHT)
+    floor = measure("floor: DuckDB read_csv", [sys.executable, "-c", FLOOR, str(flat)])
+    return [floor, first, again, next_night, changed]
 
 
 def _per_file(rows: int, files: int) -> list[int]:
@@ -286,6 +291,7 @@ def targets(sections: dict[str, list[Measure]]) -> list[tuple[str, str, bool]]:
     if many:
         floor, first = many["floor: DuckDB read_csv"], many["staffq run, first night"]
         again, changed = many["staffq run, nothing new"], many["staffq run, one agency changed"]
+        same = many["staffq run, same night again"]
         found.append(
             (
                 "many files ≤ 3× floor",
@@ -296,7 +302,8 @@ def targets(sections: dict[str, list[Measure]]) -> list[tuple[str, str, bool]]:
         found.append(
             (
                 "nothing new ≤ 5 % of a full run and < 10 s",
-                f"{again.seconds:.1f} s = {100 * again.seconds / first.seconds:.0f} %",
+                f"the next night {again.seconds:.1f} s = {100 * again.seconds / first.seconds:.1f} %; "
+                f"the same night again {same.seconds:.1f} s",
                 again.seconds < 10 and again.seconds <= 0.05 * first.seconds,
             )
         )

@@ -115,7 +115,15 @@ def test_each_indicator_file_runs_alone(families):
             cursor = connection.execute(path.read_text(encoding="utf-8"), {"as_of": AS_OF})
             columns = [column[0] for column in cursor.description]
             assert columns == ["scope", "scope_code", "indicator_code", "numerator", "denominator", "value"], path.name
-            assert cursor.fetchall(), path.name
+            alone = {(*row[:3], row[3], row[4], None if row[5] is None else float(row[5])) for row in cursor.fetchall()}
+            assert alone, path.name
+            # The night computes them together, from the people in scope narrowed to the columns the files name.
+            stored = connection.execute(
+                "select scope, scope_code, indicator_code, numerator, denominator, value from analytics.indicators "
+                "where as_of_date = $as_of and indicator_code in (select unnest($codes))",
+                {"as_of": AS_OF, "codes": sorted({row[2] for row in alone})},
+            ).fetchall()
+            assert set(stored) == alone, path.name
 
 
 def test_an_agency_whose_list_is_older_than_its_cadence_is_late(families):

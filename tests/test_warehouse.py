@@ -72,6 +72,28 @@ def test_running_the_same_night_again_adds_only_a_run_record(workspace_root):
     assert after == {**before, "dq.runs": before["dq.runs"] + 1}
 
 
+def test_indicators_are_computed_again_only_when_what_they_come_from_changed(workspace_root):
+    def computed(workspace) -> tuple:
+        with connect(workspace.warehouse, read_only=True) as connection:
+            inputs = connection.execute("select computed_at from meta.indicator_inputs").fetchall()
+            groups = connection.execute(
+                "select scope_code from analytics.indicators where scope = 'group' and indicator_code = 'staff.total' "
+                "and value > 0 order by all"
+            ).fetchall()
+        return inputs, groups
+
+    workspace = run_once(workspace_root, as_of=dt.date(2025, 1, 31))
+    first = computed(workspace)
+    run_once(workspace_root, as_of=dt.date(2025, 1, 31))
+    assert computed(workspace) == first  # the same night again: nothing recomputed
+    catalogue = workspace.agencies.read_text(encoding="utf-8")
+    workspace.agencies.write_text(catalogue.replace("UB-TP,Phòng Tư pháp,government,", "UB-TP,Phòng Tư pháp,party,"))
+    run_once(workspace_root, as_of=dt.date(2025, 1, 31))
+    again = computed(workspace)
+    assert again[0] != first[0]
+    assert again[1] == [("government",), ("party",)] and first[1] == [("government",)]
+
+
 def test_indicators_keep_their_history_per_as_of_date(workspace_root):
     workspace = run_once(workspace_root, as_of=AS_OF)
     run_once(workspace_root, as_of=dt.date(2025, 1, 31))
