@@ -3,11 +3,18 @@ publish. The Prefect flow calls these; tests call them directly."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
+import itertools
+import multiprocessing
+import os
 import shutil
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 import polars as pl
@@ -19,7 +26,7 @@ from schemas.catalogue import check
 from schemas.identity import province_codes
 from schemas.policy import Policy
 from schemas.record import ReadContext
-from schemas.sheets import SUPPORTED_SUFFIXES
+from schemas.sheets import SUPPORTED_SUFFIXES, ReadLimits
 from schemas.staff import field_titles
 from schemas.validate import ISSUE_SCHEMA, FileContext, FileResult, duplicate_result, validate_files
 from warehouse.cross_agency import people_in_other_agencies
@@ -116,6 +123,20 @@ def archive(workspace: Workspace, incoming: IncomingFile) -> Path:
     return target
 
 
+@dataclass(frozen=True)
+class _Judging:
+    """What judging a batch needs, the same for every batch of a run: sent once per batch to a worker process."""
+
+    workspace: Workspace
+    catalogue: pl.DataFrame
+    policy: Policy
+    names: AgencyNames
+    person_key_secret: str
+    limits: ReadLimits
+    run_id: str
+    received_at: dt.datetime
+
+
 def judge(
     incoming: list[IncomingFile],
     workspace: Workspace,
@@ -124,38 +145,89 @@ def judge(
     run_id: str,
     received_at: dt.datetime,
 ) -> list[Submission]:
-    """Archive, read and check new files in batches, staging what each batch gives the warehouse. A file already
-    loaded is a duplicate, not read again; so is a second copy of a file loaded earlier in this same run."""
+    """Archive, read and check new files in batches, staging what each batch gives the warehouse; past one batch,
+    the batches are judged by one process per core (judging is mostly Python and polars calls per file, on one
+    core). A file already loaded is a duplicate, not read again; so is a second copy of a file loaded earlier in
+    this same run, told here, in file order, once the batches are judged: the load skips what it staged."""
+    clear_staging(workspace.staging)
+    judging = _Judging(
+        workspace,
+        catalogue,
+        workspace_policy(workspace, settings),
+        agency_names(catalogue),
+        settings.privacy.person_key_secret,
+        settings.limits.read_limits(),
+        run_id,
+        received_at,
+    )
+    batches = list(
+        enumerate(
+            incoming[start : start + VALIDATION_BATCH_FILES]
+            for start in range(0, len(incoming), VALIDATION_BATCH_FILES)
+        )
+    )
+    workers = min(os.cpu_count() or 1, len(batches))
     submissions = []
     accepted: set[str] = set()
-    policy = workspace_policy(workspace, settings)
-    names = agency_names(catalogue)
-    clear_staging(workspace.staging)
-    for start in range(0, len(incoming), VALIDATION_BATCH_FILES):
-        batch = incoming[start : start + VALIDATION_BATCH_FILES]
-        archived = [archive(workspace, item) for item in batch]
-        fault_point("after_archive")
-        to_read = [item for item in batch if not item.duplicate]
-        contexts = [
-            file_context(
-                item.agency_code, catalogue, settings, received_at.date(), item.current_list_as_of, policy, names
-            )
-            for item in to_read
-        ]
-        results = iter(validate_files([(item.path, context) for item, context in zip(to_read, contexts, strict=True)]))
-        judged = []
-        for item, archive_path in zip(batch, archived, strict=True):
-            result = duplicate_result(received_at.date()) if item.duplicate else next(results)
+    with contextlib.ExitStack() as stack:
+        judged = map(_judge_batch, repeat(judging), batches)
+        if workers >= 2:
+            context = multiprocessing.get_context("forkserver")
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=context))
+            judged = pool.map(_judge_batch, repeat(judging), batches)
+        for submission in itertools.chain.from_iterable(judged):
             fault_point("mid_validation")
-            if result.status != "duplicate" and item.sha256 in accepted:
-                result = duplicate_result(received_at.date())
-            if result.status in ("accepted", "accepted_with_errors"):
-                accepted.add(item.sha256)
-            submission = _submission(item, result, archive_path, workspace, run_id, received_at)
+            if submission.status != "duplicate" and submission.file_sha256 in accepted:
+                submission = _duplicate(submission)
+            if submission.status in ("accepted", "accepted_with_errors"):
+                accepted.add(submission.file_sha256)
             submissions.append(submission)
-            judged.append((submission, result.staff, result.rejected, result.issues))
-        stage_batch(workspace.run_staging(run_id), start // VALIDATION_BATCH_FILES, judged)
     return submissions
+
+
+def _judge_batch(judging: _Judging, numbered: tuple[int, list[IncomingFile]]) -> list[Submission]:
+    """One batch of files archived, read, checked and staged, in a worker process or in this one."""
+    number, batch = numbered
+    workspace, received = judging.workspace, judging.received_at.date()
+    archived = [archive(workspace, item) for item in batch]
+    fault_point("after_archive")
+    to_read = [item for item in batch if not item.duplicate]
+    contexts = [
+        _file_context(
+            item.agency_code,
+            judging.catalogue,
+            received,
+            item.current_list_as_of,
+            judging.policy,
+            judging.names,
+            judging.person_key_secret,
+            judging.limits,
+        )
+        for item in to_read
+    ]
+    results = iter(validate_files([(item.path, context) for item, context in zip(to_read, contexts, strict=True)]))
+    judged = []
+    for item, archive_path in zip(batch, archived, strict=True):
+        result = duplicate_result(received) if item.duplicate else next(results)
+        submission = _submission(item, result, archive_path, workspace, judging.run_id, judging.received_at)
+        judged.append((submission, result.staff, result.rejected, result.issues))
+    stage_batch(workspace.run_staging(judging.run_id), number, judged)
+    return [submission for submission, *_ in judged]
+
+
+def _duplicate(submission: Submission) -> Submission:
+    """A second copy of a file loaded earlier in the run: recorded as a duplicate, its staged rows left out."""
+    result = duplicate_result(submission.received_at.date())
+    return dataclasses.replace(
+        submission,
+        status=result.status,
+        as_of_date=result.as_of_date,
+        rows_loaded=0,
+        rows_rejected=0,
+        problems=(),
+        text_encoding=None,
+        text_delimiter=None,
+    )
 
 
 def _submission(
@@ -197,6 +269,28 @@ def file_context(
     names: AgencyNames | None = None,
 ) -> FileContext:
     """What the reader needs to know about the sending agency and the workspace's rules."""
+    return _file_context(
+        agency_code,
+        catalogue,
+        received,
+        current_list_as_of,
+        policy or settings.policy(),
+        names or agency_names(catalogue),
+        settings.privacy.person_key_secret,
+        settings.limits.read_limits(),
+    )
+
+
+def _file_context(
+    agency_code: str,
+    catalogue: pl.DataFrame,
+    received: dt.date,
+    current_list_as_of: dt.date | None,
+    policy: Policy,
+    names: AgencyNames,
+    person_key_secret: str,
+    limits: ReadLimits,
+) -> FileContext:
     agency = agency_at(catalogue, agency_code, received)
     read = ReadContext(
         agency_code=agency_code,
@@ -204,16 +298,16 @@ def file_context(
         default_staff_category=agency.default_staff_category if agency else None,
         as_of=received,
         province_codes=province_codes(),
-        person_key_secret=settings.privacy.person_key_secret,
-        policy=policy or settings.policy(),
+        person_key_secret=person_key_secret,
+        policy=policy,
     )
     return FileContext(
         read,
         agency_known=agency is not None,
         current_list_as_of=current_list_as_of,
         agency_name=agency.name if agency else None,
-        agency_names=names or agency_names(catalogue),
-        limits=settings.limits.read_limits(),
+        agency_names=names,
+        limits=limits,
     )
 
 

@@ -220,7 +220,9 @@ def test_a_file_refused_for_an_unknown_agency_loads_once_the_agency_is_catalogue
     assert sorted(rows) == [("accepted_with_errors", 22), ("rejected", 0)]
 
 
-def test_a_second_copy_in_the_same_run_is_a_duplicate_only_of_a_loaded_file(workspace_root):
+@pytest.mark.parametrize("batch_files", [200, 1], ids=["one batch", "a batch per file, judged by several processes"])
+def test_a_second_copy_in_the_same_run_is_a_duplicate_only_of_a_loaded_file(workspace_root, monkeypatch, batch_files):
+    monkeypatch.setattr(pipeline, "VALIDATION_BATCH_FILES", batch_files)
     inbox = workspace_root / "inbox"
     shutil.copy(FIXTURES / "valid_three_people.csv", inbox / "UB-NV" / "ds (1).csv")
     shutil.copy(FIXTURES / "missing_birth_date_column.csv", inbox / "UB-YT" / "ds (1).csv")
@@ -230,6 +232,13 @@ def test_a_second_copy_in_the_same_run_is_a_duplicate_only_of_a_loaded_file(work
             "select agency_code, file_name, status from dq.submissions "
             "where agency_code in ('UB-NV', 'UB-YT') order by all"
         ).fetchall()
+        # The copy was judged and staged like any file before it was told a duplicate: none of it is loaded.
+        stored = connection.execute(
+            "select (select count(*) from core.staff), (select count(*) from dq.rejected_rows), "
+            "(select count(*) from dq.issues), sum(rows_loaded), sum(rows_rejected), sum(errors + warnings) "
+            "from dq.submissions"
+        ).fetchall()[0]
+    assert stored[:3] == stored[3:]
     assert rows == [
         ("UB-NV", "ds (1).csv", "accepted"),
         ("UB-NV", "ds.csv", "duplicate"),

@@ -138,19 +138,23 @@ def clear_staging(staging: Path) -> None:
 
 def store_submissions(connection: duckdb.DuckDBPyConnection, submissions: list[Submission], staging: Path) -> None:
     """The submissions of a run in one insert (an insert costs milliseconds whatever its rows, which a night of
-    thousands of files would pay per file), then their issues, rejected rows and loaded rows as staged."""
+    thousands of files would pay per file), then their issues, rejected rows and loaded rows as staged, but for
+    files found to be duplicates after they were staged."""
     if not submissions:
         return
     _insert(
         connection, "dq.submissions", pl.DataFrame([_submission_row(s) for s in submissions], schema=_SUBMISSION_SCHEMA)
     )
+    kept = [s.submission_id for s in submissions if s.status != "duplicate"]
     for table, part in (("dq.issues", "issues"), ("dq.rejected_rows", "rejected"), ("core.staff", "rows")):
         staged = sorted(staging.glob(f"{part}-*.parquet"))
         if staged:
             files = ", ".join(quote_literal(str(path)) for path in staged)
             columns = ", ".join(quote_identifier(name) for name in pl.read_parquet_schema(staged[0]))
             connection.execute(
-                f"insert into {table} ({columns}) select {columns} from read_parquet([{files}], union_by_name = true)"
+                f"insert into {table} ({columns}) select {columns} from read_parquet([{files}], union_by_name = true) "
+                "where submission_id in (select unnest(?::varchar[]))",
+                [kept],
             )
 
 
