@@ -14,7 +14,6 @@ import shutil
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from itertools import repeat
 from pathlib import Path
 
 import polars as pl
@@ -170,11 +169,11 @@ def judge(
     submissions = []
     accepted: set[str] = set()
     with contextlib.ExitStack() as stack:
-        judged = map(_judge_batch, repeat(judging), batches)
+        judged = map(_judge_batch, itertools.repeat(judging), batches)
         if workers >= 2:
             context = multiprocessing.get_context("forkserver")
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=context))
-            judged = pool.map(_judge_batch, repeat(judging), batches)
+            judged = pool.map(_judge_batch, itertools.repeat(judging), batches)
         for submission in itertools.chain.from_iterable(judged):
             fault_point("mid_validation")
             if submission.status != "duplicate" and submission.file_sha256 in accepted:
