@@ -396,8 +396,9 @@ _LINK_TYPE = (
 
 
 def with_cached_value(cell: str, value: str):
-    """A formula cell as Excel saves it, with the value it showed last; openpyxl writes the formula alone."""
-    pattern = re.compile(rf'<c r="{cell}"([^>]*)>(<f>.*?</f>)<v\s*/>'.encode())
+    """A formula cell as Excel saves it, with the value it showed last; openpyxl writes the formula alone (an empty
+    `<v/>`, or `<v></v>` when it writes through lxml)."""
+    pattern = re.compile(rf'<c r="{cell}"([^>]*)>(<f>.*?</f>)<v(?:\s*/>|></v>)'.encode())
     return lambda xml: pattern.sub(
         lambda found: b'<c r="%s"%s t="str">%s<v>%s</v>' % (cell.encode(), found[1], found[2], value.encode()), xml
     )

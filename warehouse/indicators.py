@@ -115,8 +115,9 @@ def compute_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) ->
         f"""
         insert into analytics.indicators
         select f.*, now() as computed_at from fresh_indicators f
-        where not exists (select 1 from analytics.indicators i where {_KEY})
-        """
+        where not exists (select 1 from analytics.indicators i where i.as_of_date = $as_of and {_KEY})
+        """,
+        {"as_of": as_of},
     ).fetchall()
     connection.execute(f"drop table fresh_indicators; drop table {_SCOPED_STAFF}")
     connection.execute("insert or replace into meta.indicator_inputs values (?, ?, now())", [as_of, fingerprint])
