@@ -3,14 +3,11 @@ plus a sheet "Lỗi" listing what to fix, errors first. The clerk fixes the file
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
-import multiprocessing
 import os
 import re
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 from pathlib import Path
 
@@ -21,6 +18,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook import Workbook
 
+from flows.processes import mapper
 from schemas.sheets import TEXT_SUFFIXES, column_number, read_sheets
 from schemas.validate import NOT_READ_CODES
 from warehouse.database import connect
@@ -91,30 +89,18 @@ def write_all_feedback(workspace: Workspace, submissions: list[Submission]) -> d
     """The feedback file of every submission with issues in the warehouse (those found on reading it, and those
     its load found against other agencies' lists), by submission id. Issues are read a slice of submissions at a
     time: a night's can be a million. A workbook takes openpyxl ~0.25 s of pure Python, the longest step of a
-    night of many files: past a few dozen they are written by one process per core (started clean, not forked from
-    a process running Prefect's threads)."""
+    night of many files: past a few dozen they are written by one process per core."""
     workers = min(os.cpu_count() or 1, sum(1 for s in submissions if s.problems) // PARALLEL_FEEDBACK_FROM)
     written: dict[str, Path] = {}
-    with contextlib.ExitStack() as stack:
-        pool = None
-        if workers >= 2:
-            context = multiprocessing.get_context("forkserver")
-            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=context))
+    with mapper(workers) as each, connect(workspace.warehouse, read_only=True) as connection:
         for start in range(0, len(submissions), FEEDBACK_SLICE):
-            found = _issues_of(workspace, submissions[start : start + FEEDBACK_SLICE])
-            pending = [s for s in submissions[start : start + FEEDBACK_SLICE] if s.submission_id in found]
+            part = submissions[start : start + FEEDBACK_SLICE]
+            found = submission_issues(connection, [s.submission_id for s in part])
+            pending = [s for s in part if s.submission_id in found]
             issues = [found[s.submission_id] for s in pending]
-            if pool is None:
-                paths = map(write_feedback, repeat(workspace), pending, issues)
-            else:
-                paths = pool.map(write_feedback, repeat(workspace), pending, issues, chunksize=8)
+            paths = each(write_feedback, repeat(workspace), pending, issues, chunksize=8)
             written |= {s.submission_id: path for s, path in zip(pending, paths, strict=True) if path}
     return written
-
-
-def _issues_of(workspace: Workspace, submissions: list[Submission]) -> dict[str, pl.DataFrame]:
-    with connect(workspace.warehouse, read_only=True) as connection:
-        return submission_issues(connection, [s.submission_id for s in submissions])
 
 
 def feedback_name(sent_as: str, suffix: str) -> str:

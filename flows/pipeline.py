@@ -3,22 +3,20 @@ publish. The Prefect flow calls these; tests call them directly."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
 import itertools
-import multiprocessing
 import os
 import shutil
 import uuid
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from flows.alerts import AgencyContact, failed_channels
+from flows.processes import mapper
 from flows.settings import Settings, workspace_policy
 from schemas.agencies import AgencyNames, agency_at, agency_names, alert_urls, read_catalogue
 from schemas.catalogue import check
@@ -168,13 +166,8 @@ def judge(
     workers = min(os.cpu_count() or 1, len(batches))
     submissions = []
     accepted: set[str] = set()
-    with contextlib.ExitStack() as stack:
-        judged = map(_judge_batch, itertools.repeat(judging), batches)
-        if workers >= 2:
-            context = multiprocessing.get_context("forkserver")
-            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=context))
-            judged = pool.map(_judge_batch, itertools.repeat(judging), batches)
-        for submission in itertools.chain.from_iterable(judged):
+    with mapper(workers) as each:
+        for submission in itertools.chain.from_iterable(each(_judge_batch, itertools.repeat(judging), batches)):
             fault_point("mid_validation")
             if submission.status != "duplicate" and submission.file_sha256 in accepted:
                 submission = _duplicate(submission)
