@@ -50,11 +50,14 @@ def with_grade_columns(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("first_coefficient").alias("_name_first"),
         pl.col("increment").alias("_name_increment"),
     )
-    rank = fold_expr(pl.col("grade_name")).str.extract(r"hang\s+(iv|iii|ii|i)\b", 1)
+    # Folded once per distinct name: a list writes the same few grades on thousands of rows.
+    names = frame.select(pl.col("grade_name").unique()).with_columns(fold_expr(pl.col("grade_name")).alias("_folded"))
+    folded = pl.col("grade_name").replace_strict(names["grade_name"], names["_folded"], default=None)
+    rank = pl.col("_grade_name_key").str.extract(r"hang\s+(iv|iii|ii|i)\b", 1)
     joined = (
         frame.with_columns(
             pl.col("grade_code").str.strip_chars().str.to_uppercase().alias("_grade_code_key"),
-            fold_expr(pl.col("grade_name")).alias("_grade_name_key"),
+            folded.alias("_grade_name_key"),
         )
         .join(by_code, on="_grade_code_key", how="left", nulls_equal=False)
         .join(by_name, on="_grade_name_key", how="left", nulls_equal=False)

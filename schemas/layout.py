@@ -128,16 +128,21 @@ def _person_rows(body: pl.DataFrame, columns: list[Column]) -> tuple[pl.DataFram
     lone_label = (filled == 1) & ((text == text.str.to_uppercase()) | joined.str.contains(_UNIT_LABEL))
     has_birth_or_id = pl.any_horizontal([e.is_not_null() for e in dates + ids]) if dates + ids else pl.lit(False)
     total_cell = pl.coalesce(stt, name_col).str.to_lowercase()
-    kinds = body.with_columns(
+    # A row with a birth date or an ID is a person; only the others are read as text, which is the costly part.
+    others = body.filter(~has_birth_or_id).select(
+        "row_number",
         kind=pl.when(filled == 0)
         .then(pl.lit("blank"))
-        .when(joined.str.contains(_SIGNATURE) & ~has_birth_or_id & (filled <= SIGNATURE_MAX_CELLS))
+        .when(joined.str.contains(_SIGNATURE) & (filled <= SIGNATURE_MAX_CELLS))
         .then(pl.lit("signature"))
-        .when(total_cell.str.contains(_TOTAL) & ~has_birth_or_id)
+        .when(total_cell.str.contains(_TOTAL))
         .then(pl.lit("total"))
-        .when(~has_birth_or_id & (stt.str.contains(GROUP_LABEL) | lone_label))
+        .when(stt.str.contains(GROUP_LABEL) | lone_label)
         .then(pl.lit("group"))
         .otherwise(pl.lit("person")),
+    )
+    kinds = body.with_columns(
+        kind=pl.col("row_number").replace_strict(others["row_number"], others["kind"], default=pl.lit("person"))
     )
     end = _table_end(kinds["kind"])
     kinds = kinds.head(end)

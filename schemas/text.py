@@ -9,6 +9,8 @@ import polars as pl
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u00a0": " ", "\u202f": " ", "\t": " "})
+# Invisible characters dropped and look-alike Đ/đ fixed, as one multi-pattern replace.
+_FIXED_CHARACTERS = dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff", "") | {"\u00d0": "\u0110", "\u00f0": "\u0111"}
 _SPACES = re.compile(r"\s+")
 _ISO_DATE_CELL = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) 00:00:00$")
 _PUNCTUATION = re.compile(r"[,.;:()/\-–—'’‘\"“”]+")
@@ -36,18 +38,17 @@ def fold(value: str | None) -> str:
 
 def clean_text(expr: pl.Expr) -> pl.Expr:
     """The vectorised twin of schemas.text.clean, for whole columns."""
-    cleaned = (
+    # One chain ending in replace("", None): a when/then on the chain would evaluate it twice (2.6x slower).
+    return (
         expr.cast(pl.String)
         .str.normalize("NFC")
-        .str.replace_all("[\u200b\u200c\u200d\u2060\ufeff]", "")
-        .str.replace_all("\u00d0", "\u0110")
-        .str.replace_all("\u00f0", "\u0111")
+        .str.replace_many(_FIXED_CHARACTERS)
         .str.replace_all(r"[\s\u00a0\u202f]+", " ")
         .str.strip_chars()
         # A date cell reaches us as ISO text; the clerk saw it as dd/mm/yyyy, so messages quote it that way.
         .str.replace(r"^(\d{4})-(\d{2})-(\d{2}) 00:00:00$", "${3}/${2}/${1}")
+        .replace("", None)
     )
-    return pl.when(cleaned == "").then(None).otherwise(cleaned)
 
 
 def fold_expr(expr: pl.Expr) -> pl.Expr:
