@@ -29,7 +29,8 @@ def grade_catalogue() -> pl.DataFrame:
 
 def with_grade_columns(frame: pl.DataFrame) -> pl.DataFrame:
     """Adds `grade_group`, `grade_bucket`, `salary_step_max` and the catalogue facts the grade checks compare:
-    `_grade_code_known`, `_grade_code_name` (the catalogue's name of the written code), `_expected_coefficient`."""
+    `_grade_code_known`, `_grade_code_name` (the catalogue's name of the written code), `_expected_coefficient`,
+    `_folded_grade_name`."""
     catalogue = grade_catalogue()
     by_code = catalogue.select(
         pl.col("code").alias("_grade_code_key"),
@@ -53,14 +54,14 @@ def with_grade_columns(frame: pl.DataFrame) -> pl.DataFrame:
     # Folded once per distinct name: a list writes the same few grades on thousands of rows.
     names = frame.select(pl.col("grade_name").unique()).with_columns(fold_expr(pl.col("grade_name")).alias("_folded"))
     folded = pl.col("grade_name").replace_strict(names["grade_name"], names["_folded"], default=None)
-    rank = pl.col("_grade_name_key").str.extract(r"hang\s+(iv|iii|ii|i)\b", 1)
+    rank = pl.col("_folded_grade_name").str.extract(r"hang\s+(iv|iii|ii|i)\b", 1)
     joined = (
         frame.with_columns(
             pl.col("grade_code").str.strip_chars().str.to_uppercase().alias("_grade_code_key"),
-            folded.alias("_grade_name_key"),
+            folded.alias("_folded_grade_name"),
         )
         .join(by_code, on="_grade_code_key", how="left", nulls_equal=False)
-        .join(by_name, on="_grade_name_key", how="left", nulls_equal=False)
+        .join(by_name, left_on="_folded_grade_name", right_on="_grade_name_key", how="left", nulls_equal=False)
     )
     step = pl.col("salary_step")
     first = pl.coalesce("_code_first", "_name_first")
@@ -75,7 +76,6 @@ def with_grade_columns(frame: pl.DataFrame) -> pl.DataFrame:
         (first + (step - 1) * increment).round(2).alias("_expected_coefficient"),
     ).drop(
         "_grade_code_key",
-        "_grade_name_key",
         "_code_group",
         "_name_group",
         "_code_bucket",

@@ -3,10 +3,11 @@ polars refuses the csv module still reads."""
 
 import csv
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schemas.sheets import read_sheets
+from schemas.sheets import OverLimit, ReadLimits, read_sheets
 from schemas.text import clean
 
 CELLS = st.text(alphabet=st.sampled_from(list('ab Đưễ,"\n\r0')), max_size=8)
@@ -40,3 +41,19 @@ def test_old_mac_line_ends_are_lines(tmp_path):
     path = tmp_path / "danh_sach.csv"
     path.write_bytes("Họ và tên,Giới tính\rLê Thị Hoa,Nữ\r".encode())
     assert grid_of(path) == [["Họ và tên", "Giới tính"], ["Lê Thị Hoa", "Nữ"]]
+
+
+def test_a_row_wider_than_the_first_thousand_widens_the_grid(tmp_path):
+    path = tmp_path / "danh_sach.csv"
+    path.write_text("a,b\n" * 1_200 + "c,d,e\n", encoding="utf-8")
+    grid = grid_of(path)
+    assert (len(grid), grid[0], grid[-1]) == (1_201, ["a", "b", None], ["c", "d", "e"])
+
+
+def test_line_breaks_inside_cells_are_not_rows_against_the_cell_limit(tmp_path):
+    path = tmp_path / "danh_sach.csv"
+    path.write_text("Họ và tên,Ghi chú\n" + 'Lê Thị Hoa,"dòng 1\ndòng 2\ndòng 3"\n' * 10, encoding="utf-8")
+    sheets, _ = read_sheets(path, ReadLimits(max_cells=22))
+    assert sheets[0].cells.shape == (11, 2)
+    with pytest.raises(OverLimit):
+        read_sheets(path, ReadLimits(max_cells=21))
