@@ -16,13 +16,16 @@ BLANK_RUN_ENDS_TABLE = 10
 
 _COLUMN_NUMBER = r"^\(?[0-9A-Za-z]{1,3}\)?\.?$"
 GROUP_LABEL = r"^([IVXLC]+|[A-Z])[.)]?(\s+|$)"
-_TOTAL = r"^(tổng số|tổng cộng|cộng|tổng)\b"
-_UNIT_LABEL = (
+_GROUP_LABEL = re.compile(GROUP_LABEL)
+_TOTAL = re.compile(r"^(tổng số|tổng cộng|cộng|tổng)\b")
+_UNIT_LABEL = re.compile(
     r"^(khối|phòng|ban|tổ|trường|trung tâm|bộ phận|đơn vị|cán bộ|công chức|viên chức|người lao động|hợp đồng)\b"
 )
 # A signature block row holds a caption or two ("NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ"), never a person's details.
 SIGNATURE_MAX_CELLS = 3
-_SIGNATURE = r"người lập|thủ trưởng|ký, ghi rõ|ký tên|ký, đóng dấu|\(ký|^[^0-9]*, ngày \d{1,2} tháng \d{1,2} năm \d{4}"
+_SIGNATURE = re.compile(
+    r"người lập|thủ trưởng|ký, ghi rõ|ký tên|ký, đóng dấu|\(ký|^[^0-9]*, ngày \d{1,2} tháng \d{1,2} năm \d{4}"
+)
 
 
 class NoHeader(Exception):
@@ -113,57 +116,55 @@ def _columns(names: list[str], levels: list[list[str | None]], index: HeaderInde
 
 
 def _person_rows(body: pl.DataFrame, columns: list[Column]) -> tuple[pl.DataFrame, int | None, pl.DataFrame]:
-    """Classify rows after the header: person, group label, total, signature (ends the table), blank."""
+    """Classify rows after the header: person, group label, total, signature (ends the table), blank. A row with a
+    birth date or an ID is a person; the few others are read row by row (a dozen polars expressions per sheet
+    cost more than reading them), and the person rows are kept in one filter."""
     cells = [c.name for c in columns]
     by_field = {c.match.field: c.name for c in reversed(columns) if c.match}
-    name_col = pl.col(by_field["full_name"])
-    stt = pl.col(by_field["stt"]) if "stt" in by_field else pl.lit(None, pl.String)
-    dates = [pl.col(c.name) for c in columns if c.match and c.match.field == "birth_date"]
-    ids = [pl.col(by_field["national_id"])] if "national_id" in by_field else []
-    filled = pl.sum_horizontal(pl.col(cells).is_not_null())
-    text = pl.concat_str(pl.col(cells), separator=" ", ignore_nulls=True)
-    joined = text.str.to_lowercase()
+    evidence = [c.name for c in columns if c.match and c.match.field == "birth_date"]
+    evidence += [by_field["national_id"]] if "national_id" in by_field else []
+    others = body.filter(~pl.any_horizontal(pl.col(evidence).is_not_null())) if evidence else body
+    stt_at = cells.index(by_field["stt"]) if "stt" in by_field else None
+    name_at = cells.index(by_field["full_name"])
+    end_row, blank_run, last_blank = None, 0, None
+    not_persons, total, labels = [], None, []
+    for row_number, *row in others.select("row_number", *cells).iter_rows():
+        kind = _row_kind(row, None if stt_at is None else row[stt_at], row[name_at])
+        blank_run = blank_run + 1 if kind == "blank" and last_blank == row_number - 1 else int(kind == "blank")
+        last_blank = row_number if kind == "blank" else None
+        if kind == "signature" or blank_run >= BLANK_RUN_ENDS_TABLE:
+            end_row = row_number
+            break
+        if kind != "person":
+            not_persons.append(row_number)
+        if kind == "total" and total is None:
+            total = _declared_total(row)
+        elif kind == "group":
+            labels.append((row_number, " ".join(cell for cell in row if cell is not None)))
+    persons = ~pl.col("row_number").is_in(not_persons)
+    if end_row is not None:
+        persons &= pl.col("row_number") < end_row
+    groups = pl.DataFrame(labels, schema={"row_number": pl.Int64, "label": pl.String}, orient="row")
+    return body.filter(persons), total, groups
+
+
+def _row_kind(row: list[str | None], stt: str | None, name: str | None) -> str:
+    """What a row without a birth date or an ID is."""
+    written = [cell for cell in row if cell is not None]
+    if not written:
+        return "blank"
+    text = " ".join(written)
+    lowered = text.lower()
+    if _SIGNATURE.search(lowered) and len(written) <= SIGNATURE_MAX_CELLS:
+        return "signature"
+    if (total_cell := stt if stt is not None else name) is not None and _TOTAL.search(total_cell.lower()):
+        return "total"
     # A lone text is a label only when it reads like one; a lone name is a person with missing data,
     # who must be reported, not skipped.
-    lone_label = (filled == 1) & ((text == text.str.to_uppercase()) | joined.str.contains(_UNIT_LABEL))
-    has_birth_or_id = pl.any_horizontal([e.is_not_null() for e in dates + ids]) if dates + ids else pl.lit(False)
-    total_cell = pl.coalesce(stt, name_col).str.to_lowercase()
-    # A row with a birth date or an ID is a person; only the others are read as text, which is the costly part.
-    others = body.filter(~has_birth_or_id).select(
-        "row_number",
-        kind=pl.when(filled == 0)
-        .then(pl.lit("blank"))
-        .when(joined.str.contains(_SIGNATURE) & (filled <= SIGNATURE_MAX_CELLS))
-        .then(pl.lit("signature"))
-        .when(total_cell.str.contains(_TOTAL))
-        .then(pl.lit("total"))
-        .when(stt.str.contains(GROUP_LABEL) | lone_label)
-        .then(pl.lit("group"))
-        .otherwise(pl.lit("person")),
-    )
-    kinds = body.with_columns(
-        kind=pl.col("row_number").replace_strict(others["row_number"], others["kind"], default=pl.lit("person"))
-    )
-    end = _table_end(kinds["kind"])
-    kinds = kinds.head(end)
-    totals = kinds.filter(pl.col("kind") == "total")
-    total = _declared_total(totals.drop("row_number", "kind").row(0)) if totals.height else None
-    groups = kinds.filter(pl.col("kind") == "group").select(
-        "row_number", label=pl.concat_str(pl.col(cells), separator=" ", ignore_nulls=True)
-    )
-    return kinds.filter(pl.col("kind") == "person").drop("kind"), total, groups
-
-
-def _table_end(kinds: pl.Series) -> int:
-    """The table ends at a signature block or after a long run of blank rows."""
-    blank_run = 0
-    for position, kind in enumerate(kinds):
-        if kind == "signature":
-            return position
-        blank_run = blank_run + 1 if kind == "blank" else 0
-        if blank_run >= BLANK_RUN_ENDS_TABLE:
-            return position
-    return len(kinds)
+    lone_label = len(written) == 1 and (text == text.upper() or _UNIT_LABEL.search(lowered))
+    if (stt is not None and _GROUP_LABEL.search(stt)) or lone_label:
+        return "group"
+    return "person"
 
 
 def _declared_total(row: tuple) -> int | None:

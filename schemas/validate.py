@@ -203,6 +203,16 @@ def _typed_and_checked(
     raw = pl.concat(
         [f.raw.with_columns(_file=pl.lit(k, pl.Int32)) for k, f in enumerate(files)], how="diagonal_relaxed"
     )
+    # Which columns each sheet has, for the checks that tell a blank cell from a missing column.
+    has_columns = pl.DataFrame(
+        [
+            {"_file": k, "sheet": sheet} | {has_column(name): name in headers for name in record_columns()}
+            for k, f in enumerate(files)
+            for sheet, headers in f.headers.items()
+        ],
+        schema={"_file": pl.Int32, "sheet": pl.String} | dict.fromkeys(map(has_column, record_columns()), pl.Boolean),
+    )
+    raw = raw.join(has_columns, on=["_file", "sheet"], how="left", maintain_order="left")
     typed = type_records(raw, policy, province_codes)
     row_issues = _row_issues(typed, files, policy, province_codes)
     frames = typed.partition_by("_file", as_dict=True, include_key=False)
@@ -284,13 +294,7 @@ def _prepare(sheets: list[Sheet], text_format: TextFormat | None, context: FileC
     read = dataclasses.replace(context.read, as_of=as_of)
     records = [build_records(table, read) for table in tables]
     issues += [issue for table, record in zip(tables, records, strict=True) for issue in _column_issues(table, record)]
-    raw = pl.concat(
-        [
-            r.frame.with_columns(**{has_column(name): pl.lit(name in r.headers) for name in record_columns()})
-            for r in records
-        ],
-        how="diagonal_relaxed",
-    )
+    raw = pl.concat([r.frame for r in records], how="diagonal_relaxed")
     totals = [
         _file_issue("file-total-mismatch", value=table.total_declared, rows=table.rows.height, sheet=table.sheet)
         for table in tables
@@ -345,8 +349,10 @@ def _list_level_warnings(frame: pl.DataFrame, as_of: dt.date, current: dt.date |
             _file_issue("file-as-of-older", value=as_of.strftime("%d/%m/%Y"), current=current.strftime("%d/%m/%Y"))
         )
     if not frame.is_empty():
-        excellent = frame.filter(pl.col("evaluation_rating") == "excellent").height
-        good = frame.filter(pl.col("evaluation_rating") == "good").height
+        rating = pl.col("evaluation_rating")
+        excellent, good = frame.select(
+            (rating == "excellent").sum().alias("excellent"), (rating == "good").sum().alias("good")
+        ).row(0)
         if excellent > EXCELLENT_SHARE_OF_GOOD * good:
             warnings.append(_file_issue("evaluation-excellent-cap", excellent=excellent, good=good))
     return warnings
