@@ -5,10 +5,12 @@ import itertools
 import string
 import unicodedata
 
+import polars as pl
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from schemas.legacy_text import LEGACY_ENCODINGS, detect_legacy, from_tcvn3, from_vni, to_tcvn3, to_unicode, to_vni
+from schemas.sheets import Sheet, clean_sheets
 
 TONES = ("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
 LOWER = [unicodedata.normalize("NFC", vowel + tone) for vowel in "aăâeêioôơuưy" for tone in TONES] + ["đ"]
@@ -219,3 +221,21 @@ def test_unicode_and_ascii_text_is_never_converted(text):
 
 def test_encoding_names():
     assert LEGACY_ENCODINGS == ("TCVN3", "VNI")
+
+
+def test_each_sheet_of_a_batch_is_converted_on_its_own_cells():
+    """Files are cleaned in batches: a VNI sheet's "Hoà" reads as "Hồ", the same word in a Unicode sheet beside it
+    stays "Hoà"."""
+    vni = Sheet(
+        "vni", pl.DataFrame({"c0": [to_vni("Nguyễn Văn Ánh"), to_vni("Trần Thị Bình"), to_vni("Lê Cường"), "Hoà"]})
+    )
+    unicode = Sheet("unicode", pl.DataFrame({"c0": ["Hoà", "Nguyễn Văn Ánh"]}))
+    batch = clean_sheets([[unicode], [vni, Sheet("trống", pl.DataFrame())], [unicode]])
+    assert [
+        [(sheet.cells.to_series().to_list() if sheet.cells.width else [], sheet.legacy_cells) for sheet in file]
+        for file in batch
+    ] == [
+        [(["Hoà", "Nguyễn Văn Ánh"], {})],
+        [(["Nguyễn Văn Ánh", "Trần Thị Bình", "Lê Cường", "Hồ"], {"VNI": 4}), ([], {})],
+        [(["Hoà", "Nguyễn Văn Ánh"], {})],
+    ]
