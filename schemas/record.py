@@ -60,20 +60,23 @@ def raw_column(field: str) -> str:
 
 
 def build_records(table: Table, context: ReadContext) -> Records:
-    """Every person row of `table` with its cells as written, ready to be typed."""
+    """Every person row of `table` with its cells as written, ready to be typed: one select over the table's
+    rows (a few dozen calls per sheet would cost more than the rows of most lists)."""
     headers: dict[str, str] = {}
-    raw = table.rows.select("row_number").with_columns(sheet=pl.lit(table.sheet))
+    columns = [pl.col("row_number"), pl.lit(table.sheet).alias("sheet")]
     groups = checkmark_groups(table)
     for field, group in groups.items():
         headers[field] = group[0][0].header.rsplit(" › ", 1)[0]
-        raw = raw.with_columns(_marked_value(table, group).alias(raw_column(field)))
+        columns.append(_marked_value(group).alias(raw_column(field)))
     for column in table.columns:
         if column.match and column.match.field not in headers and column.match.field != "birth_date":
             headers[column.match.field] = column.header
-            raw = raw.with_columns(table.rows[column.name].alias(raw_column(column.match.field)))
-    raw, split_layout = _birth_and_gender(raw, table, headers)
-    raw = raw.with_columns(raw=_original_cells(table))
-    raw = _apply_group_labels(raw, table).with_columns(
+            columns.append(pl.col(column.name).alias(raw_column(column.match.field)))
+    birth_and_gender, split_layout = _birth_and_gender(table, headers)
+    raw = table.rows.select(
+        *columns,
+        *birth_and_gender,
+        _original_cells(table).alias("raw"),
         _as_of=pl.lit(context.as_of),
         _date1904=pl.lit(table.date1904),
         _sheet_category=pl.lit(resolve("staff_category", table.sheet).code, pl.String),
@@ -81,7 +84,7 @@ def build_records(table: Table, context: ReadContext) -> Records:
         _agency_group=pl.lit(context.agency_group, pl.String),
         _rating_year=pl.lit(_rating_year(table) or context.policy.rating_year(context.as_of), pl.Int64),
     )
-    return Records(raw, headers, _cells(table, split_layout), split_layout)
+    return Records(_apply_group_labels(raw, table), headers, _cells(table, split_layout), split_layout)
 
 
 def checkmark_groups(table: Table) -> dict[str, list[tuple[Column, str]]]:
@@ -104,13 +107,11 @@ def checkmark_groups(table: Table) -> dict[str, list[tuple[Column, str]]]:
     return groups
 
 
-def _marked_value(table: Table, group: list[tuple[Column, str]]) -> pl.Expr:
+def _marked_value(group: list[tuple[Column, str]]) -> pl.Expr:
     """The leaf of the highest-ranked ticked column; "0", "Không", "-" are not ticks."""
     unticked = [synonym for synonym, code in vocabularies()["mark"].synonyms.items() if code == "false"]
     ticked = [
-        pl.when(
-            pl.lit(table.rows[column.name]).is_not_null() & ~fold_expr(pl.lit(table.rows[column.name])).is_in(unticked)
-        ).then(pl.lit(leaf))
+        pl.when(pl.col(column.name).is_not_null() & ~fold_expr(pl.col(column.name)).is_in(unticked)).then(pl.lit(leaf))
         for column, leaf in group
     ]
     return pl.coalesce(ticked)
@@ -128,12 +129,12 @@ def _cells(table: Table, split_layout: bool) -> dict[str, str]:
     return cells
 
 
-def _birth_and_gender(raw: pl.DataFrame, table: Table, headers: dict[str, str]) -> tuple[pl.DataFrame, bool]:
+def _birth_and_gender(table: Table, headers: dict[str, str]) -> tuple[list[pl.Expr], bool]:
     """The official layout writes the birth date under Nam or Nữ: the filled sub-column is the gender."""
     birth_columns = [c for c in table.columns if c.match and c.match.field == "birth_date"]
     by_leaf = {fold(c.header.split("›")[-1]): c for c in birth_columns}
     if "nam" in by_leaf and "nu" in by_leaf:
-        male, female = table.rows[by_leaf["nam"].name], table.rows[by_leaf["nu"].name]
+        male, female = pl.col(by_leaf["nam"].name), pl.col(by_leaf["nu"].name)
         headers["birth_date"] = by_leaf["nam"].header.rsplit(" › ", 1)[0]
         layout_gender = (
             pl.when(male.is_not_null() & female.is_not_null())
@@ -143,25 +144,21 @@ def _birth_and_gender(raw: pl.DataFrame, table: Table, headers: dict[str, str]) 
             .when(female.is_not_null())
             .then(pl.lit("female"))
         )
-        raw = raw.with_columns(
-            pl.coalesce(pl.lit(male), pl.lit(female)).alias(raw_column("birth_date")),
-            layout_gender.alias("_layout_gender"),
-        )
-        return raw, True
+        return [pl.coalesce(male, female).alias(raw_column("birth_date")), layout_gender.alias("_layout_gender")], True
+    layout_gender = pl.lit(None, pl.String).alias("_layout_gender")
     if birth_columns:
         headers["birth_date"] = birth_columns[0].header
-        raw = raw.with_columns(table.rows[birth_columns[0].name].alias(raw_column("birth_date")))
-    return raw.with_columns(_layout_gender=pl.lit(None, pl.String)), False
+        return [pl.col(birth_columns[0].name).alias(raw_column("birth_date")), layout_gender], False
+    return [layout_gender], False
 
 
-def _original_cells(table: Table) -> pl.Series:
+def _original_cells(table: Table) -> pl.Expr:
     """Every cell of the row as JSON text, keyed by the file's own header, for dq.rejected_rows.raw."""
     keys: list[str] = []
     for position, column in enumerate(table.columns, start=1):
         key = column.header or f"cột {position}"
         keys.append(f"{key} [cột {position}]" if key in keys else key)
-    cells = table.rows.select(pl.col(c.name).alias(key) for c, key in zip(table.columns, keys, strict=True))
-    return cells.select(pl.struct(pl.all()).struct.json_encode()).to_series()
+    return pl.struct(pl.col(c.name).alias(key) for c, key in zip(table.columns, keys, strict=True)).struct.json_encode()
 
 
 def _apply_group_labels(raw: pl.DataFrame, table: Table) -> pl.DataFrame:

@@ -159,9 +159,9 @@ def validate_files(files: list[tuple[Path, FileContext]]) -> list[FileResult]:
     del read, cleaned  # the cells, not needed any more
     positions = [i for i, result in enumerate(results) if isinstance(result, _Prepared)]
     batch = [results[i] for i in positions]
-    for (policy, province_codes), members in _by_rules(batch).items():
+    for (policy, province_codes, secret), members in _by_rules(batch).items():
         judged = _each_alone_if_broken(
-            functools.partial(_typed_and_checked, policy=policy, province_codes=province_codes),
+            functools.partial(_typed_and_checked, policy=policy, province_codes=province_codes, secret=secret),
             [batch[i] for i in members],
         )
         for i, outcome in zip(members, judged, strict=True):
@@ -197,9 +197,10 @@ def _with_problems(results: list[FileResult]) -> list[FileResult]:
 
 
 def _typed_and_checked(
-    files: list[_Prepared], policy: Policy, province_codes: tuple[str, ...]
+    files: list[_Prepared], policy: Policy, province_codes: tuple[str, ...], secret: str
 ) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
-    """Each file's typed rows and row issues, typed and checked in one pass over all of them."""
+    """Each file's rows as they would be kept (loaded or rejected: see `_verdict`), marked `_bad` where a row
+    check found an error, and its row issues; typed, checked and keyed in one pass over all of them."""
     raw = pl.concat(
         [f.raw.with_columns(_file=pl.lit(k, pl.Int32)) for k, f in enumerate(files)], how="diagonal_relaxed"
     )
@@ -214,10 +215,25 @@ def _typed_and_checked(
     )
     raw = raw.join(has_columns, on=["_file", "sheet"], how="left", maintain_order="left")
     typed = type_records(raw, policy, province_codes)
-    row_issues = _row_issues(typed, files, policy, province_codes)
-    frames = typed.partition_by("_file", as_dict=True, include_key=False)
-    empty = typed.clear().drop("_file")
-    return [(frames.get((k,), empty), row_issues.get(k, _no_issues())) for k in range(len(files))]
+    issues = _row_issues(typed, files, policy, province_codes)
+    bad = issues.filter(pl.col("severity") == "error").select("_file", "sheet", "row_number").unique()
+    # What is loaded or kept of a row: a third of the typed columns, which the join and the filters then copy
+    # instead of all of them.
+    kept = (
+        typed.select("_file", *_kept_columns())
+        .with_columns(
+            person_key=person_keys(typed, secret),
+            **{f"{name}_raw": pl.col(raw_column(name)) for name in fields_of_kind("vocab")},
+        )
+        .join(
+            bad.with_columns(_bad=pl.lit(True)), on=["_file", "sheet", "row_number"], how="left", maintain_order="left"
+        )
+        .with_columns(pl.col("_bad").fill_null(False))
+    )
+    frames = kept.partition_by("_file", as_dict=True, include_key=False)
+    by_file = issues.partition_by("_file", as_dict=True, include_key=False)
+    empty = kept.clear().drop("_file")
+    return [(frames.get((k,), empty), by_file.get((k,), _no_issues())) for k in range(len(files))]
 
 
 def _each_alone_if_broken(function: Callable[[list[T]], list[R]], items: list[T]) -> list[R | Exception]:
@@ -418,29 +434,30 @@ def _missing_columns(records: list[Records]) -> list[str]:
 
 def _row_issues(
     frame: pl.DataFrame, batch: list[_Prepared], policy: Policy, province_codes: tuple[str, ...]
-) -> dict[int, pl.DataFrame]:
+) -> pl.DataFrame:
     """Run every row check through pandera (lazy, so all failures are collected) over the typed rows of a batch,
-    and word the messages; returns the issues of each file of the batch that has any, by position."""
+    and word the messages; returns the issues of the batch, `_file` telling whose."""
     if frame.is_empty():
-        return {}
+        return _no_issues().with_columns(_file=pl.lit(None, pl.Int32))
     schema, checks = _checked_schema(policy, province_codes)
     try:
         schema.validate(frame, lazy=True)
-        return {}
+        return _no_issues().with_columns(_file=pl.lit(None, pl.Int32))
     except pa.errors.SchemaErrors as errors:
         failures = errors.failure_cases
     unexpected = failures.filter(pl.col("index").is_null())
     if not unexpected.is_empty():
         raise TypeError(f"typed staff record does not match StaffRecord: {unexpected.to_dicts()}")
-    issues = _word_issues(frame, failures, checks, batch)
-    return {file: rows.drop("_file") for (file,), rows in issues.group_by("_file")}
+    return _word_issues(frame, failures, checks, batch)
 
 
-def _by_rules(batch: list[_Prepared]) -> dict[tuple[Policy, tuple[str, ...]], list[int]]:
-    """Files grouped by the rules their checks take (one group in a normal night)."""
-    groups: dict[tuple[Policy, tuple[str, ...]], list[int]] = {}
+def _by_rules(batch: list[_Prepared]) -> dict[tuple[Policy, tuple[str, ...], str], list[int]]:
+    """Files grouped by the rules their checks take and the secret of their person keys (one group in a normal
+    night)."""
+    groups: dict[tuple[Policy, tuple[str, ...], str], list[int]] = {}
     for i, prepared in enumerate(batch):
-        groups.setdefault((prepared.read.policy, prepared.read.province_codes), []).append(i)
+        read = prepared.read
+        groups.setdefault((read.policy, read.province_codes, read.person_key_secret), []).append(i)
     return groups
 
 
@@ -559,13 +576,13 @@ def _file_issue(code: str, **params: object) -> dict:
 def _verdict(prepared: _Prepared, frame: pl.DataFrame, row_issues: pl.DataFrame) -> FileResult:
     """Reject the bad rows, or the whole file when it has a file-level error or too many bad rows."""
     read, file_issues = prepared.read, _file_issues(prepared, frame)
-    bad_rows = row_issues.filter(pl.col("severity") == "error").select("sheet", "row_number").unique()
+    bad_rows = frame["_bad"].sum()
     file_error = any(issue["severity"] == "error" for issue in file_issues)
-    if not file_error and frame.height and bad_rows.height / frame.height > read.policy.max_row_error_share:
+    if not file_error and frame.height and bad_rows / frame.height > read.policy.max_row_error_share:
         file_issues.append(
             _file_issue(
                 "file-too-many-errors",
-                rejected=bad_rows.height,
+                rejected=bad_rows,
                 rows=frame.height,
                 max_pct=round(read.policy.max_row_error_share * 100),
             )
@@ -574,42 +591,21 @@ def _verdict(prepared: _Prepared, frame: pl.DataFrame, row_issues: pl.DataFrame)
     issues = pl.concat([pl.DataFrame(file_issues, schema=ISSUE_SCHEMA), row_issues]).sort(
         "sheet", "row_number", nulls_last=False, maintain_order=True
     )
-    # What is loaded or kept of a row, and what its person key is made of: a third of the typed columns, which
-    # the sort and the filters below then copy instead of all of them.
-    frame = frame.select(_kept_columns())
-    if file_error:
-        rejected_mask = pl.lit(True)
-        status = "rejected"
-    else:
-        keys = bad_rows.with_columns(_bad=pl.lit(True))
-        frame = frame.join(keys, on=["sheet", "row_number"], how="left").sort("sheet", "row_number")
-        rejected_mask = pl.col("_bad").fill_null(False)
-        status = "accepted_with_errors" if bad_rows.height else "accepted"
-    staff = frame.filter(~rejected_mask) if frame.height else frame
-    rejected = (
-        frame.filter(rejected_mask).select(list(REJECTED_SCHEMA))
-        if frame.height
-        else pl.DataFrame(schema=REJECTED_SCHEMA)
-    )
-    staff = _loadable(staff, read)
+    rejected_mask = pl.lit(True) if file_error else pl.col("_bad")
+    status = "rejected" if file_error else "accepted_with_errors" if bad_rows else "accepted"
+    staff = frame.filter(~rejected_mask)
+    rejected = frame.filter(rejected_mask).select(list(REJECTED_SCHEMA))
+    staff = staff.select(staff_columns()) if staff.height else pl.DataFrame(schema=_empty_staff_schema())
     return FileResult(status, read.as_of, staff, rejected, issues, prepared.text_format)
 
 
 @lru_cache(maxsize=1)
 def _kept_columns() -> tuple[str, ...]:
+    """What is loaded or kept of a row, and what its person key is made of."""
     vocab_raw = [raw_column(name) for name in fields_of_kind("vocab")]
     return tuple(
         dict.fromkeys(["sheet", "row_number", "raw", "national_id_kind", "_folded_name", *record_columns(), *vocab_raw])
     )
-
-
-def _loadable(staff: pl.DataFrame, read: ReadContext) -> pl.DataFrame:
-    if staff.is_empty():
-        return pl.DataFrame(schema=_empty_staff_schema())
-    return staff.with_columns(
-        person_key=person_keys(staff, read.person_key_secret),
-        **{f"{name}_raw": pl.col(raw_column(name)) for name in fields_of_kind("vocab")},
-    ).select(staff_columns())
 
 
 def _empty_staff_schema() -> dict[str, pl.DataType]:
