@@ -94,7 +94,7 @@ def serve(
     """Run the nightly flow on its schedule ([schedule] in staffq.toml) until stopped (Ctrl+C, SIGTERM).
 
     Registers the deployment nightly/staffq-nightly with Prefect. With PREFECT_API_URL set, that server is used;
-    otherwise a local Prefect server is started on 127.0.0.1:<port> (database in <workspace>/.prefect/), its UI shows
+    otherwise a local Prefect server is started on 127.0.0.1:PORT (database in WORKSPACE/.prefect/), its UI shows
     the runs, logs and artifacts, and it is stopped when serve stops. See docs/operations.md.
 
     Example: `staffq serve --workspace ./tan-uyen`
@@ -196,7 +196,7 @@ def report(
     output_format: Annotated[str, typer.Option("--format", help="table, md, html or xlsx.")] = "table",
     output: Annotated[
         Path | None,
-        typer.Option("--out", help="File to write (md: default the terminal; html, xlsx: bao-cao-<date>.<format>)."),
+        typer.Option("--out", help="File to write (md: default the terminal; html, xlsx: bao-cao-DATE.FORMAT)."),
     ] = None,
 ) -> None:
     """The city's indicator report, with the narrative paragraph of the source article's style.

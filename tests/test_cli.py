@@ -62,6 +62,14 @@ def test_every_command_has_help_with_an_example():
         assert "Example" in result.output
 
 
+def test_help_keeps_its_placeholders():
+    """The help is rendered as Markdown, which drops anything written like an HTML tag ("<port>")."""
+    serve = runner.invoke(app, ["serve", "--help"], terminal_width=200).output
+    report = runner.invoke(app, ["report", "--help"], terminal_width=200).output
+    assert "127.0.0.1:PORT" in serve and "WORKSPACE/.prefect/" in serve
+    assert "bao-cao-DATE.FORMAT" in report
+
+
 def test_a_list_made_from_the_template_passes_check_with_zero_issues(tmp_path):
     path = tmp_path / "mau.xlsx"
     today = dt.date.today().isoformat()
