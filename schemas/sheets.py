@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import dataclasses
 import io
@@ -281,19 +282,21 @@ def _read_text(path: Path, limits: ReadLimits) -> tuple[Sheet, TextFormat]:
     text, encoding = _decode(data)
     delimiter = _sniff_delimiter(text)
     # The grid is as wide as the widest row: title lines are narrower than the list. Counting every row with
-    # Python's csv module costs 0.5 s per 200,000 rows, so the first lines give the width and polars reads the
-    # cells; a wider row further down makes polars refuse, and only then is every row counted.
-    rows, width = (
-        text.count("\n") + 1,
-        _widest_row(_first_lines(text, _SAMPLE_LINES), delimiter),
-    )
-    try:
-        _check_area(path.stem, 1, rows, 1, width, limits)
-        grid = _polars_grid(text, delimiter, width)
-    except (OverLimit, pl.exceptions.PolarsError):
+    # Python's csv module costs 0.5 s per 200,000 rows, so the first lines give the width (and the line breaks
+    # a number of rows it cannot exceed) and polars reads the cells; a wider row further down makes polars
+    # refuse, and only then is every row counted.
+    grid = None
+    width = _widest_row(_first_lines(text, _SAMPLE_LINES), delimiter)
+    if width:
+        with contextlib.suppress(OverLimit, pl.exceptions.PolarsError):
+            _check_area(path.stem, 1, max(text.count("\n"), text.count("\r")) + 1, 1, width, limits)
+            grid = _polars_grid(text, delimiter, width)
+    if grid is None:
         widths = [len(row) for row in _csv_rows(io.StringIO(text, newline=""), delimiter)]
-        rows, width = len(widths), max(widths, default=0)
-        _check_area(path.stem, 1, rows, 1, width, limits)
+        width = max(widths, default=0)
+        if width == 0:
+            raise UnreadableFile("tệp rỗng")
+        _check_area(path.stem, 1, len(widths), 1, width, limits)
         try:
             grid = _polars_grid(text, delimiter, width)
         except pl.exceptions.PolarsError:
@@ -323,8 +326,6 @@ def _csv_rows(lines: Iterable[str], delimiter: str) -> Iterator[list[str]]:
 
 
 def _polars_grid(text: str, delimiter: str, width: int) -> pl.DataFrame:
-    if width == 0:
-        raise UnreadableFile("tệp rỗng")
     return pl.read_csv(
         text.encode(),
         has_header=False,

@@ -57,3 +57,9 @@ def test_line_breaks_inside_cells_are_not_rows_against_the_cell_limit(tmp_path):
     assert sheets[0].cells.shape == (11, 2)
     with pytest.raises(OverLimit):
         read_sheets(path, ReadLimits(max_cells=21))
+
+
+def test_a_list_below_a_thousand_blank_lines_is_read(tmp_path):
+    path = tmp_path / "danh_sach.csv"
+    path.write_text("\n" * 1_200 + "Họ và tên,Giới tính\nLê Thị Hoa,Nữ\n", encoding="utf-8")
+    assert grid_of(path)[-2:] == [["Họ và tên", "Giới tính"], ["Lê Thị Hoa", "Nữ"]]
