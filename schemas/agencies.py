@@ -84,6 +84,10 @@ class AgencyNames:
     by_spelling: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     longest: int = 0
 
+    def named_by(self, text: str) -> tuple[tuple[str, str], ...]:
+        """(code, name) of the agencies whose name or alias the whole of `text` is."""
+        return self.by_spelling.get(fold(text), ())
+
     def named_in(self, title: str) -> list[tuple[str, str]]:
         """(code, name) of the agencies the text names, the longest spelling first."""
         words = fold(title).split()

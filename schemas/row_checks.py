@@ -54,6 +54,12 @@ def row_checks(policy: Policy, province_codes: tuple[str, ...]) -> list[RowCheck
         *_vocabularies(),
         *_within_file(),
         RowCheck(
+            "agency-row-mismatch",
+            "unit_name",
+            pl.col("_unit_agency").is_not_null(),
+            {"other_agency": pl.col("_unit_agency"), "agency": pl.col("_agency_name")},
+        ),
+        RowCheck(
             "past-retirement-age",
             "birth_date",
             pl.col("past_retirement_age"),

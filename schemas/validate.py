@@ -311,6 +311,10 @@ def _prepare(sheets: list[Sheet], text_format: TextFormat | None, context: FileC
     records = [build_records(table, read) for table in tables]
     issues += [issue for table, record in zip(tables, records, strict=True) for issue in _column_issues(table, record)]
     raw = pl.concat([r.frame for r in records], how="diagonal_relaxed")
+    raw = raw.with_columns(
+        _unit_agency=_other_agency_units(raw, context),
+        _agency_name=pl.lit(context.agency_name or context.read.agency_code),
+    )
     totals = [
         _file_issue("file-total-mismatch", value=table.total_declared, rows=table.rows.height, sheet=table.sheet)
         for table in tables
@@ -347,6 +351,21 @@ def _file_issues(prepared: _Prepared, frame: pl.DataFrame) -> list[dict]:
         )
     issues += _list_level_warnings(frame, as_of, prepared.context.current_list_as_of)
     return issues + prepared.total_issues
+
+
+def _other_agency_units(raw: pl.DataFrame, context: FileContext) -> pl.Expr:
+    """The name of the catalogue agency a row's unit cell is, when that is not the sender (a list that holds
+    another agency's staff): each distinct cell looked up once. Units taken from group rows are left out: a
+    label above a block of rows is not a row's own statement."""
+    column = raw_column("unit_name")
+    if column not in raw.columns:
+        return pl.lit(None, pl.String)
+    others = {}
+    for unit in raw[column].drop_nulls().unique():
+        named = context.agency_names.named_by(unit)
+        if named and all(code != context.read.agency_code for code, _ in named):
+            others[unit] = named[0][1]
+    return pl.col(column).replace_strict(others, default=None, return_dtype=pl.String)
 
 
 def _agency_mismatch(title_lines: list[str], context: FileContext) -> list[dict]:

@@ -677,3 +677,18 @@ def test_people_in_the_plan_are_measured_against_the_standards_of_the_title_plan
     # A department deputy needs university, intermediate theory, specialist state management and basic IT (the
     # default table); Bình has elementary theory only; Cường is not in the plan.
     assert result.staff["meets_planned_title_standards"].to_list() == [True, False, None]
+
+
+def test_a_row_whose_unit_is_another_agency_is_flagged_and_still_counted():
+    result = check(FIXTURES / "unit_of_another_agency.csv", agency="UB-NV")
+    assert (result.status, result.staff.height) == ("accepted", 4)
+    mismatches = result.issues.filter(pl.col("check_code") == "agency-row-mismatch")
+    assert mismatches.select("row_number", "column_header", "severity", "message_vi").rows() == [
+        (
+            2,
+            "Đơn vị",
+            "warning",
+            'Đơn vị ghi ở dòng này ("Phòng Tư pháp") là cơ quan khác trong danh mục (Phòng Tư pháp); dòng vẫn được '
+            "tính cho Phòng Nội vụ.",
+        )
+    ]
