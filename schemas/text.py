@@ -7,10 +7,12 @@ import unicodedata
 
 import polars as pl
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
-_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u00a0": " ", "\u202f": " ", "\t": " "})
-# Invisible characters dropped and look-alike Đ/đ fixed, as one multi-pattern replace.
-_FIXED_CHARACTERS = dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff", "") | {"\u00d0": "\u0110", "\u00f0": "\u0111"}
+_INVISIBLE_CHARACTERS = "\u200b\u200c\u200d\u2060\ufeff"
+_LOOKALIKE_LETTERS = {"\u00d0": "\u0110", "\u00f0": "\u0111"}
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARACTERS), None)
+_LOOKALIKES = str.maketrans({**_LOOKALIKE_LETTERS, "\u00a0": " ", "\u202f": " ", "\t": " "})
+# For whole columns: invisible characters dropped and look-alike Đ/đ fixed, as one multi-pattern replace.
+_FIXED_CHARACTERS = dict.fromkeys(_INVISIBLE_CHARACTERS, "") | _LOOKALIKE_LETTERS
 _SPACES = re.compile(r"\s+")
 _ISO_DATE_CELL = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) 00:00:00$")
 _PUNCTUATION = re.compile(r"[,.;:()/\-–—'’‘\"“”]+")
