@@ -10,7 +10,7 @@ from conftest import FIXTURES, run_once
 from flows.cli import app
 from flows.workspace_setup import create_workspace
 from warehouse.database import connect
-from warehouse.indicators import indicator_files
+from warehouse.indicator_sql import indicator_files
 
 AS_OF = dt.date(2024, 12, 31)
 # An 34 (leader, planned, excellent), Bình 44 (woman leader, planned, good), Cường 54 (good),

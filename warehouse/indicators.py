@@ -5,39 +5,21 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import re
-from pathlib import Path
+import logging
 
 import duckdb
 
 from warehouse.database import INDICATOR_DIR, MACRO_DIR
-from warehouse.sql import quote_identifier
+from warehouse.indicator_delta import indicators_from_base, remember_base
+from warehouse.indicator_sql import STAFF_IN_SCOPE, indicator_files, indicator_sql, scoped_staff_columns
 
 _CATALOG_TEXT = ("indicator_code", "name_vi", "name_en", "unit", "definition", "basis")
 _KEY = (
     "i.as_of_date = f.as_of_date and i.scope = f.scope and i.scope_code = f.scope_code "
     "and i.indicator_code = f.indicator_code"
 )
-
-
-_STAFF_IN_SCOPE = "analytics.staff_in_scope($as_of)"
 _SCOPED_STAFF = "scoped_staff"
-
-
-def indicator_sql(scoped_staff: str = _STAFF_IN_SCOPE) -> str:
-    """Every indicator file as one query: each yields scope, scope_code, indicator_code, numerator,
-    denominator, value for the parameter $as_of. Each file reads `analytics.staff_in_scope($as_of)`, so it stands
-    alone for an analyst; `scoped_staff` names a table holding that macro's result to read instead."""
-    parts = [
-        f"select * from ({path.read_text(encoding='utf-8').strip().replace(_STAFF_IN_SCOPE, scoped_staff)})"
-        for path in indicator_files()
-    ]
-    return "\nunion all by name\n".join(parts)
-
-
-def indicator_files() -> list[Path]:
-    """One query per file, in name order."""
-    return sorted(INDICATOR_DIR.glob("*.sql"))
+logger = logging.getLogger(__name__)
 
 
 def refresh_catalog(connection: duckdb.DuckDBPyConnection) -> None:
@@ -67,7 +49,7 @@ def compute_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) ->
     """Write the indicators as of `as_of`; a row whose figures did not change is kept as it was, so re-running
     a night changes nothing, and when nothing they are computed from changed they are not computed at all.
     Returns the number of rows inserted or replaced."""
-    fingerprint = _inputs_fingerprint(connection)
+    fingerprint, frame = _inputs_fingerprint(connection)
     unchanged = connection.execute(
         "select 1 from meta.indicator_inputs where as_of_date = ? and fingerprint = ? "
         "and exists (select 1 from analytics.indicators where as_of_date = ?)",
@@ -75,28 +57,9 @@ def compute_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) ->
     ).fetchall()
     if unchanged:
         return 0
-    # The people in each scope, computed once rather than once per indicator file (the query then takes a fifth
-    # of the time), and only the columns the indicator files name: three copies of every person's 80-odd columns
-    # cost more than all the indicators together (1 M people: 7.0 s, against 4.5 s for the 27 named).
-    columns = ", ".join(quote_identifier(name) for name in _columns_named(connection, as_of))
-    connection.execute(
-        f"create or replace temp table {_SCOPED_STAFF} as select {columns} from {_STAFF_IN_SCOPE}", {"as_of": as_of}
-    )
-    connection.execute(
-        f"""
-        create or replace temp table fresh_indicators as
-        select
-            $as_of::date as as_of_date,
-            scope,
-            scope_code,
-            indicator_code,
-            numerator::bigint as numerator,
-            denominator::bigint as denominator,
-            value::double as value,
-        from ({indicator_sql(_SCOPED_STAFF)})
-        """,
-        {"as_of": as_of},
-    )
+    if not indicators_from_base(connection, as_of, frame):
+        logger.info("Indicators as of %s computed from everyone in the current lists", as_of)
+        _compute_whole(connection, as_of)
     connection.execute(
         f"""
         delete from analytics.indicators i
@@ -119,33 +82,56 @@ def compute_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) ->
         """,
         {"as_of": as_of},
     ).fetchall()
-    connection.execute(f"drop table fresh_indicators; drop table {_SCOPED_STAFF}")
+    remember_base(connection, as_of, frame)
+    connection.execute("drop table fresh_indicators; drop table fresh_scopes")
     connection.execute("insert or replace into meta.indicator_inputs values (?, ?, now())", [as_of, fingerprint])
     return changed[0][0] if changed else 0
 
 
-def _columns_named(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[str]:
-    """The columns of `analytics.staff_in_scope` that some indicator file names. A file naming a column left out
-    would fail to bind, never count wrong."""
-    text = "\n".join(path.read_text(encoding="utf-8") for path in indicator_files())
-    described = connection.execute(f"describe select * from {_STAFF_IN_SCOPE}", {"as_of": as_of}).fetchall()
-    return [row[0] for row in described if re.search(rf"\b{re.escape(row[0])}\b", text)]
+def _compute_whole(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> None:
+    """Every indicator from every person: `fresh_indicators`, and the people counted per scope in `fresh_scopes`."""
+    # The people in each scope, computed once rather than once per indicator file (the query then takes a fifth
+    # of the time), and only the columns the indicator files name.
+    columns = scoped_staff_columns(connection, as_of)
+    connection.execute(
+        f"create or replace temp table {_SCOPED_STAFF} as select {columns} from {STAFF_IN_SCOPE}", {"as_of": as_of}
+    )
+    connection.execute(
+        f"""
+        create or replace temp table fresh_indicators as
+        select
+            $as_of::date as as_of_date,
+            scope,
+            scope_code,
+            indicator_code,
+            numerator::bigint as numerator,
+            denominator::bigint as denominator,
+            value::double as value,
+        from ({indicator_sql(indicator_files(), _SCOPED_STAFF)})
+        """,
+        {"as_of": as_of},
+    )
+    connection.execute(
+        f"create or replace temp table fresh_scopes as "
+        f"select scope, scope_code, count(*) as headcount from {_SCOPED_STAFF} group by all"
+    )
+    connection.execute(f"drop table {_SCOPED_STAFF}")
 
 
-def _inputs_fingerprint(connection: duckdb.DuckDBPyConnection) -> str:
+def _inputs_fingerprint(connection: duckdb.DuckDBPyConnection) -> tuple[str, str]:
     """What the indicators of any as-of date are computed from: the indicator and macro SQL, every submission
-    (a loaded list's rows never change once stored) and the agency catalogue. Sums of row hashes: order does not
+    (a loaded list's rows never change once stored) and the agency catalogue; and the same without the
+    submissions (the frame a night can be worked out from another in). Sums of row hashes: order does not
     matter, a row twice does."""
     code = hashlib.sha256()
     for path in [*indicator_files(), *sorted(MACRO_DIR.glob("*.sql"))]:
         code.update(path.read_bytes())
-    data = connection.execute(
+    submissions, agencies = connection.execute(
         """
         select
-            (select coalesce(sum(hash(s)::hugeint), 0) from dq.submissions s),
-            (select count(*) from dq.submissions),
-            (select coalesce(sum(hash(a)::hugeint), 0) from core.agencies a),
-            (select count(*) from core.agencies)
+            (select coalesce(sum(hash(s)::hugeint), 0) || ':' || count(*) from dq.submissions s),
+            (select coalesce(sum(hash(a)::hugeint), 0) || ':' || count(*) from core.agencies a)
         """
     ).fetchall()[0]
-    return code.hexdigest() + ":" + ":".join(str(value) for value in data)
+    frame = f"{code.hexdigest()}:{agencies}"
+    return f"{frame}:{submissions}", frame
