@@ -65,19 +65,20 @@ def seen_files(connection: duckdb.DuckDBPyConnection, known_agencies: list[str])
     A file refused only because its agency was not in the catalogue is read again once the agency is."""
     rows = connection.execute(
         """
-        select agency_code, file_name, file_sha256 from dq.submissions s
-        where not (
-            s.status = 'rejected'
-            and list_contains(?, s.agency_code)
-            and exists (
+        select
+            agency_code,
+            file_name,
+            file_sha256,
+            s.status = 'rejected' and exists (
                 select 1 from dq.issues i
                 where i.submission_id = s.submission_id and i.check_code = 'file-agency-unknown'
-            )
-        )
-        """,
-        [known_agencies],
+            ) as agency_was_unknown,
+        from dq.submissions s
+        """
     ).fetchall()
-    return {(agency, name, sha) for agency, name, sha in rows}
+    # Matched here rather than as a list parameter, which DuckDB takes 0.3 s to bind for 4,000 agencies.
+    known = set(known_agencies)
+    return {(agency, name, sha) for agency, name, sha, unknown in rows if not (unknown and agency in known)}
 
 
 def current_list_dates(connection: duckdb.DuckDBPyConnection) -> dict[str, dt.date]:
