@@ -51,6 +51,14 @@ def render_indicators() -> str:
             "Generated from `warehouse/indicators/catalog.csv` by `python -m flows.docs`; the SQL that computes each",
             "code is in `warehouse/indicators/`. Every code is written for scopes `city`, `group` and `agency` per "
             "as-of date.",
+            "",
+            "A file that counts people reads `analytics.staff_in_scope($as_of)` and yields every one of its codes for "
+            "every scope with people, each a count (value = numerator) or a share of two counts (value = numerator / "
+            "denominator), aggregating with `count` and `sum` only, and comparing dates with `$as_of` moved by whole "
+            "years only (`interval 5 year`, "
+            "`date_sub('year', …)`). A night is then worked out from the last one by recounting only the people "
+            "whose figures can differ (see `docs/operations.md`, How a night scales). A file that does otherwise "
+            "still counts right: staffq sees it, and computes every night from everyone, saying why in the log.",
         ],
         ["indicator_code", "name (vi)", "name (en)", "unit", "definition", "basis"],
         [

@@ -4,6 +4,7 @@ local server of its own, started before anything else so that its start (~7 s he
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -23,7 +24,9 @@ _DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "DO_NOT_TRACK": "1",
     "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_LOGGING_EXTRA_LOGGERS": "flows,schemas,warehouse",
 }
+_OWN_LOGGERS = ("flows", "schemas", "warehouse")
 SERVER_START_SECONDS = 180
 
 
@@ -32,11 +35,15 @@ class ServerError(Exception):
 
 
 def configure_prefect(workspace_root: Path) -> None:
-    """Keep Prefect's database inside the workspace (a warm start is cheaper) and keep everything local.
-    Values the user has set already win."""
+    """Keep Prefect's database inside the workspace (a warm start is cheaper), keep everything local, and send
+    staffq's own log (which batch failed, how a night's indicators were computed) to the run log at Prefect's
+    level. Values the user has set already win."""
     os.environ.setdefault("PREFECT_HOME", str(Workspace.at(workspace_root).prefect_home))
     for name, value in _DEFAULTS.items():
         os.environ.setdefault(name, value)
+    # Prefect gives its extra loggers its handlers (the run log in the UI) but not its level.
+    for name in _OWN_LOGGERS:
+        logging.getLogger(name).setLevel(os.environ["PREFECT_LOGGING_LEVEL"].upper())
 
 
 def api_configured() -> bool:

@@ -12,7 +12,9 @@ import random
 
 import pytest
 
-from warehouse.database import connect, migrate
+from warehouse.database import MACRO_DIR, connect, migrate
+from warehouse.indicator_delta import sql_breaking_the_rules
+from warehouse.indicator_sql import counts_people, indicator_files
 from warehouse.indicators import compute_indicators
 
 AGENCIES = [
@@ -153,3 +155,36 @@ def test_every_night_worked_out_from_the_last_equals_it_computed_whole(tmp_path,
             "order by all"
         ).fetchall()
         assert a3 == [(dt.date(2024, 3, 1),), (dt.date(2024, 3, 15),)]
+
+
+def test_the_shipped_sql_can_be_worked_out_night_from_night():
+    people = [path for path in indicator_files() if counts_people(path)]
+    macros = [MACRO_DIR / "staff_as_of.sql", MACRO_DIR / "staff_in_scope.sql"]
+    assert len(people) == len(indicator_files()) - 1  # all but the data-quality file
+    assert sql_breaking_the_rules(people, macros) == []
+
+
+@pytest.mark.parametrize(
+    ("expression", "reason"),
+    [
+        ("avg(age_at_as_of)", "avg( does not add up"),
+        ("count(distinct person_key)", "count(distinct does not add up"),
+        ("count(*) filter (where retirement_date <= $as_of::date + interval 6 month)", "an interval not in whole"),
+        ("count(*) filter (where retirement_date <= $as_of::date + interval '6 months')", "an interval not in whole"),
+        ("count(*) filter (where date_diff('month', hire_date, $as_of::date) < 6)", "a date difference in month"),
+        ("count(*) filter (where month($as_of::date) = 12)", "month( moves with the calendar"),
+    ],
+)
+def test_sql_that_cannot_be_worked_out_night_from_night_is_named(tmp_path, expression, reason):
+    path = tmp_path / "extra.sql"
+    path.write_text(
+        "-- avg( in a comment is no aggregate\n"
+        f"select scope, scope_code, 'x' as indicator_code, {expression} as numerator, null as denominator, "
+        f"{expression} as value from analytics.staff_in_scope($as_of) group by all",
+        encoding="utf-8",
+    )
+    broken = sql_breaking_the_rules([path], [])
+    assert broken and all(message.startswith("extra.sql: ") for message in broken)
+    assert any(reason in message for message in broken), broken
+    if "add up" in reason:  # a macro may aggregate as it likes: it is rerun as it is
+        assert sql_breaking_the_rules([], [path]) == []

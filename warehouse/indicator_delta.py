@@ -6,9 +6,10 @@ provided those people are all who can count differently. They are: everyone in a
 being, an agency's current one; everyone with a date (birth, retirement, ...) whose anniversary falls between the
 two nights, as ages and "within N years" windows move only then; and everyone sharing an ID with them, since a
 person listed twice is merged by looking at all their listings. Whatever else could move a figure makes the night
-computed whole: other SQL or another agency catalogue, an agency valid on one night but not the other, SQL that
-moves the as-of date by anything but whole years, a figure neither a count nor a share of counts, or nights more
-than two months apart (most people would be recounted anyway).
+computed from everyone, and `work_out_from_base` says why: other SQL, code, migrations or agency catalogue; an agency
+valid on one night but not the other; an indicator aggregating with anything but count and sum; SQL moving the as-of
+date by anything but whole years; a figure neither a count nor a share of counts; or nights more than two months
+apart (most people would be recounted anyway).
 """
 
 from __future__ import annotations
@@ -38,28 +39,38 @@ _CALENDAR_FUNCTIONS = re.compile(
     r"dayofmonth|dayofweek|quarter|current_date|today|now|get_current_timestamp|age)\s*\(",
     re.I,
 )
+# Aggregates that do not add up over disjoint groups of people: a figure made with one cannot be worked out.
+_NOT_ADDING_UP = re.compile(
+    r"\b(?:avg|mean|min|max|median|quantile\w*|mode|stddev\w*|var\w*|string_agg|list|array_agg|arg_\w+|first|last|"
+    r"any_value|bit_\w+|bool_\w+|approx_\w+|product|entropy|kurtosis|skewness|histogram|fsum|favg)\s*\("
+    r"|\bcount\s*\(\s*distinct\b|\bover\s*\(",
+    re.I,
+)
 _TEMPORARY = (
     "lists_now", "lists_changed", "seeds", "touched", "listed", "scoped_then", "scoped_now",
     "part_then", "part_now", "part_other", "part_base", "scopes_then", "scopes_now", "code_rules", "staff_sums",
 )  # fmt: skip
 
 
-def indicators_from_base(connection: duckdb.DuckDBPyConnection, as_of: dt.date, frame: str) -> bool:
-    """Fill `fresh_indicators` and `fresh_scopes` (see `remember_base`) from the base night's figures, or return
-    False, having made neither, when the night must be computed whole."""
+def work_out_from_base(connection: duckdb.DuckDBPyConnection, as_of: dt.date, frame: str) -> str | None:
+    """Fill `fresh_indicators` and `fresh_scopes` (see `remember_base`) from the base night's figures and return
+    None; or return why the night must be computed from everyone, having made neither."""
     base = connection.execute("select as_of_date, frame_fingerprint from meta.indicator_base").fetchall()
-    if len(base) != 1 or base[0][1] != frame:
-        return False
-    then = base[0][0]
+    if not base:
+        return "no night computed before"
+    then, base_frame = base[0]
     staff_files = [path for path in indicator_files() if counts_people(path)]
     in_scope = _in_scope_of_listed()
-    if (
-        in_scope is None
-        or abs((as_of - then).days) > _MAX_GAP_DAYS
-        or not _moves_only_by_whole_years([*staff_files, *(MACRO_DIR / f"{name}.sql" for name in _PEOPLE_MACROS)])
-        or not _same_agencies(connection, then, as_of)
-    ):
-        return False
+    if base_frame != frame:
+        return f"the indicator SQL or the agency catalogue changed since the night of {then}"
+    if abs((as_of - then).days) > _MAX_GAP_DAYS:
+        return f"more than {_MAX_GAP_DAYS} days from the night of {then}"
+    if in_scope is None:
+        return "analytics.staff_in_scope no longer reads analytics.staff_as_of(as_of) once"
+    if broken := sql_breaking_the_rules(staff_files, [MACRO_DIR / f"{name}.sql" for name in _PEOPLE_MACROS]):
+        return "; ".join(broken)
+    if not _same_agencies(connection, then, as_of):
+        return f"the agencies valid on {then} and on {as_of} differ"
     try:
         _find_people_to_recount(connection, then, as_of)
         columns = scoped_staff_columns(connection, as_of)
@@ -73,16 +84,37 @@ def indicators_from_base(connection: duckdb.DuckDBPyConnection, as_of: dt.date, 
         )
         if not _combine(connection, then, as_of):
             connection.execute("drop table if exists fresh_indicators; drop table if exists fresh_scopes")
-            return False
+            return f"the figures of {then} are not all counts, or shares of counts, for every scope"
         logger.info(
             "Indicators as of %s worked out from those of %s: %d listings recounted as they were, %d as they are",
             as_of,
             then,
             *recounted,
         )
-        return True
+        return None
     finally:
         connection.execute("".join(f"drop table if exists {name};" for name in _TEMPORARY))
+
+
+def sql_breaking_the_rules(indicators: list[Path], macros: list[Path]) -> list[str]:
+    """What, in the SQL that counts people, stops a night being worked out from another: an indicator aggregating
+    with anything that does not add up over disjoint groups of people (only count and sum do; the macros are rerun
+    as they are), or the as-of date moved by anything but whole years — then a figure could change on a day that is
+    no anniversary of any of a person's dates."""
+    broken = []
+    for path in [*indicators, *macros]:
+        text = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
+        if path in indicators and (found := _NOT_ADDING_UP.search(text)):
+            broken.append(f"{path.name}: {found[0].strip()} does not add up over groups of people")
+        for found in re.finditer(r"\binterval\b", text, re.I):
+            if not _WHOLE_YEARS.match(text[found.end() :]):
+                broken.append(f"{path.name}: an interval not in whole years")
+        for unit in _UNIT_ARGUMENT.findall(text):
+            if unit.lower() not in ("year", "years"):
+                broken.append(f"{path.name}: a date difference in {unit}")
+        if found := _CALENDAR_FUNCTIONS.search(text):
+            broken.append(f"{path.name}: {found[0].strip()} moves with the calendar")
+    return broken
 
 
 def remember_base(connection: duckdb.DuckDBPyConnection, as_of: dt.date, frame: str) -> None:
@@ -113,21 +145,6 @@ def _in_scope_of_listed() -> str | None:
     return macro.replace(_IN_SCOPE_HEADER, "create or replace temp macro listed_in_scope(as_of) as table").replace(
         _IN_SCOPE_SOURCE, "listed"
     )
-
-
-def _moves_only_by_whole_years(paths: list[Path]) -> bool:
-    """Whether the SQL that counts people compares dates only with the as-of date moved by whole years: then a
-    person's figures can change only on an anniversary of one of their dates."""
-    for path in paths:
-        text = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
-        intervals = [text[found.end() :] for found in re.finditer(r"\binterval\b", text, re.I)]
-        if any(not _WHOLE_YEARS.match(tail) for tail in intervals):
-            return False
-        if any(unit.lower() not in ("year", "years") for unit in _UNIT_ARGUMENT.findall(text)):
-            return False
-        if _CALENDAR_FUNCTIONS.search(text):
-            return False
-    return True
 
 
 def _same_agencies(connection: duckdb.DuckDBPyConnection, then: dt.date, as_of: dt.date) -> bool:

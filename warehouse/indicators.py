@@ -1,4 +1,5 @@
-"""Recompute the indicators of one as-of date from the SQL files, keeping history and unchanged rows."""
+"""Compute the indicators of one as-of date from the SQL files — from everyone, or worked out from the last night's —
+keeping history and unchanged rows."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import csv
 import datetime as dt
 import hashlib
 import logging
+from pathlib import Path
 
 import duckdb
 
+from warehouse import indicator_delta
 from warehouse.database import INDICATOR_DIR, MACRO_DIR
-from warehouse.indicator_delta import indicators_from_base, remember_base
+from warehouse.indicator_delta import remember_base, work_out_from_base
 from warehouse.indicator_sql import STAFF_IN_SCOPE, indicator_files, indicator_sql, scoped_staff_columns
 
 _CATALOG_TEXT = ("indicator_code", "name_vi", "name_en", "unit", "definition", "basis")
@@ -57,8 +60,8 @@ def compute_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) ->
     ).fetchall()
     if unchanged:
         return 0
-    if not indicators_from_base(connection, as_of, frame):
-        logger.info("Indicators as of %s computed from everyone in the current lists", as_of)
+    if why := work_out_from_base(connection, as_of, frame):
+        logger.info("Indicators as of %s computed from everyone in the current lists: %s", as_of, why)
         _compute_whole(connection, as_of)
     connection.execute(
         f"""
@@ -121,17 +124,20 @@ def _compute_whole(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> Non
 def _inputs_fingerprint(connection: duckdb.DuckDBPyConnection) -> tuple[str, str]:
     """What the indicators of any as-of date are computed from: the indicator and macro SQL, every submission
     (a loaded list's rows never change once stored) and the agency catalogue; and the same without the
-    submissions (the frame a night can be worked out from another in). Sums of row hashes: order does not
-    matter, a row twice does."""
+    submissions: the frame a night can be worked out from another in, which also holds the code that works it
+    out and the migrations applied (one could rewrite stored rows). Sums of row hashes: order does not matter,
+    a row twice does."""
     code = hashlib.sha256()
-    for path in [*indicator_files(), *sorted(MACRO_DIR.glob("*.sql"))]:
+    for path in [*indicator_files(), *sorted(MACRO_DIR.glob("*.sql")), Path(indicator_delta.__file__)]:
         code.update(path.read_bytes())
-    submissions, agencies = connection.execute(
+    submissions, agencies, migrations = connection.execute(
         """
         select
             (select coalesce(sum(hash(s)::hugeint), 0) || ':' || count(*) from dq.submissions s),
-            (select coalesce(sum(hash(a)::hugeint), 0) || ':' || count(*) from core.agencies a)
+            (select coalesce(sum(hash(a)::hugeint), 0) || ':' || count(*) from core.agencies a),
+            (select string_agg(name, ',' order by name) from meta.migrations),
         """
     ).fetchall()[0]
+    code.update(migrations.encode())
     frame = f"{code.hexdigest()}:{agencies}"
     return f"{frame}:{submissions}", frame
