@@ -9,8 +9,10 @@ from typer.testing import CliRunner
 from conftest import FIXTURES, run_once
 from flows.cli import app
 from flows.workspace_setup import create_workspace
-from warehouse.database import connect
+from warehouse import indicator_sql
+from warehouse.database import INDICATOR_DIR, connect
 from warehouse.indicator_sql import indicator_files
+from warehouse.indicators import IndicatorsNotUnique, compute_indicators
 
 AS_OF = dt.date(2024, 12, 31)
 # An 34 (leader, planned, excellent), Bình 44 (woman leader, planned, good), Cường 54 (good),
@@ -159,3 +161,16 @@ def test_issues_are_counted_per_check(families):
         (AS_OF, "UB-NV", "evaluation-excellent-cap", "warning", 1, 0),
         (AS_OF, "UB-NV", "past-retirement-age", "warning", 1, 1),
     ]
+
+
+def test_an_indicator_written_twice_for_a_scope_fails_the_night_and_writes_nothing(families, tmp_path, monkeypatch):
+    """analytics.indicators has no index to refuse a second row with the same key: the night checks it instead."""
+    files = tmp_path / "indicators"
+    shutil.copytree(INDICATOR_DIR, files)
+    shutil.copy(files / "staff_total.sql", files / "staff_total_again.sql")
+    monkeypatch.setattr(indicator_sql, "INDICATOR_DIR", files)
+    with connect(families.warehouse) as connection:
+        before = connection.execute("select count(*) from analytics.indicators").fetchall()
+        with pytest.raises(IndicatorsNotUnique, match=r"staff\.total"):
+            compute_indicators(connection, dt.date(2025, 1, 31))
+        assert connection.execute("select count(*) from analytics.indicators").fetchall() == before

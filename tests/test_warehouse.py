@@ -454,3 +454,30 @@ def test_indicator_changes_compare_with_the_start_of_the_configured_term(workspa
             "where scope = 'city' and indicator_code = 'staff.total'"
         ).fetchall()
     assert row == [(dt.date(2025, 1, 31), AS_OF, "2025–2030", dt.date(2025, 1, 31), 4.0, 0.0)]
+
+
+def test_indicators_stored_before_their_index_went_are_kept(tmp_path):
+    """015 rebuilds analytics.indicators without its primary key; a warehouse migrated from before keeps its rows."""
+    with connect(tmp_path / "w.duckdb") as connection:
+        connection.execute("create schema meta")
+        connection.execute("create table meta.migrations (name varchar primary key, applied_at timestamp not null)")
+        for path in ddl_files():
+            if path.name < "015":
+                connection.execute(path.read_text(encoding="utf-8"))
+                connection.execute("insert into meta.migrations values (?, now())", [path.name])
+        connection.execute(
+            "insert into analytics.indicators values "
+            "(date '2024-12-31', 'city', 'city', 'staff.total', 3, null, 3, timestamp '2025-01-01 01:00'), "
+            "(date '2025-01-31', 'agency', 'UB-NV', 'leaders.women', 1, 2, 0.5, timestamp '2025-02-01 01:00')"
+        )
+        assert migrate(connection) == ["015_indicators_without_index.sql"]
+        rows = connection.execute("from analytics.indicators order by as_of_date").fetchall()
+        kinds = connection.execute(
+            "select constraint_type from duckdb_constraints() "
+            "where schema_name = 'analytics' and table_name = 'indicators'"
+        ).fetchall()
+    assert rows == [
+        (dt.date(2024, 12, 31), "city", "city", "staff.total", 3, None, 3.0, dt.datetime(2025, 1, 1, 1, 0)),
+        (dt.date(2025, 1, 31), "agency", "UB-NV", "leaders.women", 1, 2, 0.5, dt.datetime(2025, 2, 1, 1, 0)),
+    ]
+    assert ("PRIMARY KEY",) not in kinds and ("CHECK",) in kinds and kinds.count(("NOT NULL",)) == 5

@@ -48,7 +48,7 @@ _NOT_ADDING_UP = re.compile(
 )
 _TEMPORARY = (
     "lists_now", "lists_changed", "seeds", "touched", "listed", "scoped_then", "scoped_now",
-    "part_then", "part_now", "part_other", "part_base", "scopes_then", "scopes_now", "code_rules", "staff_sums",
+    "part_then", "part_now", "part_other", "part_base", "scopes_then", "scopes_now", "code_rules",
 )  # fmt: skip
 
 
@@ -300,46 +300,51 @@ def _combine(connection: duckdb.DuckDBPyConnection, then: dt.date, as_of: dt.dat
         group by indicator_code
         """
     )
-    connection.execute(
-        """
-        create or replace temp table staff_sums as
-        select scope, scope_code, indicator_code, sum(numerator) as numerator, sum(denominator) as denominator,
-        from (
-            select scope, scope_code, indicator_code, numerator, denominator from part_base
-            union all
-            select scope, scope_code, indicator_code, -numerator, -denominator from part_then
-            union all
-            select scope, scope_code, indicator_code, numerator, denominator from part_now
-        )
-        group by all
-        """
-    )
+    # The base's rows, each moved by what its people count now less what they counted then; and whole the rows of a
+    # scope the base did not have (its people are all counted now). A scope left with nobody goes.
     connection.execute(
         """
         create or replace temp table fresh_indicators as
         with
+        moved as (
+            select scope, scope_code, indicator_code, sum(numerator) as numerator, sum(denominator) as denominator,
+            from (
+                select scope, scope_code, indicator_code, -numerator as numerator, -denominator as denominator
+                from part_then
+                union all
+                select scope, scope_code, indicator_code, numerator, denominator from part_now
+            )
+            group by all
+        ),
+        people as (
+            select scope, scope_code from fresh_scopes where headcount > 0
+        ),
         summed as (
             select
-                scopes.scope,
-                scopes.scope_code,
-                rules.indicator_code,
-                rules.is_count,
-                coalesce(sums.numerator, 0)::bigint as numerator,
-                if(rules.without_denominator, null, coalesce(sums.denominator, 0))::bigint as denominator,
-            from fresh_scopes as scopes
-            cross join code_rules as rules
-            left join staff_sums as sums using (scope, scope_code, indicator_code)
-            where scopes.headcount > 0
+                base.scope,
+                base.scope_code,
+                base.indicator_code,
+                base.numerator + coalesce(moved.numerator, 0) as numerator,
+                base.denominator + coalesce(moved.denominator, 0) as denominator,
+            from part_base as base
+            semi join people using (scope, scope_code)
+            left join moved using (scope, scope_code, indicator_code)
+            union all
+            select scope, scope_code, indicator_code, numerator, denominator,
+            from moved
+            semi join people using (scope, scope_code)
+            anti join meta.indicator_base_scopes using (scope, scope_code)
         )
         select
             $as_of::date as as_of_date,
-            scope,
-            scope_code,
-            indicator_code,
-            numerator,
-            denominator,
-            if(is_count, numerator, numerator / nullif(denominator, 0))::double as value,
+            summed.scope,
+            summed.scope_code,
+            summed.indicator_code,
+            summed.numerator::bigint as numerator,
+            summed.denominator::bigint as denominator,
+            if(rules.is_count, summed.numerator, summed.numerator / nullif(summed.denominator, 0))::double as value,
         from summed
+        inner join code_rules as rules using (indicator_code)
         union all by name
         select $as_of::date as as_of_date, * from part_other
         """,

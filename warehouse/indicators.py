@@ -25,6 +25,10 @@ _SCOPED_STAFF = "scoped_staff"
 logger = logging.getLogger(__name__)
 
 
+class IndicatorsNotUnique(Exception):
+    """The indicator files yield one indicator twice for a scope: two files (or one, twice) write the same code."""
+
+
 def refresh_catalog(connection: duckdb.DuckDBPyConnection) -> None:
     """The catalogue ships with the code; reloaded whole so it always matches the SQL that computes it."""
     with (INDICATOR_DIR / "catalog.csv").open(encoding="utf-8") as handle:
@@ -63,6 +67,13 @@ def compute_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) ->
     if why := work_out_from_base(connection, as_of, frame):
         logger.info("Indicators as of %s computed from everyone in the current lists: %s", as_of, why)
         _compute_whole(connection, as_of)
+    # The key of analytics.indicators, kept here rather than by an index (see 015_indicators_without_index.sql).
+    twice = connection.execute(
+        "select indicator_code, scope, scope_code from fresh_indicators group by all having count(*) > 1 limit 5"
+    ).fetchall()
+    if twice:
+        connection.execute("drop table fresh_indicators; drop table fresh_scopes")
+        raise IndicatorsNotUnique(f"the indicator files yield these twice as of {as_of}: {twice}")
     connection.execute(
         f"""
         delete from analytics.indicators i
