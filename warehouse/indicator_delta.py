@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.database import MACRO_DIR
-from warehouse.indicator_sql import counts_people, indicator_files, indicator_sql, scoped_staff_columns
+from warehouse.indicator_sql import counts_people, indicator_files, indicator_sql, scoped_staff_columns, typed
 
 logger = logging.getLogger(__name__)
 _MAX_GAP_DAYS = 62
@@ -80,7 +80,7 @@ def work_out_from_base(connection: duckdb.DuckDBPyConnection, as_of: dt.date, fr
         ]
         other_files = [path for path in indicator_files() if not counts_people(path)]
         connection.execute(
-            f"create or replace temp table part_other as {_typed(indicator_sql(other_files))}", {"as_of": as_of}
+            f"create or replace temp table part_other as {typed(indicator_sql(other_files))}", {"as_of": as_of}
         )
         if not _combine(connection, then, as_of):
             connection.execute("drop table if exists fresh_indicators; drop table if exists fresh_scopes")
@@ -232,20 +232,13 @@ def _count(
         f"create or replace temp table {scoped} as select {columns} from listed_in_scope($as_of)", {"as_of": date}
     )
     connection.execute(
-        f"create or replace temp table part_{side} as {_typed(indicator_sql(staff_files, scoped))}", {"as_of": date}
+        f"create or replace temp table part_{side} as {typed(indicator_sql(staff_files, scoped))}", {"as_of": date}
     )
     connection.execute(
         f"create or replace temp table scopes_{side} as "
         f"select scope, scope_code, count(*) as headcount from {scoped} group by all"
     )
     return connection.execute("select count(*) from listed").fetchall()[0][0]
-
-
-def _typed(query: str) -> str:
-    return (
-        "select scope, scope_code, indicator_code, numerator::bigint as numerator, "
-        f"denominator::bigint as denominator, value::double as value from ({query})"
-    )
 
 
 def _combine(connection: duckdb.DuckDBPyConnection, then: dt.date, as_of: dt.date) -> bool:

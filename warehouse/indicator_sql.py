@@ -35,6 +35,15 @@ def indicator_sql(files: list[Path], scoped_staff: str = STAFF_IN_SCOPE) -> str:
     return "\nunion all by name\n".join(parts)
 
 
+def typed(query: str) -> str:
+    """An indicator query's rows cast as `analytics.indicators` stores them, whatever type each file's arithmetic
+    gives (a sum is a hugeint, a bare null has no type)."""
+    return (
+        "select scope, scope_code, indicator_code, numerator::bigint as numerator, "
+        f"denominator::bigint as denominator, value::double as value from ({query})"
+    )
+
+
 def scoped_staff_columns(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> str:
     """The columns of `analytics.staff_in_scope` that some indicator file names, as a select list: three copies of
     every person's 80-odd columns cost more than all the indicators together (1 M people: 7.0 s, against 4.5 s for

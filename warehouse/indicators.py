@@ -14,7 +14,7 @@ import duckdb
 from warehouse import indicator_delta
 from warehouse.database import INDICATOR_DIR, MACRO_DIR
 from warehouse.indicator_delta import remember_base, work_out_from_base
-from warehouse.indicator_sql import STAFF_IN_SCOPE, indicator_files, indicator_sql, scoped_staff_columns
+from warehouse.indicator_sql import STAFF_IN_SCOPE, indicator_files, indicator_sql, scoped_staff_columns, typed
 
 _CATALOG_TEXT = ("indicator_code", "name_vi", "name_en", "unit", "definition", "basis")
 _KEY = (
@@ -53,9 +53,10 @@ def _number(text: str) -> float | None:
 
 
 def compute_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> int:
-    """Write the indicators as of `as_of`; a row whose figures did not change is kept as it was, so re-running
-    a night changes nothing, and when nothing they are computed from changed they are not computed at all.
-    Returns the number of rows inserted or replaced."""
+    """Write the indicators as of `as_of`, worked out from the last computed night's when they can be (see
+    `indicator_delta`); a row whose figures did not change is kept as it was, so re-running a night changes
+    nothing, and when nothing they are computed from changed they are not computed at all. Returns the number of
+    rows inserted or replaced."""
     fingerprint, frame = _inputs_fingerprint(connection)
     unchanged = connection.execute(
         "select 1 from meta.indicator_inputs where as_of_date = ? and fingerprint = ? "
@@ -111,18 +112,8 @@ def _compute_whole(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> Non
         f"create or replace temp table {_SCOPED_STAFF} as select {columns} from {STAFF_IN_SCOPE}", {"as_of": as_of}
     )
     connection.execute(
-        f"""
-        create or replace temp table fresh_indicators as
-        select
-            $as_of::date as as_of_date,
-            scope,
-            scope_code,
-            indicator_code,
-            numerator::bigint as numerator,
-            denominator::bigint as denominator,
-            value::double as value,
-        from ({indicator_sql(indicator_files(), _SCOPED_STAFF)})
-        """,
+        "create or replace temp table fresh_indicators as "
+        f"select $as_of::date as as_of_date, * from ({typed(indicator_sql(indicator_files(), _SCOPED_STAFF))})",
         {"as_of": as_of},
     )
     connection.execute(
