@@ -59,12 +59,13 @@ def work_out_from_base(connection: duckdb.DuckDBPyConnection, as_of: dt.date, fr
     if not base:
         return "no night computed before"
     then, base_frame = base[0]
-    staff_files = [path for path in indicator_files() if counts_people(path)]
-    in_scope = _in_scope_of_listed()
     if base_frame != frame:
-        return f"the indicator SQL or the agency catalogue changed since the night of {then}"
+        return f"the indicator SQL, the code computing it, a migration or the agency catalogue changed since {then}"
     if abs((as_of - then).days) > _MAX_GAP_DAYS:
         return f"more than {_MAX_GAP_DAYS} days from the night of {then}"
+    staff_files = [path for path in indicator_files() if counts_people(path)]
+    other_files = [path for path in indicator_files() if not counts_people(path)]
+    in_scope = _in_scope_of_listed()
     if in_scope is None:
         return "analytics.staff_in_scope no longer reads analytics.staff_as_of(as_of) once"
     if broken := sql_breaking_the_rules(staff_files, [MACRO_DIR / f"{name}.sql" for name in _PEOPLE_MACROS]):
@@ -78,7 +79,6 @@ def work_out_from_base(connection: duckdb.DuckDBPyConnection, as_of: dt.date, fr
             _count(connection, side, lists, date, in_scope, columns, staff_files)
             for side, lists, date in (("then", "meta.indicator_base_lists", then), ("now", "lists_now", as_of))
         ]
-        other_files = [path for path in indicator_files() if not counts_people(path)]
         connection.execute(
             f"create or replace temp table part_other as {typed(indicator_sql(other_files))}", {"as_of": as_of}
         )

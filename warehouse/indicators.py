@@ -11,7 +11,6 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import indicator_delta
 from warehouse.database import INDICATOR_DIR, MACRO_DIR
 from warehouse.indicator_delta import remember_base, work_out_from_base
 from warehouse.indicator_sql import STAFF_IN_SCOPE, indicator_files, indicator_sql, scoped_staff_columns, typed
@@ -130,7 +129,8 @@ def _inputs_fingerprint(connection: duckdb.DuckDBPyConnection) -> tuple[str, str
     out and the migrations applied (one could rewrite stored rows). Sums of row hashes: order does not matter,
     a row twice does."""
     code = hashlib.sha256()
-    for path in [*indicator_files(), *sorted(MACRO_DIR.glob("*.sql")), Path(indicator_delta.__file__)]:
+    worked_out_by = [Path(__file__).with_name(name) for name in ("indicator_delta.py", "indicator_sql.py")]
+    for path in [*indicator_files(), *sorted(MACRO_DIR.glob("*.sql")), *worked_out_by]:
         code.update(path.read_bytes())
     submissions, agencies, migrations = connection.execute(
         """
