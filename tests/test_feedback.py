@@ -106,11 +106,49 @@ def test_the_feedback_workbook_opens_in_libreoffice(judged, tmp_path):
 
 
 def test_a_list_too_long_to_copy_gets_the_problem_sheet_alone(judged, monkeypatch):
-    monkeypatch.setattr("flows.feedback.MARKED_COPY_MAX_ROWS", 2)
+    """Streamed by another writer, yet the same sheet as in a copied workbook: rows, fills, widths, heights."""
     workspace, submissions = judged
+    copied = openpyxl.load_workbook(feedback(workspace, submissions["UB-NV"]))[ISSUE_SHEET]
+    monkeypatch.setattr("flows.feedback.MARKED_COPY_MAX_ROWS", 2)
     workbook = openpyxl.load_workbook(feedback(workspace, submissions["UB-NV"]))
     assert workbook.sheetnames == [ISSUE_SHEET]
-    assert workbook[ISSUE_SHEET].max_row - 1 == submissions["UB-NV"].issue_count
+    alone = workbook[ISSUE_SHEET]
+    assert alone.max_row - 1 == submissions["UB-NV"].issue_count
+    assert looks(alone) == looks(copied)
+    # xlsxwriter stores a width with Excel's padding (16 characters: 16.71), openpyxl as given.
+    assert widths(alone) == pytest.approx(widths(copied), abs=1)
+    assert alone.freeze_panes == "A2" and alone.page_setup.orientation == "landscape"
+
+
+def looks(sheet) -> list:
+    """What the clerk sees of a problem sheet: every value, the severity column's fill and the row heights (a row
+    of the default height, 15 points, may say so or not)."""
+    return [
+        [cell.value for cell in row] + [row[4].fill.fgColor.rgb[-6:], sheet.row_dimensions[row[0].row].height or 15]
+        for row in sheet.iter_rows()
+    ]
+
+
+def widths(sheet) -> list[float]:
+    return [sheet.column_dimensions[letter].width for letter in "ABCDEFG"]
+
+
+def test_the_problem_sheet_alone_keeps_formulas_and_links_as_text(judged, monkeypatch):
+    monkeypatch.setattr("flows.feedback.MARKED_COPY_MAX_ROWS", 2)
+    workspace, submissions = judged
+    written = ['=cmd|"/c calc"!A1', "http://example.invalid/x", "Lê\x01Văn"]
+    with connect(workspace.warehouse) as connection:
+        for number, value in enumerate(written, start=1000):
+            connection.execute(
+                "insert into dq.issues select * replace (? as value, ? as issue_number) from dq.issues "
+                "where submission_id = ? limit 1",
+                [value, number, submissions["UB-NV"].submission_id],
+            )
+    sheet = openpyxl.load_workbook(feedback(workspace, submissions["UB-NV"]))[ISSUE_SHEET]
+    cells = [row[3] for row in sheet.iter_rows(min_row=2)]
+    assert {c.value for c in cells} >= {'=cmd|"/c calc"!A1', "http://example.invalid/x", "Lê_Văn"}
+    assert all(c.data_type == "s" for c in cells if c.value is not None)
+    assert not sheet._hyperlinks
 
 
 def test_many_files_get_the_same_feedback_from_several_processes(judged):
