@@ -19,7 +19,7 @@ import fastexcel
 import polars as pl
 
 from schemas.legacy_text import detect_legacy, to_unicode, to_unicode_as
-from schemas.text import clean_text
+from schemas.text import clean_column
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -108,7 +108,7 @@ def clean_sheets(files: list[list[Sheet]]) -> list[list[Sheet]]:
     stacked = pl.concat(
         [sheet.cells.with_columns(_sheet=pl.lit(i, pl.Int32)) for i, sheet in enumerate(sheets)], how="diagonal"
     )
-    cleaned = stacked.with_columns(clean_text(pl.col(name)).alias(name) for name in stacked.columns if name != "_sheet")
+    cleaned = stacked.with_columns(clean_column(name) for name in stacked.columns if name != "_sheet")
     candidates = _legacy_candidates(cleaned)
     parts = cleaned.partition_by("_sheet", as_dict=True, include_key=False)
     done = iter([_cleaned(sheet, parts.get((i,)), candidates.get(i, [])) for i, sheet in enumerate(sheets)])

@@ -4,7 +4,7 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schemas.text import clean, fold, fold_expr
+from schemas.text import clean, clean_column, fold, fold_expr
 
 LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
 vietnamese = st.text(alphabet=LETTERS + " ĐÐ\u00a0\u200b,.-'", max_size=40)
@@ -33,3 +33,11 @@ def test_normalising_twice_changes_nothing(text):
 def test_vectorised_fold_equals_fold(texts):
     folded = pl.DataFrame({"t": texts}).select(fold_expr(pl.col("t"))).to_series().to_list()
     assert folded == [fold(text) for text in texts]
+
+
+@given(st.lists(st.one_of(st.none(), vietnamese), min_size=1, max_size=30))
+def test_cleaning_each_distinct_value_once_equals_clean(texts):
+    """Lists repeat themselves: the repeats (drawn below) must map back to the right cleaned value."""
+    column = texts + texts[::2]
+    cleaned = pl.DataFrame({"t": column}, schema={"t": pl.String}).select(clean_column("t")).to_series().to_list()
+    assert cleaned == [clean(text) for text in column]
