@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,22 +73,32 @@ class Workspace:
         found = []
         if not self.inbox.is_dir():
             return found
-        for folder in sorted(self.inbox.iterdir()):
+        with os.scandir(self.inbox) as folders:
+            agencies = sorted(folders, key=lambda entry: entry.name)
+        for folder in agencies:
             if folder.name.startswith(".") or not _is_safe(folder, self.inbox) or not folder.is_dir():
                 continue
-            files = []
-            for parent, folders, names in os.walk(folder):
-                folders[:] = [
-                    name for name in folders if not name.startswith(".") and _is_safe(Path(parent, name), self.inbox)
-                ]
-                for name in names:
-                    path = Path(parent, name)
-                    if name.startswith(_HELPER_FILES) or path.suffix.lower() not in suffixes:
-                        continue
-                    if _is_safe(path, self.inbox) and stat.S_ISREG(path.lstat().st_mode):
-                        files.append(path)
-            found += [(folder.name, path) for path in sorted(files)]
+            found += [(folder.name, path) for path in sorted(self._files_under(folder.path, suffixes))]
         return found
+
+    def _files_under(self, folder: str, suffixes: set[str]) -> list[Path]:
+        """Walked with os.scandir, whose entries know their type: a night looks at every file of the inbox, and
+        asking each file its type again took a third of that time. As os.walk would: a folder's subfolders, then
+        its files, then what the subfolders hold."""
+        with os.scandir(folder) as scanned:
+            entries = sorted(scanned, key=lambda entry: entry.name)
+        # A link to a folder is listed with the folders, as os.walk does, and the operator told about it.
+        below = [e for e in entries if e.is_dir() and not e.name.startswith(".") and _is_safe(e, self.inbox)]
+        files = [
+            Path(entry.path)
+            for entry in entries
+            if not entry.is_dir()
+            and not entry.name.startswith(_HELPER_FILES)
+            and Path(entry.name).suffix.lower() in suffixes
+            and _is_safe(entry, self.inbox)
+            and entry.is_file(follow_symlinks=False)
+        ]
+        return files + [path for entry in below for path in self._files_under(entry.path, suffixes)]
 
     def write_error(self) -> str | None:
         """Why nothing can be written in the workspace (a read-only mount, no permission, a full disk), or None.
@@ -108,16 +117,18 @@ class Workspace:
         return self.archive / f"{sha256}{suffix.lower()}"
 
 
-def _is_safe(path: Path, inbox: Path) -> bool:
+def _is_safe(entry: os.DirEntry, inbox: Path) -> bool:
     """Neither a symbolic link nor a name the warehouse cannot store; the operator is told about either."""
-    if path.is_symlink():
-        logger.warning("inbox: %r is a symbolic link; it is not followed and not read", str(path.relative_to(inbox)))
+    if entry.is_symlink():
+        logger.warning("inbox: %r is a symbolic link; it is not followed and not read", _shown(entry, inbox))
         return False
     try:
-        path.name.encode("utf-8")
+        entry.name.encode("utf-8")
     except UnicodeEncodeError:
-        logger.warning(
-            "inbox: %r has a name that is not UTF-8; rename it to have it read", str(path.relative_to(inbox))
-        )
+        logger.warning("inbox: %r has a name that is not UTF-8; rename it to have it read", _shown(entry, inbox))
         return False
     return True
+
+
+def _shown(entry: os.DirEntry, inbox: Path) -> str:
+    return str(Path(entry.path).relative_to(inbox))
