@@ -13,7 +13,6 @@ from prefect.runtime import flow_run
 
 from flows import pipeline
 from flows.alerts import deliver, digest, failed_channels, flow_failed_alert, invalid_data_alerts, late_alerts
-from flows.feedback import write_all_feedback
 from flows.settings import load_settings, workspace_of
 from warehouse.load import Submission
 from warehouse.locks import run_lock
@@ -65,6 +64,11 @@ def load_and_publish(
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
 def send_feedback(root: Path, submissions: list[Submission]) -> dict[str, Path]:
     """Each submission's feedback file, relative to the workspace, by submission id."""
+    if not submissions:
+        return {}
+    # Imported here: the workbook libraries take 0.3 s to import, which a night with nothing new need not pay.
+    from flows.feedback import write_all_feedback
+
     workspace = workspace_of(root, load_settings(root))
     written = write_all_feedback(workspace, submissions)
     return {key: path.relative_to(workspace.root) for key, path in written.items()}
