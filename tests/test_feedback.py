@@ -148,7 +148,7 @@ def test_the_problem_sheet_alone_keeps_formulas_and_links_as_text(judged, monkey
     cells = [row[3] for row in sheet.iter_rows(min_row=2)]
     assert {c.value for c in cells} >= {'=cmd|"/c calc"!A1', "http://example.invalid/x", "Lê_Văn"}
     assert all(c.data_type == "s" for c in cells if c.value is not None)
-    assert not sheet._hyperlinks
+    assert all(c.hyperlink is None for c in cells)
 
 
 def test_many_files_get_the_same_feedback_from_several_processes(judged):
