@@ -49,8 +49,11 @@ _NOT_IN_XML_RE = re.compile(_NOT_IN_XML)
 # 100,000-row CSV: 2.6 GB and about 100 of the run's 134 s); the "Lỗi" sheet alone goes back, listing every problem,
 # streamed by xlsxwriter in constant memory (65,000 issues: 4.5 s and 0.3 GB, against 10.5 s and 0.5 GB in openpyxl).
 MARKED_COPY_MAX_ROWS = 20_000
-# Files with issues per extra process writing feedback: a process costs ~2 s to start, about eight workbooks.
-PARALLEL_FEEDBACK_FROM = 16
+# Rows of lists with issues per process writing feedback. A pool of two costs ~0.85 s to start (forkserver,
+# imports compiled); a marked copy costs ~0.8-1.2 ms a row: the demo's 28 files of 2,545 rows took 3.0-3.4 s in one
+# process, 2.1-2.5 s in two; 9 of them 0.7 s in one, 1.65 s in two. Counted in rows, not files, so that a few
+# long lists are shared out too.
+PARALLEL_FEEDBACK_ROWS = 1_000
 # Submissions whose issues are read from the warehouse at once (a few thousand issues).
 FEEDBACK_SLICE = 500
 _LINE_HEIGHT = 15
@@ -91,9 +94,9 @@ def write_feedback(workspace: Workspace, submission: Submission, issues: pl.Data
 def write_all_feedback(workspace: Workspace, submissions: list[Submission]) -> dict[str, Path]:
     """The feedback file of every submission with issues in the warehouse (those found on reading it, and those
     its load found against other agencies' lists), by submission id. Issues are read a slice of submissions at a
-    time: a night's can be a million. A workbook takes openpyxl ~0.25 s of pure Python, the longest step of a
-    night of many files: past a few dozen they are written by one process per core."""
-    workers = min(os.cpu_count() or 1, sum(1 for s in submissions if s.problems) // PARALLEL_FEEDBACK_FROM)
+    time: a night's can be a million. Copying and marking a workbook is openpyxl's pure Python, ~1 ms a row, the
+    longest step of a night of many files: past a few thousand rows they are written by one process per core."""
+    workers = feedback_processes(submissions)
     written: dict[str, Path] = {}
     with mapper(workers) as each, connect(workspace.warehouse, read_only=True) as connection:
         for start in range(0, len(submissions), FEEDBACK_SLICE):
@@ -104,6 +107,14 @@ def write_all_feedback(workspace: Workspace, submissions: list[Submission]) -> d
             paths = each(write_feedback, repeat(workspace), pending, issues, chunksize=8)
             written |= {s.submission_id: path for s, path in zip(pending, paths, strict=True) if path}
     return written
+
+
+def feedback_processes(submissions: list[Submission]) -> int:
+    """How many processes write these submissions' feedback: one per PARALLEL_FEEDBACK_ROWS rows to write (a
+    copied list's rows; the issues of a list too long to copy), at most one per core and one per file."""
+    with_issues = [s for s in submissions if s.problems]
+    rows = sum(s.rows_read if s.rows_read <= MARKED_COPY_MAX_ROWS else s.issue_count for s in with_issues)
+    return max(1, min(os.cpu_count() or 1, len(with_issues), rows // PARALLEL_FEEDBACK_ROWS))
 
 
 def feedback_name(sent_as: str, suffix: str) -> str:

@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+import os
 import shutil
 import subprocess
 
@@ -10,7 +11,7 @@ import pytest
 
 from conftest import AS_OF, FIXTURES, person, write_template_workbook
 from flows import pipeline
-from flows.feedback import ISSUE_SHEET, PARALLEL_FEEDBACK_FROM, write_all_feedback
+from flows.feedback import ISSUE_SHEET, PARALLEL_FEEDBACK_ROWS, feedback_processes, write_all_feedback
 from flows.settings import load_settings, workspace_of
 from flows.workspace_setup import create_workspace
 from warehouse.database import connect
@@ -151,15 +152,28 @@ def test_the_problem_sheet_alone_keeps_formulas_and_links_as_text(judged, monkey
     assert all(c.hyperlink is None for c in cells)
 
 
+def test_feedback_is_shared_out_by_the_rows_to_write(judged):
+    """Processes cost a second to start: many tiny lists are written in this one, a few long lists by several."""
+    _, submissions = judged
+    base = submissions["UB-TP"]
+    tiny = [dataclasses.replace(base, rows_loaded=5, rows_rejected=0) for _ in range(100)]
+    long = [dataclasses.replace(base, rows_loaded=PARALLEL_FEEDBACK_ROWS, rows_rejected=0) for _ in range(3)]
+    clean = dataclasses.replace(base, rows_loaded=10 * PARALLEL_FEEDBACK_ROWS, problems=())
+    assert feedback_processes([*tiny, clean]) == 1
+    assert feedback_processes(long) == min(3, os.cpu_count())
+    assert feedback_processes(long[:1]) == 1
+
+
 def test_many_files_get_the_same_feedback_from_several_processes(judged):
-    """Past PARALLEL_FEEDBACK_FROM files per process, feedback is written by a pool: every file with issues gets
+    """Past PARALLEL_FEEDBACK_ROWS rows per process, feedback is written by a pool: every file with issues gets
     its own, identical in content to the one written in this process."""
     workspace, submissions = judged
     base = submissions["UB-TP"]
     many = [
-        dataclasses.replace(base, submission_id=f"s{i}", file_name=f"ds{i}.xlsx")
-        for i in range(2 * PARALLEL_FEEDBACK_FROM)
+        dataclasses.replace(base, submission_id=f"s{i}", file_name=f"ds{i}.xlsx", rows_loaded=PARALLEL_FEEDBACK_ROWS)
+        for i in range(4)
     ]
+    assert feedback_processes(many) > 1
     with connect(workspace.warehouse) as connection:  # their issues: the same as the file they copy
         for submission in many:
             connection.execute(
