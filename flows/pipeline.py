@@ -147,6 +147,8 @@ def judge(
     core). A file already loaded is a duplicate, not read again; so is a second copy of a file loaded earlier in
     this same run, told here, in file order, once the batches are judged: the load skips what it staged."""
     clear_staging(workspace.staging)
+    if not incoming:  # a night with nothing new: the catalogue's names are not folded (0.08 s per 4,000 agencies)
+        return []
     judging = _Judging(
         workspace,
         catalogue,
