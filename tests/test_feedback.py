@@ -11,7 +11,13 @@ import pytest
 
 from conftest import AS_OF, FIXTURES, person, write_template_workbook
 from flows import pipeline
-from flows.feedback import ISSUE_SHEET, PARALLEL_FEEDBACK_ROWS, feedback_processes, write_all_feedback
+from flows.feedback import (
+    ISSUE_SHEET,
+    MARKED_COPY_MAX_ROWS,
+    PARALLEL_FEEDBACK_ROWS,
+    feedback_processes,
+    write_all_feedback,
+)
 from flows.settings import load_settings, workspace_of
 from flows.workspace_setup import create_workspace
 from warehouse.database import connect
@@ -153,15 +159,18 @@ def test_the_problem_sheet_alone_keeps_formulas_and_links_as_text(judged, monkey
 
 
 def test_feedback_is_shared_out_by_the_rows_to_write(judged):
-    """Processes cost a second to start: many tiny lists are written in this one, a few long lists by several."""
+    """Processes cost about a second to start: many tiny lists are written in this one, a few long lists by
+    several; a list too long to copy weighs only its few issues."""
     _, submissions = judged
     base = submissions["UB-TP"]
     tiny = [dataclasses.replace(base, rows_loaded=5, rows_rejected=0) for _ in range(100)]
     long = [dataclasses.replace(base, rows_loaded=PARALLEL_FEEDBACK_ROWS, rows_rejected=0) for _ in range(3)]
     clean = dataclasses.replace(base, rows_loaded=10 * PARALLEL_FEEDBACK_ROWS, problems=())
+    too_long = dataclasses.replace(base, rows_loaded=MARKED_COPY_MAX_ROWS + 1, rows_rejected=0)
     assert feedback_processes([*tiny, clean]) == 1
     assert feedback_processes(long) == min(3, os.cpu_count())
     assert feedback_processes(long[:1]) == 1
+    assert feedback_processes([too_long] * 3) == 1
 
 
 def test_many_files_get_the_same_feedback_from_several_processes(judged):
