@@ -20,8 +20,9 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+# Without emoji codes: a clerk's ":thumbs_up:" is printed as written (staffq's own text has none).
+out = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
 
 
 def _as_of_option(help_text: str) -> typer.models.OptionInfo:
@@ -46,15 +47,18 @@ def init(
     from flows.workspace_setup import WorkspaceExists, create_workspace
 
     if catalog not in ("tan-uyen", "empty"):
-        err.print(f"[red]Unknown catalogue {catalog!r}[/]: use tan-uyen or empty.")
+        err.print(f"[red]Unknown catalogue {show.literal(repr(catalog))}[/]: use tan-uyen or empty.")
         raise typer.Exit(2)
     try:
         workspace = create_workspace(directory, None if catalog == "empty" else catalog)
     except WorkspaceExists as error:
-        err.print(f"[red]{error} already holds a workspace[/] (staffq.toml). Choose another --dir.")
+        err.print(f"[red]{show.literal(error)} already holds a workspace[/] (staffq.toml). Choose another --dir.")
         raise typer.Exit(2) from error
-    out.print(f"Workspace created in [bold]{workspace.root}[/].")
-    out.print(f"Put agency files in {workspace.inbox}/<AGENCY_CODE>/ and run: staffq run --workspace {directory}")
+    out.print(f"Workspace created in [bold]{show.literal(workspace.root)}[/].")
+    out.print(
+        f"Put agency files in {show.literal(workspace.inbox)}/<AGENCY_CODE>/ and run: "
+        f"staffq run --workspace {show.literal(directory)}"
+    )
 
 
 @app.command()
@@ -131,7 +135,7 @@ def demo(
     with prefect_api(root) as server:  # starts while the demo's files are written
         with out.status("Preparing the Tân Uyên demo workspace and agency files..."):
             workspace, files = prepare_demo(root)
-        out.print(f"Demo workspace: [bold]{workspace.root}[/] ({len(files)} agency files in the inbox)")
+        out.print(f"Demo workspace: [bold]{show.literal(workspace.root)}[/] ({len(files)} agency files in the inbox)")
         outcome = _run_flow(root, DEMO_AS_OF, server)
     show.run_summary(out, outcome)
     show.article_table(out, workspace.published, DEMO_AS_OF)
@@ -160,7 +164,7 @@ def check(
     from flows.masking import masked_issue
 
     if not file.is_file():
-        err.print(f"[red]No such file: {file}[/]")
+        err.print(f"[red]No such file: {show.literal(file)}[/]")
         raise typer.Exit(2)
     result = check_file(file, agency, workspace.resolve())
     if as_json:
@@ -186,7 +190,9 @@ def template(
     from flows.template import write_template
 
     path = write_template(output, as_of.date() if as_of else None, agency_name)
-    out.print(f"Template written to [bold]{path}[/]. Agencies fill in the sheet 'Danh sách' and send it back.")
+    out.print(
+        f"Template written to [bold]{show.literal(path)}[/]. Agencies fill in the sheet 'Danh sách' and send it back."
+    )
 
 
 @app.command()
@@ -214,19 +220,22 @@ def report(
     from warehouse.queries import latest_as_of
 
     if output_format not in FORMATS:
-        err.print(f"[red]Unknown format {output_format!r}[/]: use {', '.join(FORMATS)}.")
+        err.print(f"[red]Unknown format {show.literal(repr(output_format))}[/]: use {', '.join(FORMATS)}.")
         raise typer.Exit(2)
     root = workspace.resolve()
     settings = load_settings(root)
     published = workspace_of(root, settings).published
     if not published.is_file():
-        err.print(f"[red]No analysts' database at {published}[/]. Run: staffq run --workspace {workspace}")
+        err.print(
+            f"[red]No analysts' database at {show.literal(published)}[/]. "
+            f"Run: staffq run --workspace {show.literal(workspace)}"
+        )
         raise typer.Exit(2)
     with connect(published, read_only=True) as connection:
         date = as_of.date() if as_of else latest_as_of(connection)
         city = city_report(connection, date) if date else None
         if city is None or not city.values:
-            err.print(f"[red]No indicators as of {date}[/] in {published}.")
+            err.print(f"[red]No indicators as of {date}[/] in {show.literal(published)}.")
             raise typer.Exit(2)
         if output_format in ("html", "xlsx"):
             target = output or default_output(output_format, date)
@@ -234,13 +243,13 @@ def report(
                 write_html(connection, city, target)
             else:
                 write_xlsx(connection, date, target, settings.report.reporting_unit, settings.report.receiving_unit)
-            out.print(f"Report written to [bold]{target}[/].")
+            out.print(f"Report written to [bold]{show.literal(target)}[/].")
             return
     if output_format == "md":
         text = render_markdown(city)
         if output:
             output.write_text(text, encoding="utf-8")
-            out.print(f"Report written to [bold]{output}[/].")
+            out.print(f"Report written to [bold]{show.literal(output)}[/].")
         else:
             sys.stdout.write(text)
     else:
@@ -253,7 +262,7 @@ def _refuse_unwritable(root: Path) -> None:
     problem = Workspace.at(root).write_error()
     if problem:
         err.print(
-            f"[red]Cannot write in the workspace[/] ({problem}). Nothing was changed: the last published "
+            f"[red]Cannot write in the workspace[/] ({show.literal(problem)}). Nothing was changed: the last published "
             "staffq.duckdb is intact. Make the workspace writable (or free space) and run again."
         )
         raise typer.Exit(2)
@@ -270,8 +279,8 @@ def _run_flow(root: Path, as_of: dt.date | None, server: LocalServer | None):
                 server.wait_until_healthy()
             return run_nightly(root, as_of)
         except RunInProgress as error:
-            err.print(f"[yellow]Not started:[/] {error}.")
+            err.print(f"[yellow]Not started:[/] {show.literal(error)}.")
             raise typer.Exit(2) from error
         except Exception as error:
-            err.print(f"[red]The pipeline failed:[/] {error}")
+            err.print(f"[red]The pipeline failed:[/] {show.literal(error)}")
             raise typer.Exit(2) from error

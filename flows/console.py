@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from flows.masking import mask_personal_data, masked_issue
@@ -29,6 +30,15 @@ ARTICLE_ROWS = (
     ("  trung cấp", "leaders.political_theory.intermediate"),
     ("  sơ cấp / chưa qua đào tạo / chưa rõ", "leaders.political_theory.other"),
 )
+# Control characters but tab and newline, as the Unicode pictures of them (␁, ␛): an escape sequence in a clerk's
+# cell would otherwise drive the terminal it is printed on.
+_VISIBLE_CONTROLS = {code: 0x2400 + code for code in (*range(0x09), *range(0x0B, 0x20))} | {0x7F: 0x2421}
+
+
+def literal(value: object) -> str:
+    """Text from outside staffq (a cell, a header, a file name, a path, an error, the catalogue) for a rich markup
+    string or table cell, shown as written: rich would read a clerk's `[/red]` as a closing tag, and fail."""
+    return escape(str(value).translate(_VISIBLE_CONTROLS))
 
 
 def run_summary(console: Console, outcome) -> None:
@@ -41,7 +51,8 @@ def run_summary(console: Console, outcome) -> None:
         console.print(f"[{style}]Alerts: {len(channels) - len(failed)} delivered, {len(failed)} failed.[/]")
         for record in failed:
             console.print(
-                f"  [red]{record['kind']} for {record['recipient']} via {record['channel']}:[/] {record['error']}"
+                f"  [red]{literal(record['kind'])} for {literal(record['recipient'])} via "
+                f"{literal(record['channel'])}:[/] {literal(record['error'])}"
             )
 
 
@@ -61,7 +72,7 @@ def _files_summary(console: Console, outcome) -> None:
         table.add_column(column, justify="right" if column in ("rows read", "loaded", "rejected", "issues") else "left")
     for s in listed:
         style = {"rejected": "red", "accepted_with_errors": "yellow", "duplicate": "dim"}.get(s.status, "green")
-        table.add_row(s.agency_code, s.file_name, f"[{style}]{s.status}[/]", *_counts([s]))
+        table.add_row(literal(s.agency_code), literal(s.file_name), f"[{style}]{s.status}[/]", *_counts([s]))
     if len(listed) < len(submissions):
         table.add_row("…", f"{len(submissions) - len(listed)} more files", "", "", "", "", "", end_section=True)
         table.add_row("[bold]total[/]", f"{len(submissions)} files", "", *_counts(submissions))
@@ -86,7 +97,7 @@ def article_table(console: Console, published: Path, as_of: dt.date) -> None:
     values["leaders.political_theory.other"] = sum(
         values.get(f"leaders.political_theory.{level}", 0) for level in ("elementary", "none", "unknown")
     )
-    table = Table(title=f"Tân Uyên, as of {as_of:%d/%m/%Y} (from {published.name})", title_justify="left")
+    table = Table(title=f"Tân Uyên, as of {as_of:%d/%m/%Y} (from {literal(published.name)})", title_justify="left")
     table.add_column("chỉ tiêu")
     table.add_column("indicator_code")
     table.add_column("số người", justify="right")
@@ -108,29 +119,32 @@ def rejections(console: Console, published: Path, outbox: Path) -> None:
         table.add_column(column)
     for p in problems:
         table.add_row(
-            p["agency_code"],
-            mask_personal_data(p["file_name"]),
+            literal(p["agency_code"]),
+            literal(mask_personal_data(p["file_name"])),
             p["status"],
             f"{p['rows_rejected']}/{p['rows_read']}",
-            mask_personal_data(p["message"] or ""),
+            literal(mask_personal_data(p["message"] or "")),
         )
     console.print(table)
-    console.print(f"Feedback for each agency, in Vietnamese: {outbox}/<AGENCY>/<file>.loi.xlsx")
+    console.print(f"Feedback for each agency, in Vietnamese: {literal(outbox)}/<AGENCY>/<file>.loi.xlsx")
 
 
 def next_steps(console: Console, directory: Path) -> None:
     """What to try after the demo."""
+    folder = literal(directory)
     console.print("\nNext:")
-    console.print(f"  duckdb {directory}/staffq.duckdb \"from analytics.indicators where scope = 'city'\"")
-    console.print(f"  staffq run --workspace {directory} --as-of 2024-12-31   # again: nothing new, nothing changes")
-    console.print(f"  staffq check {directory}/inbox/<AGENCY>/<file>  # what a clerk runs before sending")
+    console.print(f"  duckdb {folder}/staffq.duckdb \"from analytics.indicators where scope = 'city'\"")
+    console.print(f"  staffq run --workspace {folder} --as-of 2024-12-31   # again: nothing new, nothing changes")
+    console.print(f"  staffq check {folder}/inbox/<AGENCY>/<file>  # what a clerk runs before sending")
 
 
 def check_report(console: Console, path: Path, result, shown: int | None = CHECK_TABLE_ROWS) -> None:
     """The problem table for one file: row as in Excel, the file's own header, value, message. A list with
     thousands of problems shows its first `shown` (rich takes seconds to lay out thousands of rows, and a clerk
     reads a screen at a time) and says how to see the rest."""
-    console.print(f"{path.name}: {result.status}, {result.rows_read} rows read, {result.rows_rejected} rejected")
+    console.print(
+        f"{literal(path.name)}: {result.status}, {result.rows_read} rows read, {result.rows_rejected} rejected"
+    )
     if result.issues.is_empty():
         console.print("[green]No problems found.[/]")
         return
@@ -140,13 +154,13 @@ def check_report(console: Console, path: Path, result, shown: int | None = CHECK
     issues = result.issues if shown is None else result.issues.head(shown)
     for issue in map(masked_issue, issues.iter_rows(named=True)):
         table.add_row(
-            issue["sheet"] or "",
+            literal(issue["sheet"] or ""),
             "" if issue["row_number"] is None else str(issue["row_number"]),
-            issue["column_header"] or "",
-            issue["value"] or "",
+            literal(issue["column_header"] or ""),
+            literal(issue["value"] or ""),
             "[red]error[/]" if issue["severity"] == "error" else "[yellow]warning[/]",
-            issue["check_code"],
-            issue["message_vi"],
+            literal(issue["check_code"]),
+            literal(issue["message_vi"]),
         )
     console.print(table)
     hidden = result.issues.height - issues.height

@@ -117,3 +117,32 @@ def test_a_large_run_lists_the_files_with_problems_first_then_the_totals():
     assert any("7 more files" in line for line in lines)
     total = next(line for line in lines if "total" in line).split("│")
     assert [cell.strip() for cell in total[4:8]] == ["570", "558", "12", "12"]
+
+
+def test_check_prints_markup_in_a_clerks_file_as_written(tmp_path):
+    listed = tmp_path / "[bold]ds.csv"
+    listed.write_text(
+        "STT,Họ và tên,Ngày sinh,Giới tính,Chức vụ,Đối tượng,Ghi chú,[bold]Ghi chú riêng[/bold]\n"
+        "1,Nguyễn Văn An,15/08/1985,Nam,Chuyên viên,Công chức,[/red],\n"
+        "2,Trần Thị [/red],02/03/1990,Nữ,[link=file:///etc/passwd]a[/link],Công chức,[bold]x[/bold],\n"
+        "3,Lê Văn :thumbs_up: \x1b[2J,1975,Nam,Chuyên viên,Công chức,,\n"
+        "4,Lê Văn Cường,1975,Nam,Chuyên viên,Công chức,,\n",
+        "utf-8",
+    )
+
+    # Wide enough that rich folds no cell (it reads COLUMNS at each print).
+    result = runner.invoke(app, ["check", str(listed)], env={"COLUMNS": "300"})
+
+    assert (type(result.exception), result.exit_code) == (SystemExit, 1)
+    for written in (
+        "[bold]ds.csv",
+        "[bold]Ghi chú riêng[/bold]",
+        "Trần Thị [/red]",
+        "[link=file:///etc/passwd]a[/link]",
+        "Lê Văn :thumbs_up: ␛[2J",
+    ):
+        assert written in result.output
+    assert "\x1b" not in result.output
+    missing = runner.invoke(app, ["check", str(tmp_path / "[/red]" / "ds.csv")])
+    assert (type(missing.exception), missing.exit_code) == (SystemExit, 2)
+    assert "[/red]" in missing.output
