@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from flows.workbooks import save_reproducibly
+from flows.workbooks import save_reproducibly, write_cell
 
 _TRAINING = "Trình độ đào tạo"
 _AGE = "Chia theo độ tuổi"
@@ -119,24 +119,24 @@ def _write_form(sheet: Worksheet, form: Form, as_of: dt.date, reporting_unit: st
     width = 2 + len(form.headers)
     last = get_column_letter(width)
     bold = Font(bold=True)
-    sheet["A1"], sheet["A2"] = form.form_name, form.basis
-    sheet["A1"].font = bold
-    sheet["A3"] = f"Đơn vị báo cáo: {reporting_unit or '....................'}"
-    sheet["A4"] = f"Đơn vị nhận báo cáo: {receiving_unit or '....................'}"
-    sheet["A6"] = form.title
-    sheet["A7"] = f"Tính đến ngày {as_of:%d} tháng {as_of:%m} năm {as_of:%Y}"
+    write_cell(sheet, 1, 1, form.form_name).font = bold
+    write_cell(sheet, 2, 1, form.basis)
+    write_cell(sheet, 3, 1, f"Đơn vị báo cáo: {reporting_unit or '....................'}")
+    write_cell(sheet, 4, 1, f"Đơn vị nhận báo cáo: {receiving_unit or '....................'}")
+    write_cell(sheet, 6, 1, form.title)
+    write_cell(sheet, 7, 1, f"Tính đến ngày {as_of:%d} tháng {as_of:%m} năm {as_of:%Y}")
     for row in (6, 7):
         sheet.merge_cells(f"A{row}:{last}{row}")
         sheet[f"A{row}"].alignment = _CENTRED
     sheet["A6"].font = Font(bold=True, size=13)
-    sheet[f"{get_column_letter(width - 2)}8"] = "Đơn vị tính: người"
+    write_cell(sheet, 8, width - 2, "Đơn vị tính: người")
     header_top = 9
     depth = max(len(path) for path in form.headers)
     paths = [("Số thứ tự",), ("Tên đơn vị",), *form.headers]
     _write_headers(sheet, paths, header_top, depth)
     numbers_row = header_top + depth
     for index, label in enumerate(["A", "B", *range(1, len(form.headers) + 1)], start=1):
-        cell = sheet.cell(numbers_row, index, label)
+        cell = write_cell(sheet, numbers_row, index, label)
         cell.alignment, cell.border, cell.font = _CENTRED, _BOX, Font(italic=True)
     first_data = numbers_row + 1
     figures = [name for name in form.columns if name.startswith("col_")]
@@ -144,10 +144,10 @@ def _write_form(sheet: Worksheet, form: Form, as_of: dt.date, reporting_unit: st
     for offset, values in enumerate(form.rows):
         row = first_data + offset
         is_total = values[position["row_kind"]] == "total"
-        sheet.cell(row, 1, None if is_total else offset + 1)
-        sheet.cell(row, 2, values[position["agency_name"]])
+        write_cell(sheet, row, 1, None if is_total else offset + 1)
+        write_cell(sheet, row, 2, values[position["agency_name"]])
         for column, name in enumerate(figures, start=3):
-            sheet.cell(row, column, values[position[name]])
+            write_cell(sheet, row, column, values[position[name]])
         for column in range(1, width + 1):
             cell = sheet.cell(row, column)
             cell.border = _BOX
@@ -156,10 +156,9 @@ def _write_form(sheet: Worksheet, form: Form, as_of: dt.date, reporting_unit: st
                 cell.alignment = Alignment(horizontal="center")
                 cell.number_format = "#,##0"
     footer = first_data + len(form.rows) + 2
-    sheet.cell(footer, 2, "NGƯỜI LẬP BẢNG").font = bold
-    signer = sheet.cell(footer, max(3, width - 8), "THỦ TRƯỞNG ĐƠN VỊ")
-    signer.font = bold
-    sheet.cell(footer + 1, max(3, width - 8), "(Ký, đóng dấu)").font = Font(italic=True)
+    write_cell(sheet, footer, 2, "NGƯỜI LẬP BẢNG").font = bold
+    write_cell(sheet, footer, max(3, width - 8), "THỦ TRƯỞNG ĐƠN VỊ").font = bold
+    write_cell(sheet, footer + 1, max(3, width - 8), "(Ký, đóng dấu)").font = Font(italic=True)
     _page_setup(sheet, header_top, numbers_row, width)
 
 
@@ -181,7 +180,7 @@ def _write_headers(sheet: Worksheet, paths: list[tuple[str, ...]], top: int, dep
                     sheet.cell(row, column).border = _BOX
             if end > start or bottom > top + level:
                 sheet.merge_cells(start_row=top + level, start_column=start + 1, end_row=bottom, end_column=end + 1)
-            cell = sheet.cell(top + level, start + 1, path[level])
+            cell = write_cell(sheet, top + level, start + 1, path[level])
             cell.alignment, cell.font = _CENTRED, Font(bold=True, size=9)
             start = end + 1
 

@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from flows.workbooks import save_reproducibly
+from flows.workbooks import save_reproducibly, write_cell
 from schemas.headers import PATH_SEPARATOR
 from schemas.policy import Policy
 from schemas.reference import reference_path
@@ -239,9 +239,9 @@ def _write_choices(sheet: Worksheet, choices: dict[str, list[str]]) -> dict[str,
     ranges = {}
     for number, (field, values) in enumerate(choices.items(), 1):
         letter = get_column_letter(number)
-        sheet.cell(1, number, titles[field]).font = _BOLD
+        write_cell(sheet, 1, number, titles[field]).font = _BOLD
         for row, value in enumerate(values, 2):
-            sheet.cell(row, number, value).font = _FONT
+            write_cell(sheet, row, number, value).font = _FONT
         sheet.column_dimensions[letter].width = max(len(value) for value in [titles[field], *values]) + 2
         ranges[field] = f"{quote_sheetname(CHOICES_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
     sheet.sheet_state = "hidden"
@@ -260,9 +260,9 @@ def _write_guide(sheet: Worksheet, columns: list[SheetColumn], choices: dict[str
         "ghi khác thì Excel cảnh báo nhưng vẫn cho lưu.",
         "Dòng tổng cộng và phần ký tên (nếu có) ghi ngay sau người cuối cùng. Lưu tệp dạng Excel (.xlsx).",
     )
-    sheet.cell(1, 1, "HƯỚNG DẪN ĐIỀN DANH SÁCH CÁN BỘ, CÔNG CHỨC, VIÊN CHỨC, NGƯỜI LAO ĐỘNG").font = _TITLE
+    write_cell(sheet, 1, 1, "HƯỚNG DẪN ĐIỀN DANH SÁCH CÁN BỘ, CÔNG CHỨC, VIÊN CHỨC, NGƯỜI LAO ĐỘNG").font = _TITLE
     for row, line in enumerate(lines, 3):
-        sheet.cell(row, 1, f"{row - 2}. {line}").font = _FONT
+        write_cell(sheet, row, 1, f"{row - 2}. {line}").font = _FONT
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
         sheet.cell(row, 1).alignment = _WRAP
         sheet.row_dimensions[row].height = 32
@@ -349,7 +349,7 @@ def _write_rows(sheet: Worksheet, columns: list[SheetColumn]) -> None:
     example = {first_of_field[field]: value for field, value in EXAMPLE.items()}
     for row in range(EXAMPLE_ROW, LAST_ROW + 1):
         for column in columns:
-            cell = sheet.cell(row, column.number, example.get(column.number) if row == EXAMPLE_ROW else None)
+            cell = write_cell(sheet, row, column.number, example.get(column.number) if row == EXAMPLE_ROW else None)
             cell.font, cell.border, cell.alignment = _FONT, _THIN, _CELL
             cell.number_format = _number_format(column.field, kinds[column.field])
 
@@ -399,7 +399,7 @@ def _print_a4_landscape(sheet: Worksheet) -> None:
 
 def _put(sheet: Worksheet, row: int, column: int, value: object, font: Font, align: Alignment, last: int = 0) -> None:
     """Write a styled cell, merged across to column `last` when given."""
-    cell = sheet.cell(row, column, value)
+    cell = write_cell(sheet, row, column, value)
     cell.font, cell.alignment = font, align
     if last > column:
         sheet.merge_cells(start_row=row, start_column=column, end_row=row, end_column=last)
