@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import hypothesis
 import openpyxl
 import pytest
 
@@ -24,6 +25,10 @@ TEMPLATE_HEADER = (
     "Trình độ chuyên môn cao nhất",
     "Lý luận chính trị",
 )
+# No property test depends on wall-clock time: hypothesis's default deadline (200 ms an example) fails tests on a
+# loaded machine. A profile, so that it holds for every property test, present and future.
+hypothesis.settings.register_profile("staffq", deadline=None)
+hypothesis.settings.load_profile("staffq")
 
 
 @pytest.fixture(scope="session")
