@@ -44,6 +44,7 @@ def init(
 
     Example: `staffq init --dir ./tan-uyen`
     """
+    from flows.settings import environment_variable, secret_file
     from flows.workspace_setup import WorkspaceExists, create_workspace
 
     if catalog not in ("tan-uyen", "empty"):
@@ -59,6 +60,13 @@ def init(
         f"Put agency files in {show.literal(workspace.inbox)}/<AGENCY_CODE>/ and run: "
         f"staffq run --workspace {show.literal(directory)}"
     )
+    if environment_variable("privacy", "person_key_secret"):
+        out.print("The person-key secret comes from STAFFQ_PRIVACY__PERSON_KEY_SECRET: keep it set for every run.")
+    else:
+        out.print(
+            f"The person-key secret is in {show.literal(secret_file(workspace.root))} (readable by you only): back it "
+            "up with the warehouse, and never change it: another secret gives everyone a new person_key."
+        )
 
 
 @app.command()
@@ -76,11 +84,19 @@ def run(
 
     Example: `staffq run --workspace ./tan-uyen --as-of 2024-12-31`
     """
+    from flows.preflight import check_workspace
+
     root = workspace.resolve()
     if not (root / "staffq.toml").is_file():
         err.print(
             f"[red]{root} is not a staffq workspace[/] (no staffq.toml). Create one with: staffq init --dir {workspace}"
         )
+        raise typer.Exit(2)
+    # Checked before anything is written and Prefect starts: a night that would fail on them fails now.
+    problems = check_workspace(root)
+    if problems:
+        for problem in problems:
+            err.print(f"[red]{show.literal(problem)}[/]", soft_wrap=True)
         raise typer.Exit(2)
     _refuse_unwritable(root)
     with prefect_api(root) as server:
@@ -103,12 +119,18 @@ def serve(
 
     Example: `staffq serve --workspace ./tan-uyen`
     """
+    from flows.preflight import check_workspace
     from flows.runtime import ServerError
     from flows.serve import serve as serve_flow
 
     root = workspace.resolve()
     if not (root / "staffq.toml").is_file():
         err.print(f"[red]{root} is not a staffq workspace[/] (no staffq.toml). Create one with: staffq init")
+        raise typer.Exit(2)
+    problems = check_workspace(root)
+    if problems:
+        for problem in problems:
+            err.print(f"[red]{show.literal(problem)}[/]", soft_wrap=True)
         raise typer.Exit(2)
     _refuse_unwritable(root)
     try:

@@ -1,14 +1,18 @@
-"""Settings: command-line flags, then STAFFQ_* environment variables, then staffq.toml, then these defaults."""
+"""Settings: command-line flags, then STAFFQ_* environment variables, then staffq.toml, then these defaults; the
+person-key secret, unset in all of them, from the workspace's secret file."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import json
-import secrets
+import os
+import zoneinfo
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,6 +25,10 @@ from schemas.positions import position_rules
 from schemas.sheets import ReadLimits
 from schemas.standards import title_standards
 from warehouse.workspace import CONFIG_FILE, Workspace
+
+SECRET_FILE = ".staffq-secret"
+MIN_SECRET_LENGTH = 16
+SettingsModel = TypeVar("SettingsModel", bound=BaseSettings)
 
 
 class PathSettings(BaseModel):
@@ -47,6 +55,15 @@ class ScheduleSettings(BaseModel):
         0, description="When above 0, run every this many seconds instead of on the cron (catching up, testing)."
     )
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError("not a time zone of the IANA database, e.g. Asia/Ho_Chi_Minh") from error
+        return value
+
 
 class AlertSettings(BaseModel):
     """Who hears about invalid or late agency data."""
@@ -65,7 +82,10 @@ class PrivacySettings(BaseModel):
     """Keys that protect personal data."""
 
     person_key_secret: str = Field(
-        "", description="HMAC key behind person_key; created by init/demo. Keep it secret, never commit it."
+        "",
+        description=f"HMAC key behind person_key, at least {MIN_SECRET_LENGTH} characters. Unset here, it is read "
+        f"from the file {SECRET_FILE} that init/demo write (readable by its owner only). Keep it secret, never "
+        "commit it, and never change it once lists are loaded: every person_key would change.",
     )
 
 
@@ -129,7 +149,10 @@ class ReportSettings(BaseModel):
 class Settings(BaseSettings):
     """Every setting of a workspace; sections are TOML tables and STAFFQ_<SECTION>__<KEY> variables."""
 
-    model_config = SettingsConfigDict(env_prefix="STAFFQ_", env_nested_delimiter="__", extra="ignore")
+    # An empty variable counts as unset, as `STAFFQ_X=` in a compose or unit file means.
+    model_config = SettingsConfigDict(
+        env_prefix="STAFFQ_", env_nested_delimiter="__", env_ignore_empty=True, extra="ignore"
+    )
 
     paths: PathSettings = PathSettings()
     schedule: ScheduleSettings = ScheduleSettings()
@@ -156,15 +179,61 @@ class Settings(BaseSettings):
         return Policy(**self.validation.model_dump())
 
 
-def load_settings(root: Path) -> Settings:
-    """Settings of the workspace at `root`, with its staffq.toml as the file source."""
+def load_settings(root: Path, model: type[SettingsModel] = Settings) -> SettingsModel:
+    """Settings of the workspace at `root`: its staffq.toml as the file source, then its secret file. `model` may
+    hold a few of the sections only, to read them when another is invalid."""
 
-    class WorkspaceSettings(Settings):
-        model_config = SettingsConfigDict(
-            env_prefix="STAFFQ_", env_nested_delimiter="__", extra="ignore", toml_file=root / CONFIG_FILE
-        )
+    class WorkspaceSettings(model):
+        model_config = SettingsConfigDict(toml_file=root / CONFIG_FILE)
+
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return (
+                init_settings,
+                env_settings,
+                TomlConfigSettingsSource(settings_cls),
+                _SecretFileSource(settings_cls, secret_file(root)),
+            )
 
     return WorkspaceSettings()
+
+
+def secret_file(root: Path) -> Path:
+    """Where `init` writes the workspace's person-key secret."""
+    return root / SECRET_FILE
+
+
+def environment_variable(section: str, key: str | None = None) -> str | None:
+    """The STAFFQ_ variable that sets `[section] key` (or the whole section), if one is set and not empty.
+    Matched without regard to case, as pydantic-settings reads them."""
+    wanted = f"STAFFQ_{section}__{key}" if key else f"STAFFQ_{section}"
+    return next((name for name, value in os.environ.items() if name.upper() == wanted.upper() and value), None)
+
+
+class _SecretFileSource(PydanticBaseSettingsSource):
+    """The person-key secret from the workspace's secret file: the lowest source, so a secret in the environment
+    or in staffq.toml (where init wrote it before the file existed) wins."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls)
+        self.path = path
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[object, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, object]:
+        try:
+            secret = self.path.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return {}
+        return {"privacy": {"person_key_secret": secret}}
 
 
 def workspace_of(root: Path, settings: Settings) -> Workspace:
@@ -194,9 +263,9 @@ def workspace_policy(workspace: Workspace, settings: Settings) -> Policy:
     return dataclasses.replace(settings.policy(), **tables)
 
 
-def render_config(secret: str | None = None) -> str:
-    """staffq.toml with every setting present, commented, at its default; only the secret is set."""
-    secret = secret or secrets.token_hex(32)
+def render_config() -> str:
+    """staffq.toml with every setting present, commented, at its default. The secret is not in it: the file is
+    shared and copied, the secret file beside it is not."""
     lines = [
         "# staffq settings. Precedence: command-line flags, then STAFFQ_<SECTION>__<KEY> environment variables,",
         "# then this file, then the defaults shown here (commented out).",
@@ -207,10 +276,7 @@ def render_config(secret: str | None = None) -> str:
         for key, field in model.model_fields.items():
             default = field.get_default(call_default_factory=True)
             lines.append(f"# {field.description}")
-            if section == "privacy" and key == "person_key_secret":
-                lines.append(f"{key} = {json.dumps(secret)}")
-            else:
-                lines.append(f"# {key} = {_toml_value(default)}")
+            lines.append(f"# {key} = {_toml_value(default)}")
     return "\n".join(lines) + "\n"
 
 
