@@ -74,7 +74,11 @@ def run(
     workspace: WorkspaceOption = Path("."),
     as_of: Annotated[dt.datetime | None, _as_of_option("Compute indicators as of this date.")] = None,
     strict: Annotated[
-        bool, typer.Option(help="Exit 1 when any agency data was rejected or an alert could not be delivered.")
+        bool,
+        typer.Option(
+            help="Exit 1 when any agency data was rejected, an alert could not be delivered, or work that follows "
+            "the load (publishing, feedback) was left for the next run."
+        ),
     ] = False,
 ) -> None:
     """Run the nightly flow once, now: ingest new inbox files, validate, load, recompute, publish.
@@ -102,7 +106,7 @@ def run(
     with prefect_api(root) as server:
         outcome = _run_flow(root, as_of.date() if as_of else None, server)
     show.run_summary(out, outcome)
-    if strict and (outcome.has_rejections or outcome.failed_alerts):
+    if strict and (outcome.has_rejections or outcome.failed_alerts or outcome.not_done):
         raise typer.Exit(1)
 
 

@@ -54,6 +54,10 @@ def run_summary(console: Console, outcome) -> None:
                 f"  [red]{literal(record['kind'])} for {literal(record['recipient'])} via "
                 f"{literal(record['channel'])}:[/] {literal(record['error'])}"
             )
+    if outcome.not_done:
+        console.print(f"[red]Not done, left for the next run ({len(outcome.not_done)}):[/]")
+        for failure in outcome.not_done:
+            console.print(f"  {literal(failure)}")
 
 
 def _files_summary(console: Console, outcome) -> None:

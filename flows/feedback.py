@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import unicodedata
+from contextlib import contextmanager
 from functools import partial
-from itertools import repeat
 from pathlib import Path
 
 import openpyxl
@@ -19,7 +18,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook import Workbook
 
-from flows.processes import mapper
+from flows.processes import Failed, WorkerLimits, cores, run_here, worker_pool
 from schemas.sheets import TEXT_SUFFIXES, column_number, read_sheets
 from schemas.validate import NOT_READ_CODES
 from warehouse.database import connect
@@ -42,9 +41,11 @@ _ISSUE_COLUMNS = (
     ("Mã lỗi", "check_code", 28),
 )
 _OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
-# The control characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE, spelt so polars reads it too).
-_NOT_IN_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
-_NOT_IN_XML_RE = re.compile(_NOT_IN_XML)
+# The control characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE), each written as its visible
+# picture (U+2400 and on: "␁" for \x01): the clerk sees where their cell holds one, and nothing they wrote is lost.
+_NOT_IN_XML = [chr(code) for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))]
+_PICTURES = [chr(0x2400 + ord(character)) for character in _NOT_IN_XML]
+_VISIBLE = str.maketrans(dict(zip(_NOT_IN_XML, _PICTURES, strict=True)))
 # Above this many rows the clerk's own workbook is not copied and marked (openpyxl holds every cell in memory: a
 # 100,000-row CSV: 2.6 GB and about 100 of the run's 134 s); the "Lỗi" sheet alone goes back, listing every problem,
 # streamed by xlsxwriter in constant memory (65,000 issues: 4.5 s and 0.3 GB, against 10.5 s and 0.5 GB in openpyxl).
@@ -68,9 +69,9 @@ def write_feedback(workspace: Workspace, submission: Submission, issues: pl.Data
     """The agency's feedback file for one submission and its issues; None when there is nothing to say."""
     if issues.is_empty():
         return None
-    folder = workspace.outbox / _safe_name(submission.agency_code)
+    folder = workspace.outbox / feedback_name(submission.agency_code, "")
     folder.mkdir(parents=True, exist_ok=True)
-    name = Path(submission.file_name).name
+    name = submission.file_name
     source = workspace.root / submission.archive_path if submission.archive_path else None
     issues = issues.sort(pl.col("severity") != "error", "sheet", "row_number", nulls_last=False, maintain_order=True)
     if source is None or issues["check_code"].is_in(NOT_READ_CODES).any():
@@ -91,22 +92,35 @@ def write_feedback(workspace: Workspace, submission: Submission, issues: pl.Data
     return _write_atomically(target, workbook.save)
 
 
-def write_all_feedback(workspace: Workspace, submissions: list[Submission]) -> dict[str, Path]:
+def write_all_feedback(
+    workspace: Workspace, submissions: list[Submission], limits: WorkerLimits
+) -> dict[str, Path | Failed]:
     """The feedback file of every submission with issues in the warehouse (those found on reading it, and those
-    its load found against other agencies' lists), by submission id. Issues are read a slice of submissions at a
-    time: a night's can be a million. Copying and marking a workbook is openpyxl's pure Python, ~1 ms a row, the
-    longest step of a night of many files: past a few thousand rows they are written by one process per core."""
+    its load found against other agencies' lists), by submission id; a `Failed` for a file that could not be
+    written, which never stops the others. Issues are read a slice of submissions at a time: a night's can be a
+    million. Copying and marking a workbook is openpyxl's pure Python, ~1 ms a row, the longest step of a night of
+    many files: past a few thousand rows they are written by one process per core, each within `limits`."""
     workers = feedback_processes(submissions)
-    written: dict[str, Path] = {}
-    with mapper(workers) as each, connect(workspace.warehouse, read_only=True) as connection:
+    written: dict[str, Path | Failed] = {}
+    with _writers(workers, limits) as run, connect(workspace.warehouse, read_only=True) as connection:
         for start in range(0, len(submissions), FEEDBACK_SLICE):
             part = submissions[start : start + FEEDBACK_SLICE]
             found = submission_issues(connection, [s.submission_id for s in part])
             pending = [s for s in part if s.submission_id in found]
-            issues = [found[s.submission_id] for s in pending]
-            paths = each(write_feedback, repeat(workspace), pending, issues, chunksize=8)
-            written |= {s.submission_id: path for s, path in zip(pending, paths, strict=True) if path}
+            outcomes = run(write_feedback, [(workspace, s, found[s.submission_id]) for s in pending])
+            written |= {s.submission_id: outcome for s, outcome in zip(pending, outcomes, strict=True) if outcome}
     return written
+
+
+@contextmanager
+def _writers(workers: int, limits: WorkerLimits):
+    """A pool of worker processes when more than one is worth it, else this process; either way each file's
+    outcome, a `Failed` where it could not be written."""
+    if workers < 2:
+        yield run_here
+        return
+    with worker_pool(workers, limits) as pool:
+        yield pool.run
 
 
 def feedback_processes(submissions: list[Submission]) -> int:
@@ -114,17 +128,18 @@ def feedback_processes(submissions: list[Submission]) -> int:
     copied list's rows; the issues of a list too long to copy), at most one per core and one per file."""
     with_issues = [s for s in submissions if s.problems]
     rows = sum(s.rows_read if s.rows_read <= MARKED_COPY_MAX_ROWS else s.issue_count for s in with_issues)
-    return max(1, min(os.cpu_count() or 1, len(with_issues), rows // PARALLEL_FEEDBACK_ROWS))
+    return max(1, min(cores(), len(with_issues), rows // PARALLEL_FEEDBACK_ROWS))
 
 
 def feedback_name(sent_as: str, suffix: str) -> str:
-    """The name the agency sent plus `suffix`, so the clerk finds it beside their own file, made safe for the
-    share: unsafe characters become "_", leading dots go (no hidden file, no "..") and a name too long for the
-    file system, with ".part" while it is written, is cut and given a hash of the whole name, so two long names
-    never share a feedback file."""
+    """The name the agency sent (its path inside the agency's folder) plus `suffix`, so the clerk finds it beside
+    their own file, made safe for the share: unsafe characters and "/" become "_", leading dots go (no hidden file,
+    no ".."). A name that this changed, or too long for the file system with ".part" while it is written (then
+    cut), is given a hash of the name as sent before its extension: "a\nb.csv" and "a_b.csv", "sub/ds.csv" and
+    "sub_ds.csv", or two long names never share a feedback file."""
     name = _safe_name(sent_as)
     budget = _NAME_BYTES - len(f"{suffix}.part".encode())
-    if len(name.encode()) <= budget:
+    if name == sent_as and len(name.encode()) <= budget:
         return name + suffix
     extension = Path(name).suffix if len(Path(name).suffix) <= 6 else ""
     tag = "~" + hashlib.sha256(sent_as.encode(errors="surrogateescape")).hexdigest()[:8] + extension
@@ -191,7 +206,7 @@ def _mark_cells(workbook: Workbook, issues: pl.DataFrame) -> None:
             continue
         cell = sheet.cell(int(row_number), int(column or 1))
         cell.fill = _FILLS["error" if is_error else "warning"]
-        comment = Comment(text, "staffq")
+        comment = Comment(_printable(text), "staffq")
         comment.width, comment.height = 320, 40 + 30 * count
         cell.comment = comment
 
@@ -253,7 +268,7 @@ def _issue_rows(issues: pl.DataFrame) -> pl.DataFrame:
     shown = issues.select(
         pl.col("severity").alias("_severity"),
         *(pl.col(key).replace_strict(_SEVERITY_VI) if key == "severity" else key for _, key, _ in _ISSUE_COLUMNS),
-    ).with_columns(pl.col(pl.String).str.replace_all(_NOT_IN_XML, "_"))
+    ).with_columns(pl.col(pl.String).str.replace_many(_NOT_IN_XML, _PICTURES))
     lines = pl.max_horizontal(
         1 + pl.col(key).cast(pl.String).fill_null("").str.len_chars() // max(1, int(width * 1.1))
         for _, key, width in _ISSUE_COLUMNS
@@ -275,9 +290,9 @@ def _sheet_title(name: str) -> str:
 
 
 def _printable(value: object) -> object:
-    """Text without the control characters XML cannot hold, which a file name or a CSV cell may carry: openpyxl
-    refuses them in a cell."""
-    return _NOT_IN_XML_RE.sub("_", value) if isinstance(value, str) else value
+    """Text with the control characters XML cannot hold, which a file name or a CSV cell may carry, made visible:
+    openpyxl refuses them in a cell or a comment."""
+    return value.translate(_VISIBLE) if isinstance(value, str) else value
 
 
 def _explanation(issues: pl.DataFrame) -> str:

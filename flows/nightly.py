@@ -4,6 +4,7 @@ a few calls per run however many files arrive."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -12,8 +13,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from flows import pipeline
-from flows.alerts import deliver, digest, failed_channels, flow_failed_alert, invalid_data_alerts, late_alerts
-from flows.settings import load_settings, workspace_of
+from flows.alerts import deliver, failed_channels, flow_failed_alert
+from flows.pending import Finished, finish_pending
+from flows.preflight import require_valid_workspace
+from flows.settings import Settings, load_settings, workspace_of
 from warehouse.load import Submission
 from warehouse.locks import run_lock
 
@@ -35,90 +38,62 @@ def judge_files(
 
 
 @task(cache_policy=NO_CACHE)
-def load_and_publish(
-    root: Path,
-    submissions: list[Submission],
-    run_id: str,
-    started_at: dt.datetime,
-    as_of: dt.date,
-    files_seen: int,
-) -> None:
+def open_run(root: Path, run_id: str, started_at: dt.datetime, as_of: dt.date) -> None:
+    """The workspace's configuration checked, then the run on record, before any file is touched."""
+    require_valid_workspace(root)
+    pipeline.open_run(workspace_of(root, load_settings(root)), run_id, flow_run.get_id(), started_at, as_of)
+
+
+@task(cache_policy=NO_CACHE)
+def load(root: Path, submissions: list[Submission], run_id: str, as_of: dt.date, files_seen: int) -> None:
     settings = load_settings(root)
     workspace = workspace_of(root, settings)
-    catalogue = pipeline.load_catalogue(workspace)
-    terms = settings.policy().terms()
     pipeline.load(
         workspace,
         submissions,
-        catalogue,
+        pipeline.load_catalogue(workspace),
         run_id,
-        flow_run.get_id(),
-        started_at,
         as_of,
         files_seen,
-        terms,
+        settings.policy().terms(),
         settings.warehouse.memory_limit,
     )
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
-def send_feedback(root: Path, submissions: list[Submission]) -> dict[str, Path]:
-    """Each submission's feedback file, relative to the workspace, by submission id."""
-    if not submissions:
-        return {}
-    # Imported here: the workbook libraries take 0.12–0.33 s to import (with and without compiled bytecode), which
-    # a night with nothing new need not pay.
-    from flows.feedback import write_all_feedback
-
-    workspace = workspace_of(root, load_settings(root))
-    written = write_all_feedback(workspace, submissions)
-    return {key: path.relative_to(workspace.root) for key, path in written.items()}
-
-
 @task(cache_policy=NO_CACHE)
-def send_alerts(
-    root: Path, run_id: str, as_of: dt.date, files_seen: int, submissions: list[Submission], feedback: dict[str, Path]
-) -> list[dict]:
-    """Agencies whose data came back, late agencies, then the operator's digest; every attempt is recorded."""
+def finish_pending_work(root: Path) -> Finished:
+    """Publishing, feedback and alerts that earlier runs or this one left to do (see flows.pending)."""
     settings = load_settings(root)
-    workspace = workspace_of(root, settings)
-    contacts = pipeline.agency_contacts(workspace, pipeline.load_catalogue(workspace))
-    operator = tuple(settings.alerts.operator)
-    late = pipeline.late_agencies(workspace, as_of)
-    attempts, backoff = settings.alerts.attempts, settings.alerts.backoff_seconds
-    alerts = invalid_data_alerts(submissions, contacts, operator, feedback) + late_alerts(late, contacts)
-    records = deliver(alerts, attempts, backoff)
-    if operator:
-        summary = digest(run_id, as_of, files_seen, submissions, late, failed_channels(records), operator)
-        records += deliver([summary], attempts, backoff)
-    if records:
-        pipeline.record_alerts(workspace, run_id, records, settings.warehouse.memory_limit)
-    failed = failed_channels(records)
+    finished = finish_pending(workspace_of(root, settings), settings)
     logger = get_run_logger()
-    logger.info(
-        "alerts: %d channel deliveries, %d failed",
-        len({(r["recipient"], r["kind"], r["channel"]) for r in records}),
-        len(failed),
-    )
-    for record in failed:
-        logger.warning(
-            "alert %s for %s not delivered via %s: %s",
-            record["kind"],
-            record["recipient"],
-            record["channel"],
-            record["error"],
+    for run_id, records in finished.deliveries.items():
+        logger.info(
+            "alerts of run %s: %d channel deliveries, %d failed",
+            run_id,
+            len({(r["recipient"], r["kind"], r["channel"]) for r in records}),
+            len(failed_channels(records)),
         )
-    return records
+    for failure in finished.failures:
+        logger.warning("not done, left for the next run: %s", failure)
+    return finished
 
 
 def alert_operator_of_failure(flow, flow_run, state) -> None:
-    """State hook: the flow crashed or failed (a bug, a full disk), which bad data never does."""
-    root = Path(flow_run.parameters["workspace"]).resolve()
-    settings = load_settings(root)
-    operator = tuple(settings.alerts.operator)
-    if operator:
-        alert = flow_failed_alert(flow_run.name, state.message or state.name, operator)
-        deliver([alert], settings.alerts.attempts, settings.alerts.backoff_seconds)
+    """State hook: the flow crashed or failed (a bug, a full disk), which bad data never does. It must never fail
+    itself: when the workspace's settings are what broke, the environment's alert settings are used."""
+    log = logging.getLogger(__name__)
+    try:
+        try:
+            settings = load_settings(Path(flow_run.parameters["workspace"]).resolve())
+        except Exception:
+            log.exception("the workspace's settings could not be read; alerting with the environment's")
+            settings = Settings()
+        operator = tuple(settings.alerts.operator)
+        if operator:
+            alert = flow_failed_alert(flow_run.name, state.message or state.name, operator)
+            deliver([alert], settings.alerts.attempts, settings.alerts.backoff_seconds)
+    except Exception:
+        log.exception("the operator could not be alerted that the run failed")
 
 
 @task(cache_policy=NO_CACHE)
@@ -177,12 +152,24 @@ def nightly(workspace: Path, as_of: dt.date | None = None) -> pipeline.RunOutcom
     as_of = as_of or started_at.date()
     run_id = pipeline.new_run_id()
     with run_lock(root):
-        incoming, files_seen = find_new_files(root)
-        submissions = judge_files(root, incoming, run_id, pipeline.received_at(started_at, as_of))
-        load_and_publish(root, submissions, run_id, started_at, as_of, files_seen)
-        feedback = send_feedback(root, submissions)
-        deliveries = send_alerts(root, run_id, as_of, files_seen, submissions, feedback)
-    outcome = pipeline.RunOutcome(run_id, as_of, files_seen, submissions, tuple(deliveries))
+        open_run(root, run_id, started_at, as_of)
+        try:
+            earlier = finish_pending_work(root)
+            incoming, files_seen = find_new_files(root)
+            submissions = judge_files(root, incoming, run_id, pipeline.received_at(started_at, as_of))
+            load(root, submissions, run_id, as_of, files_seen)
+            finished = finish_pending_work(root)
+        except BaseException as error:
+            pipeline.close_failed_run(workspace_of(root, load_settings(root)), run_id, error)
+            raise
+    outcome = pipeline.RunOutcome(
+        run_id,
+        as_of,
+        files_seen,
+        submissions,
+        tuple(finished.deliveries.get(run_id, ())),
+        tuple(earlier.failures + finished.failures),
+    )
     record_artifacts(outcome)
     return outcome
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import itertools
-import os
-import shutil
+import logging
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from flows.alerts import AgencyContact, failed_channels
-from flows.processes import mapper
+from flows.processes import Failed, WorkerLimits, cores, worker_pool
 from flows.settings import Settings, workspace_policy
 from schemas.agencies import AgencyNames, agency_at, agency_names, alert_urls, read_catalogue
 from schemas.catalogue import check
@@ -25,7 +23,15 @@ from schemas.policy import Policy
 from schemas.record import ReadContext
 from schemas.sheets import SUPPORTED_SUFFIXES, ReadLimits
 from schemas.staff import field_titles
-from schemas.validate import ISSUE_SCHEMA, FileContext, FileResult, duplicate_result, validate_files
+from schemas.validate import (
+    ISSUE_SCHEMA,
+    FileContext,
+    FileResult,
+    duplicate_result,
+    internal_error,
+    stopped,
+    validate_files,
+)
 from warehouse.cross_agency import people_in_other_agencies
 from warehouse.database import connect, migrate
 from warehouse.faults import fault_point
@@ -35,21 +41,26 @@ from warehouse.load import (
     append_issues,
     clear_staging,
     current_list_dates,
+    fail_run,
     finish_run,
     loaded_hashes,
-    record_deliveries,
+    mark_crashed,
     replace_agencies,
     seen_files,
     stage_batch,
     start_run,
     store_submissions,
+    unstage_batch,
 )
-from warehouse.publish import publish
-from warehouse.queries import agency_data_quality
+from warehouse.pending import feedback_due, record_pending
 from warehouse.workspace import Workspace
 
-# Files validated together: the row checks' fixed cost is paid once per batch, memory grows with it.
+logger = logging.getLogger(__name__)
+# Files validated together: the row checks' fixed cost is paid once per batch, memory grows with it. A batch also
+# holds at most VALIDATION_BATCH_BYTES of files, so that it is cheap beside the time limit it runs under, and a
+# larger file is judged alone, under the limits of one file.
 VALIDATION_BATCH_FILES = 200
+VALIDATION_BATCH_BYTES = 8 << 20
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,20 @@ class IncomingFile:
     sha256: str
     duplicate: bool = False
     current_list_as_of: dt.date | None = None
+    size: int = 0
+    modified_ns: int = 0
+
+    def changed(self) -> bool:
+        """The file is not as it was hashed: still being copied into the inbox, or replaced since."""
+        try:
+            found = self.path.stat()
+        except FileNotFoundError:
+            return True
+        return (found.st_size, found.st_mtime_ns) != (self.size, self.modified_ns)
+
+
+class Unsettled(Exception):
+    """A file changed while the night took it in; it is left for the next run."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +98,7 @@ class RunOutcome:
     files_seen: int
     submissions: list[Submission]
     deliveries: tuple[dict, ...] = ()
+    not_done: tuple[str, ...] = ()
 
     @property
     def has_rejections(self) -> bool:
@@ -93,7 +119,9 @@ def file_sha256(path: Path) -> str:
 
 
 def discover(workspace: Workspace, catalogue: pl.DataFrame) -> tuple[list[IncomingFile], int]:
-    """New files in the inbox (never seen under this name with these bytes), and how many files were seen."""
+    """New files in the inbox (never seen under this name with these bytes), and how many files were seen. A file
+    that changes while it is hashed is still being copied in: it is left for the next run. The same bytes are a
+    duplicate only of a list their own agency had loaded: another agency sending a copy still gets it judged."""
     with connect(workspace.warehouse) as connection:
         migrate(connection)
         seen = seen_files(connection, catalogue["agency_code"].unique().to_list())
@@ -102,21 +130,53 @@ def discover(workspace: Workspace, catalogue: pl.DataFrame) -> tuple[list[Incomi
     found = workspace.inbox_files(SUPPORTED_SUFFIXES)
     incoming = []
     for agency_code, path in found:
+        before = path.stat()
         sha = file_sha256(path)
         name = path.relative_to(workspace.inbox / agency_code).as_posix()
-        if (agency_code, name, sha) not in seen:
-            incoming.append(IncomingFile(agency_code, path, name, sha, sha in loaded, current.get(agency_code)))
+        item = IncomingFile(
+            agency_code,
+            path,
+            name,
+            sha,
+            (agency_code, sha) in loaded,
+            current.get(agency_code),
+            before.st_size,
+            before.st_mtime_ns,
+        )
+        if item.changed():
+            _left_for_next_run(item)
+        elif (agency_code, name, sha) not in seen:
+            incoming.append(item)
     return incoming, len(found)
 
 
+def _left_for_next_run(item: IncomingFile) -> None:
+    logger.warning(
+        "inbox: %s/%s changed while it was read (still being copied?); left for the next run",
+        item.agency_code,
+        item.file_name,
+    )
+
+
 def archive(workspace: Workspace, incoming: IncomingFile) -> Path:
-    """Keep an immutable copy named by content hash, written beside and renamed, so it is whole or absent."""
+    """Keep an immutable copy named by content hash, written beside and renamed, so it is whole or absent. The
+    bytes copied are hashed as they are copied: a file that changed since it was found is not archived under a hash
+    of other bytes, but left for the next run (Unsettled)."""
     target = workspace.archive_path(incoming.sha256, incoming.path.suffix)
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".part")
-        shutil.copyfile(incoming.path, partial)
+        digest = hashlib.sha256()
+        with incoming.path.open("rb") as source, partial.open("wb") as copy:
+            while block := source.read(1 << 20):
+                digest.update(block)
+                copy.write(block)
+        if digest.hexdigest() != incoming.sha256:
+            partial.unlink()
+            raise Unsettled(incoming.file_name)
         partial.replace(target)
+    if incoming.changed():
+        raise Unsettled(incoming.file_name)
     return target
 
 
@@ -130,6 +190,7 @@ class _Judging:
     names: AgencyNames
     person_key_secret: str
     limits: ReadLimits
+    worker_limits: WorkerLimits
     run_id: str
     received_at: dt.datetime
 
@@ -142,10 +203,13 @@ def judge(
     run_id: str,
     received_at: dt.datetime,
 ) -> list[Submission]:
-    """Archive, read and check new files in batches, staging what each batch gives the warehouse; past one batch,
-    the batches are judged by one process per core (judging is mostly Python and polars calls per file, on one
-    core). A file already loaded is a duplicate, not read again; so is a second copy of a file loaded earlier in
-    this same run, told here, in file order, once the batches are judged: the load skips what it staged."""
+    """Archive, read and check new files in batches, staging what each batch gives the warehouse. Batches are
+    judged in worker processes, one per core, each under the memory and time limits of `[limits]`: judging is
+    mostly Python and polars calls per file, on one core, and a hostile file must cost only its own verdict. A batch
+    stopped at a limit, or whose worker died, is judged again a file at a time, so that the one file is returned
+    with the reason and the others are judged as if nothing had happened. A file already loaded by its agency is a
+    duplicate, not read again; so is a second copy of a file loaded earlier in this same run, told here, in file
+    order, once the batches are judged: the load skips what it staged."""
     clear_staging(workspace.staging)
     if not incoming:  # a night with nothing new: the catalogue's names are not folded (0.08 s per 4,000 agencies)
         return []
@@ -156,35 +220,91 @@ def judge(
         agency_names(catalogue),
         settings.privacy.person_key_secret,
         settings.limits.read_limits(),
+        settings.limits.worker_limits(),
         run_id,
         received_at,
     )
-    batches = list(
-        enumerate(
-            incoming[start : start + VALIDATION_BATCH_FILES]
-            for start in range(0, len(incoming), VALIDATION_BATCH_FILES)
-        )
-    )
-    workers = min(os.cpu_count() or 1, len(batches))
+    batches = _batches(incoming)
+    judged: dict[str, list[Submission]] = {}
+    with worker_pool(min(cores(), len(batches)), judging.worker_limits) as pool:
+        retry = []
+        for (key, batch), outcome in zip(
+            batches, pool.run(_judge_batch, [(judging, *b) for b in batches]), strict=True
+        ):
+            if isinstance(outcome, Failed):
+                unstage_batch(workspace.run_staging(run_id), key)
+                if len(batch) > 1:
+                    logger.warning("a batch of %d files was stopped (%s); judging them one by one", len(batch), outcome)
+                    retry += [(f"{key}-{k:04d}", [item]) for k, item in enumerate(batch)]
+                    continue
+                outcome = [_stopped(judging, key, batch[0], outcome)]
+            judged[key] = outcome
+        for (key, batch), outcome in zip(retry, pool.run(_judge_batch, [(judging, *b) for b in retry]), strict=True):
+            if isinstance(outcome, Failed):
+                unstage_batch(workspace.run_staging(run_id), key)
+                outcome = [_stopped(judging, key, batch[0], outcome)]
+            judged[key] = outcome
+    fault_point("after_archive")
     submissions = []
-    accepted: set[str] = set()
-    with mapper(workers) as each:
-        for submission in itertools.chain.from_iterable(each(_judge_batch, itertools.repeat(judging), batches)):
+    accepted: set[tuple[str, str]] = set()
+    for key in sorted(judged):
+        for submission in judged[key]:
             fault_point("mid_validation")
-            if submission.status != "duplicate" and submission.file_sha256 in accepted:
+            copy = (submission.agency_code, submission.file_sha256)
+            if submission.status != "duplicate" and copy in accepted:
                 submission = _duplicate(submission)
             if submission.status in ("accepted", "accepted_with_errors"):
-                accepted.add(submission.file_sha256)
+                accepted.add(copy)
             submissions.append(submission)
     return submissions
 
 
-def _judge_batch(judging: _Judging, numbered: tuple[int, list[IncomingFile]]) -> list[Submission]:
-    """One batch of files archived, read, checked and staged, in a worker process or in this one."""
-    number, batch = numbered
+def _batches(incoming: list[IncomingFile]) -> list[tuple[str, list[IncomingFile]]]:
+    """The files in order, in batches of at most VALIDATION_BATCH_FILES files and VALIDATION_BATCH_BYTES, each
+    keyed by its number: keys sort in file order, and name the batch's staged parts."""
+    batches: list[list[IncomingFile]] = [[]]
+    size = 0
+    for item in incoming:
+        if batches[-1] and (len(batches[-1]) >= VALIDATION_BATCH_FILES or size + item.size > VALIDATION_BATCH_BYTES):
+            batches.append([])
+            size = 0
+        batches[-1].append(item)
+        size += item.size
+    return [(f"{number:06d}", batch) for number, batch in enumerate(batches)]
+
+
+def _stopped(judging: _Judging, key: str, item: IncomingFile, failure: Failed) -> Submission:
+    """The verdict on a file whose judging was stopped at a limit, or failed in staffq: archived as received,
+    returned with the reason, staged like any other verdict, and told to the operator."""
+    logger.error("judging %s/%s was stopped: %s", item.agency_code, item.file_name, failure.detail)
+    received = judging.received_at.date()
+    limits = judging.worker_limits
+    if failure.reason == "error":
+        result = internal_error(received, failure.detail.split(":")[0])
+    else:
+        result = stopped(received, failure.reason, limits.seconds, limits.memory_mb)
+    archived = archive(judging.workspace, item)
+    submission = _submission(item, result, archived, judging.workspace, judging.run_id, judging.received_at)
+    stage_batch(judging.workspace.run_staging(judging.run_id), key, [(submission, *_rows_of(result))])
+    return submission
+
+
+def _rows_of(result: FileResult) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    return result.staff, result.rejected, result.issues
+
+
+def _judge_batch(judging: _Judging, key: str, batch: list[IncomingFile]) -> list[Submission]:
+    """One batch of files archived, read, checked and staged, in a worker process. A file that changes while it is
+    archived or read is left out, for the next run."""
     workspace, received = judging.workspace, judging.received_at.date()
-    archived = [archive(workspace, item) for item in batch]
-    fault_point("after_archive")
+    archived = {}
+    for item in batch:
+        fault_point(f"judging {item.file_name}")
+        try:
+            archived[item.agency_code, item.file_name] = archive(workspace, item)
+        except Unsettled:
+            _left_for_next_run(item)
+    batch = [item for item in batch if (item.agency_code, item.file_name) in archived]
     to_read = [item for item in batch if not item.duplicate]
     contexts = [
         _file_context(
@@ -201,11 +321,16 @@ def _judge_batch(judging: _Judging, numbered: tuple[int, list[IncomingFile]]) ->
     ]
     results = iter(validate_files([(item.path, context) for item, context in zip(to_read, contexts, strict=True)]))
     judged = []
-    for item, archive_path in zip(batch, archived, strict=True):
+    for item in batch:
         result = duplicate_result(received) if item.duplicate else next(results)
-        submission = _submission(item, result, archive_path, workspace, judging.run_id, judging.received_at)
-        judged.append((submission, result.staff, result.rejected, result.issues))
-    stage_batch(workspace.run_staging(judging.run_id), number, judged)
+        if item.changed():
+            _left_for_next_run(item)
+            continue
+        submission = _submission(
+            item, result, archived[item.agency_code, item.file_name], workspace, judging.run_id, judging.received_at
+        )
+        judged.append((submission, *_rows_of(result)))
+    stage_batch(workspace.run_staging(judging.run_id), key, judged)
     return [submission for submission, *_ in judged]
 
 
@@ -305,24 +430,47 @@ def _file_context(
     )
 
 
+def open_run(
+    workspace: Workspace, run_id: str, flow_run_id: str | None, started_at: dt.datetime, as_of: dt.date
+) -> None:
+    """Record the run as running, in a transaction of its own, before it touches any file: a run that fails or is
+    killed later is still on record. Runs left running by a process that died are recorded as crashed (the caller
+    holds the workspace's run lock: no other run is alive)."""
+    with connect(workspace.warehouse) as connection:
+        migrate(connection)
+        connection.execute("begin transaction")
+        mark_crashed(connection)
+        start_run(connection, run_id, flow_run_id, started_at, as_of)
+        connection.execute("commit")
+
+
+def close_failed_run(workspace: Workspace, run_id: str, error: BaseException) -> None:
+    """Record why the run failed, in a transaction of its own (the load's, if any, was rolled back). Never raises:
+    it runs while another error is on its way to the operator."""
+    try:
+        with connect(workspace.warehouse) as connection:
+            fail_run(connection, run_id, f"{type(error).__name__}: {error}")
+    except Exception:
+        logger.exception("could not record the failure of run %s", run_id)
+
+
 def load(
     workspace: Workspace,
     submissions: list[Submission],
     catalogue: pl.DataFrame,
     run_id: str,
-    flow_run_id: str | None,
-    started_at: dt.datetime,
     as_of: dt.date,
     files_seen: int,
     terms: list[tuple[dt.date, dt.date]],
     memory_limit: str | None = None,
 ) -> None:
-    """Everything of one run in one transaction: a crash leaves the warehouse as it was before the run."""
+    """Everything of one run in one transaction: a crash leaves the warehouse as it was before the run. What must
+    follow the load — publishing, each feedback file, the alerts — is recorded as pending in the same transaction,
+    so it cannot be lost once the load commits (see `flows.pending`)."""
     with connect(workspace.warehouse, memory_limit=memory_limit) as connection:
         migrate(connection)
         connection.execute("begin transaction")
         try:
-            start_run(connection, run_id, flow_run_id, started_at, as_of)
             replace_agencies(connection, catalogue)
             store_submissions(connection, submissions, workspace.run_staging(run_id))
             fault_point("mid_load")
@@ -333,13 +481,15 @@ def load(
             refresh_terms(connection, terms)
             compute_indicators(connection, as_of)
             finish_run(connection, run_id, "completed", files_seen)
+            record_pending(connection, run_id, "publish", [None])
+            record_pending(connection, run_id, "feedback", feedback_due(connection, run_id))
+            record_pending(connection, run_id, "alerts", [None])
             connection.execute("commit")
         except BaseException:
             connection.execute("rollback")
             raise
         finally:
             clear_staging(workspace.run_staging(run_id))
-        publish(connection, workspace.published)
 
 
 def cross_agency_issues(pairs: list[dict]) -> dict[str, pl.DataFrame]:
@@ -396,22 +546,3 @@ def agency_contacts(workspace: Workspace, catalogue: pl.DataFrame) -> dict[str, 
     return {
         code: AgencyContact(name, urls.get(code, ())) for code, name in latest.select("agency_code", "name").iter_rows()
     }
-
-
-def late_agencies(workspace: Workspace, as_of: dt.date) -> list[dict]:
-    """Agencies with no list current at `as_of`, or one older than their cadence allows."""
-    with connect(workspace.warehouse, read_only=True) as connection:
-        return [agency for agency in agency_data_quality(connection, as_of) if agency["is_late"]]
-
-
-def record_alerts(workspace: Workspace, run_id: str, deliveries: list[dict], memory_limit: str | None = None) -> None:
-    """Keep every delivery attempt with the run, and publish again so analysts see them."""
-    with connect(workspace.warehouse, memory_limit=memory_limit) as connection:
-        connection.execute("begin transaction")
-        try:
-            record_deliveries(connection, run_id, deliveries)
-            connection.execute("commit")
-        except BaseException:
-            connection.execute("rollback")
-            raise
-        publish(connection, workspace.published)

@@ -1,22 +1,132 @@
-"""Work spread over the machine's cores, for the steps of a night that are mostly Python (judging files, writing
-feedback workbooks), which one process runs on one core."""
+"""Work done in worker processes with hard limits. Judging files and writing feedback workbooks are mostly Python on
+one core, so they are spread over the machine's cores; and each piece of work runs where a hostile file can cost
+only that piece — the memory it may take, the time it may run — never the process that runs the night."""
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+import os
+import resource
+import select
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pebble
+
+logger = logging.getLogger(__name__)
+MEGABYTE = 1 << 20
+
+
+@dataclass(frozen=True)
+class WorkerLimits:
+    """What one piece of work may take: the address space of the process that does it, and its wall time."""
+
+    memory_mb: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A piece of work that gave no result. `reason` is "time" (stopped at its time limit), "memory" (its process
+    ran out of memory or died: a reader that cannot allocate aborts the process) or "error" (an exception raised in
+    staffq); `detail` says more, for the operator's log."""
+
+    reason: str
+    detail: str
+
+
+class WorkerPool:
+    """Worker processes started once and reused for every piece of work of a step: isolation costs per night,
+    not per file. A worker that dies or overruns is replaced; the other pieces go on."""
+
+    def __init__(self, pool: pebble.ProcessPool, limits: WorkerLimits):
+        self._pool = pool
+        self.limits = limits
+
+    def run(self, function: Callable[..., Any], calls: Sequence[tuple]) -> list[Any | Failed]:
+        """`function(*arguments)` for each tuple of `calls`, each within the limits; results in order, a
+        `Failed` where a call gave none."""
+        futures = [self._pool.schedule(function, args=arguments, timeout=self.limits.seconds) for arguments in calls]
+        return [self._outcome(future) for future in futures]
+
+    def _outcome(self, future) -> Any | Failed:
+        try:
+            return future.result()
+        except FutureTimeout:
+            return Failed("time", f"stopped after {self.limits.seconds:g} s")
+        except pebble.ProcessExpired as error:
+            return Failed("memory", f"the worker process died (exit code {error.exitcode})")
+        except MemoryError:
+            return Failed("memory", f"over {self.limits.memory_mb} MB")
+        except Exception as error:
+            logger.error("a worker's task failed: %s\n%s", error, getattr(error, "traceback", ""))
+            return Failed("error", f"{type(error).__name__}: {error}")
 
 
 @contextmanager
-def mapper(workers: int) -> Iterator[Callable[..., Iterable]]:
-    """A `map(function, *iterables, chunksize=1)` over `workers` processes, results in order; the built-in `map`
-    in this process when fewer than two are worth it. The processes are started clean by a fork server, not forked
-    from a process running Prefect's threads; `function` and its arguments must pickle."""
-    if workers < 2:
-        yield lambda function, *iterables, chunksize=1: map(function, *iterables)
-        return
+def worker_pool(workers: int, limits: WorkerLimits) -> Iterator[WorkerPool]:
+    """`workers` processes (at least one), started clean by a fork server rather than forked from a process running
+    Prefect's threads; the functions they run and their arguments must pickle. The pool is stopped on the way out,
+    whatever happened, so no worker outlives the step."""
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield pool.map
+    pool = pebble.ProcessPool(
+        max_workers=max(1, workers),
+        initializer=_limit_worker,
+        initargs=(limits.memory_mb, os.getpid()),
+        context=context,
+    )
+    try:
+        yield WorkerPool(pool, limits)
+    except BaseException:
+        pool.stop()
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()
+
+
+def _limit_worker(memory_mb: int, command: int) -> None:
+    """The worker's address space is capped, so a file that would take the machine's memory makes its own reader
+    fail instead. A reader that cannot allocate aborts the process, and a backtrace on the night's log would only
+    bury the one line that says so. The worker ends the moment the command that started the pool does, however it
+    ends (SIGKILL, the OOM killer): a worker busy with a file would otherwise outlive it, and keep the fork server
+    alive with it (each child holds the fork server's "alive" pipe)."""
+    cap = memory_mb * MEGABYTE
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    os.environ["RUST_BACKTRACE"] = "0"
+    try:
+        command_ended = os.pidfd_open(command)
+    except ProcessLookupError:
+        os._exit(1)
+
+    def exit_when_it_ends() -> None:
+        select.select([command_ended], [], [])
+        os._exit(1)
+
+    threading.Thread(target=exit_when_it_ends, daemon=True, name="exit-with-command").start()
+
+
+def run_here(function: Callable[..., Any], calls: Sequence[tuple]) -> list[Any | Failed]:
+    """`WorkerPool.run` in this process, for work too small to pay for starting a worker: an exception is still
+    that call's `Failed`, never the others'."""
+    outcomes = []
+    for arguments in calls:
+        try:
+            outcomes.append(function(*arguments))
+        except MemoryError:
+            outcomes.append(Failed("memory", "out of memory"))
+        except Exception as error:
+            logger.exception("a task failed")
+            outcomes.append(Failed("error", f"{type(error).__name__}: {error}"))
+    return outcomes
+
+
+def cores() -> int:
+    """Processes worth running at once on this machine."""
+    return os.cpu_count() or 1

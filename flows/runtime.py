@@ -4,6 +4,8 @@ local server of its own, started before anything else so that its start (~7 s he
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import os
 import signal
@@ -28,6 +30,8 @@ _DEFAULTS = {
 }
 _OWN_LOGGERS = ("flows", "schemas", "warehouse")
 SERVER_START_SECONDS = 180
+# prctl(2): the signal a process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
 
 
 class ServerError(Exception):
@@ -101,8 +105,17 @@ def start_server(log_path: Path, port: int | None = None, ui: bool = True) -> Lo
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_stop_with_parent,
         )
     return LocalServer(process, f"http://127.0.0.1:{port}", log_path)
+
+
+def _stop_with_parent() -> None:
+    """In the server's process, before it starts: it gets SIGTERM when the command that started it dies, however it
+    dies, so no server outlives its command. It runs in a session of its own so that a Ctrl+C in the terminal
+    reaches the command first, which then stops the server after the run's last events."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def healthy(url: str) -> bool:

@@ -20,6 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from flows.processes import WorkerLimits
 from schemas.policy import Policy
 from schemas.positions import position_rules
 from schemas.sheets import ReadLimits
@@ -122,10 +123,26 @@ class LimitSettings(BaseModel):
     )
     max_cells: int = Field(10_000_000, description="Most cells in one sheet's used area (rows x columns).")
     max_columns: int = Field(1_024, description="Last column a sheet may use (Excel allows 16,384).")
+    max_memory_mb_per_file: int = Field(
+        3_072,
+        ge=512,
+        description="Memory (address space, MB) of the process judging one file, or one batch of small files; a "
+        "file that needs more is returned to its agency (file-memory-limit) and the night goes on.",
+    )
+    max_seconds_per_file: float = Field(
+        180.0,
+        gt=0,
+        description="Wall time (seconds) judging one file, or one batch of small files, may take; a file that takes "
+        "longer is returned to its agency (file-time-limit) and the night goes on.",
+    )
 
     def read_limits(self) -> ReadLimits:
         """The limits in the form the reader takes them."""
-        return ReadLimits(**self.model_dump())
+        return ReadLimits(**self.model_dump(include=set(ReadLimits.__dataclass_fields__)))
+
+    def worker_limits(self) -> WorkerLimits:
+        """What one worker process may take, judging files or writing feedback."""
+        return WorkerLimits(self.max_memory_mb_per_file, self.max_seconds_per_file)
 
 
 class WarehouseSettings(BaseModel):

@@ -30,6 +30,15 @@ _SAMPLE_LINES = 1_000
 # The file-level checks of the read limits: a file over one of them is refused without being read.
 LIMIT_CODES = ("file-too-large", "file-unpacked-too-large", "file-too-many-columns", "file-too-many-cells")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?"')
+# A cell whose place alone makes a large area with A1: column AAA (703) and beyond, or row 10,000 and beyond in a
+# two-letter column, or 100,000 and beyond. Below these, any area is under ten million cells. The search starts at a
+# literal `r="`, which keeps it to a small part of reading the sheet; only a block that holds such a cell is read
+# again for the places.
+_FAR_CELL = re.compile(rb'r="(?:[A-Z]{3}|[A-Z]{2}[0-9]{5}|[A-Z][0-9]{6})')
+_FAR_CELL_PLACE = re.compile(rb'r="([A-Z]{3,}|[A-Z]{2}(?=[0-9]{5})|[A-Z](?=[0-9]{6}))([0-9]+)"')
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]+)"')
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_VALUE_TYPE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}value-type"
 _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
@@ -192,6 +201,7 @@ def _check_archive(path: Path, limits: ReadLimits) -> None:
             sheet_names = _worksheet_names(archive)
             unpacked = 0
             for entry in entries:
+                extent = _Extent(sheet_names[entry.filename]) if entry.filename in sheet_names else None
                 with archive.open(entry) as handle:
                     first = b""
                     while block := handle.read(MEGABYTE):
@@ -199,10 +209,72 @@ def _check_archive(path: Path, limits: ReadLimits) -> None:
                         unpacked += len(block)
                         if unpacked > cap:
                             raise over
-                if entry.filename in sheet_names and (area := _DIMENSION.search(first)):
-                    _check_dimension(sheet_names[entry.filename], area, limits)
-    except (zipfile.BadZipFile, EOFError) as error:
+                        if extent:
+                            extent.scan(block)
+                if extent and (area := _DIMENSION.search(first)):
+                    _check_dimension(extent.sheet, area, limits)
+                if extent:
+                    extent.check(limits)
+            if "content.xml" in archive.namelist() and path.suffix.lower() == ".ods":
+                _check_ods_extent(archive, limits)
+    except (zipfile.BadZipFile, EOFError, ElementTree.ParseError) as error:
         raise UnreadableFile(_short_reason(error)) from error
+
+
+class _Extent:
+    """The real extent of an .xlsx sheet, read from its cells while the sheet's XML streams by: the area a sheet
+    declares can be a lie, and the reader allocates the area its cells span — one cell at XFD1048576 beside a
+    list in A1:H20 is half a terabyte. Only the cells far from A1 (see _FAR_CELL) and the last row are looked at,
+    which keeps the scan to a small part of the reading."""
+
+    def __init__(self, sheet: str):
+        self.sheet = sheet
+        self.last_row = 0
+        self.last_column = 0
+        self._tail = b""
+
+    def scan(self, block: bytes) -> None:
+        # A place cut in two by the block boundary is whole in the overlap carried over.
+        data = self._tail + block
+        self._tail = data[-64:]
+        if _FAR_CELL.search(data):
+            for letters, row in _FAR_CELL_PLACE.findall(data):
+                self.last_column = max(self.last_column, _column_index(letters.decode()))
+                self.last_row = max(self.last_row, int(row))
+        rows = _ROW_NUMBER.findall(data[-(1 << 16) :])
+        if rows:
+            self.last_row = max(self.last_row, int(rows[-1]))
+
+    def check(self, limits: ReadLimits) -> None:
+        if self.last_column:
+            _check_area(self.sheet, 1, self.last_row, 1, self.last_column, limits)
+
+
+def _check_ods_extent(archive: zipfile.ZipFile, limits: ReadLimits) -> None:
+    """An .ods sheet's real extent, counted from its XML as it streams: a cell or row may say it is repeated a
+    million times, so an 800-byte file can stand for a hundred million cells. Repeated empty cells and rows (every
+    sheet LibreOffice saves ends with them) take no room in the reader and are not counted."""
+    table, row, column, last_row, last_column, row_used = "", 0, 0, 0, 0, False
+    with archive.open("content.xml") as handle:
+        for event, element in ElementTree.iterparse(handle, events=("start", "end")):
+            tag = element.tag
+            if event == "start":
+                if tag == f"{_ODS_TABLE}table":
+                    table, row, last_row, last_column = element.get(f"{_ODS_TABLE}name", ""), 0, 0, 0
+                continue
+            if tag in (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell"):
+                repeated = int(element.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+                if len(element) or element.get(_ODS_VALUE_TYPE):
+                    last_column, row_used = max(last_column, column + repeated), True
+                column += repeated
+                element.clear()
+            elif tag == f"{_ODS_TABLE}table-row":
+                repeated = int(element.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+                last_row = row + repeated if row_used else last_row
+                row, column, row_used = row + repeated, 0, False
+                element.clear()
+                if last_column:
+                    _check_area(table, 1, last_row, 1, last_column, limits)
 
 
 def _worksheet_names(archive: zipfile.ZipFile) -> dict[str, str]:

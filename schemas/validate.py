@@ -67,8 +67,10 @@ REJECTED_SCHEMA = {"sheet": pl.String, "row_number": pl.Int64, "raw": pl.String}
 # Decree 90/2020 as amended: "excellent" ratings are capped at 20 % of "good" ones in a unit.
 EXCELLENT_SHARE_OF_GOOD = 0.2
 _SKIPPED_SHEETS = re.compile(r"^(huong dan|hd|danh muc|dm|list|data)\b")
+# What stopped the process judging a file: the file is returned unread, and the night goes on.
+WORKER_LIMIT_CODES = {"time": "file-time-limit", "memory": "file-memory-limit"}
 # Issues of a file that was never read: nothing of it may be opened again, not even to write the feedback.
-NOT_READ_CODES = ("file-unreadable", *LIMIT_CODES)
+NOT_READ_CODES = ("file-unreadable", "internal-error", *LIMIT_CODES, *WORKER_LIMIT_CODES.values())
 
 
 @dataclass(frozen=True)
@@ -276,10 +278,22 @@ def _prepare_or_reject(
 
 
 def _failed(path: Path, error: Exception, context: FileContext) -> FileResult:
-    """staffq itself failed on a file (a bug, a reader's crash): logged for the operator, the file rejected."""
-    logger.error("reading %s failed", path.name, exc_info=error)
-    reason = f"lỗi khi đọc tệp: {type(error).__name__}"
-    return _rejected_file(context.read.as_of, None, [_file_issue("file-unreadable", reason=reason)])
+    """staffq itself failed on a file (a bug, not the clerk's doing): logged for the operator, the file returned
+    with `internal-error`, which tells the clerk it is not their fault and has the next run judge it again."""
+    logger.error("judging %s failed", path.name, exc_info=error)
+    return internal_error(context.read.as_of, type(error).__name__)
+
+
+def internal_error(as_of: dt.date, reason: str) -> FileResult:
+    """The verdict on a file staffq failed to judge: returned unread, judged again by the next run."""
+    return _with_problems([_rejected_file(as_of, None, [_file_issue("internal-error", reason=reason)])])[0]
+
+
+def stopped(as_of: dt.date, reason: str, limits_seconds: float, limits_memory_mb: int) -> FileResult:
+    """The verdict on a file whose judging was stopped at a worker's limit (`reason`: "time" or "memory")."""
+    code = WORKER_LIMIT_CODES[reason]
+    issue = _file_issue(code, seconds=f"{limits_seconds:g}", max_mb=limits_memory_mb)
+    return _with_problems([_rejected_file(as_of, None, [issue])])[0]
 
 
 def _prepare(sheets: list[Sheet], text_format: TextFormat | None, context: FileContext) -> _Prepared | FileResult:

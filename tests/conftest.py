@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from flows import pipeline
+from flows.pending import finish_pending
 from flows.settings import load_settings, workspace_of
 from warehouse.database import connect
 
@@ -107,7 +108,9 @@ def run_once(root, as_of=AS_OF):
     incoming, seen = pipeline.discover(workspace, catalogue)
     run_id = pipeline.new_run_id()
     now = dt.datetime(2025, 1, 15, 8, 0)
+    pipeline.open_run(workspace, run_id, None, now, as_of)
     submissions = pipeline.judge(incoming, workspace, settings, catalogue, run_id, now)
     terms, memory_limit = settings.policy().terms(), settings.warehouse.memory_limit
-    pipeline.load(workspace, submissions, catalogue, run_id, None, now, as_of, seen, terms, memory_limit)
+    pipeline.load(workspace, submissions, catalogue, run_id, as_of, seen, terms, memory_limit)
+    finish_pending(workspace, settings)
     return workspace

@@ -85,7 +85,8 @@ def fingerprint(path: Path) -> dict[str, list]:
             columns = [row[0] for row in connection.execute(f"describe {table}").fetchall()]
             kept = ", ".join(f'"{c}"' for c in columns if c not in _VOLATILE)
             found[table] = sorted(map(repr, connection.execute(f"select {kept} from {table}").fetchall()))
-        unfinished = "select count(*) from dq.runs where status <> 'completed'"
+        # A killed run stays on record as crashed; no run is left running or failed.
+        unfinished = "select count(*) from dq.runs where status not in ('completed', 'crashed')"
         found["unfinished runs"] = connection.execute(unfinished).fetchall()
         return found
 
@@ -107,6 +108,11 @@ def test_a_run_killed_at_any_stage_then_run_again_equals_a_run_that_never_crashe
     again = run_in_subprocess(root)
     assert again.returncode == 0, again.stderr
     assert (fingerprint(root / "warehouse.duckdb"), fingerprint(root / "staffq.duckdb")) == clean_run
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as connection:
+        runs = connection.execute("select status, error is not null from dq.runs order by started_at").fetchall()
+    # Killed after its load committed, a run is complete: the next run published what it had not.
+    killed_status = ("completed", False) if stage == "mid_publish" else ("crashed", True)
+    assert runs == [killed_status, ("completed", False)]
     assert clean_run[0]["core.staff"] and clean_run[0]["dq.rejected_rows"]
     assert not Workspace.at(root).staging.exists() or not any(Workspace.at(root).staging.iterdir())
 

@@ -292,7 +292,7 @@ def test_a_file_that_breaks_staffq_mid_batch_is_rejected_alone(tmp_path, monkeyp
         ("rejected", 0, 0),
         ("accepted_with_errors", 2, 1),
     ]
-    assert results[1].issues["check_code"].to_list() == ["file-unreadable"]
+    assert results[1].issues["check_code"].to_list() == ["internal-error"]
     assert "RuntimeError" in results[1].issues["message_vi"][0]
 
 

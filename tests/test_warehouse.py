@@ -285,6 +285,12 @@ def test_a_night_copies_only_new_rows_into_the_previous_copy_unless_another_vers
             connection.execute("update core.staff set full_name = 'marked' where row_number = 4")
             if format_written:
                 connection.execute("update meta.publish_format set format = ?", [format_written])
+        # The mark passes for what was published (a copy written to by anyone else is built from nothing).
+        marked = workspace.published.stat()
+        with connect(workspace.warehouse) as connection:
+            connection.execute(
+                "update meta.published_copy set size_bytes = ?, modified_ns = ?", [marked.st_size, marked.st_mtime_ns]
+            )
         run_once(workspace_root, as_of=dt.date(2025, 1, 31))
         with connect(workspace.published, read_only=True) as connection:
             return connection.execute(
@@ -329,7 +335,7 @@ def test_a_night_of_thousands_of_files_stores_their_issues_within_duckdbs_memory
     issues = pl.DataFrame([issue], schema=ISSUE_SCHEMA)
     for start in range(0, len(submissions), VALIDATION_BATCH_FILES):
         files = [(s, pl.DataFrame(), rejected, issues) for s in submissions[start : start + VALIDATION_BATCH_FILES]]
-        stage_batch(tmp_path / "staging", start // VALIDATION_BATCH_FILES, files)
+        stage_batch(tmp_path / "staging", f"{start // VALIDATION_BATCH_FILES:06d}", files)
     with connect(tmp_path / "warehouse.duckdb", memory_limit="64MB") as connection:
         migrate(connection)
         store_submissions(connection, submissions, tmp_path / "staging")
@@ -470,7 +476,7 @@ def test_indicators_stored_before_their_index_went_are_kept(tmp_path):
             "(date '2024-12-31', 'city', 'city', 'staff.total', 3, null, 3, timestamp '2025-01-01 01:00'), "
             "(date '2025-01-31', 'agency', 'UB-NV', 'leaders.women', 1, 2, 0.5, timestamp '2025-02-01 01:00')"
         )
-        assert migrate(connection) == ["015_indicators_without_index.sql"]
+        assert migrate(connection)[0] == "015_indicators_without_index.sql"
         rows = connection.execute("from analytics.indicators order by as_of_date").fetchall()
         kinds = connection.execute(
             "select constraint_type from duckdb_constraints() "

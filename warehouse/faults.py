@@ -1,7 +1,8 @@
 """Fault injection for the crash and concurrency tests, driven by environment variables that are never set outside
 them: `STAFFQ_FAULT_AT=<stage>` kills the process with SIGKILL at that point of a run, as a power cut or the OOM
 killer would; `STAFFQ_PAUSE_AT=<stage>` creates the file named by `STAFFQ_PAUSE_MARK` there and waits until it is
-removed, so a test can act while a run is in the middle of that stage."""
+removed, so a test can act while a run is in the middle of that stage. Besides the stages of a run, each file
+is a point of its own while a worker judges it, `judging <file name>`: there a pause is a file that never ends."""
 
 from __future__ import annotations
 

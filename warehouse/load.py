@@ -62,7 +62,8 @@ def replace_agencies(connection: duckdb.DuckDBPyConnection, agencies: pl.DataFra
 
 def seen_files(connection: duckdb.DuckDBPyConnection, known_agencies: list[str]) -> set[tuple[str, str, str]]:
     """(agency, file name, sha256) of every file already received: the inbox is re-scanned every night.
-    A file refused only because its agency was not in the catalogue is read again once the agency is."""
+    A file refused only because its agency was not in the catalogue is read again once the agency is; a file
+    staffq failed to judge (`internal-error`) is judged again by every run until it is judged."""
     rows = connection.execute(
         """
         select
@@ -73,12 +74,20 @@ def seen_files(connection: duckdb.DuckDBPyConnection, known_agencies: list[str])
                 select 1 from dq.issues i
                 where i.submission_id = s.submission_id and i.check_code = 'file-agency-unknown'
             ) as agency_was_unknown,
+            s.status = 'rejected' and exists (
+                select 1 from dq.issues i
+                where i.submission_id = s.submission_id and i.check_code = 'internal-error'
+            ) as failed_in_staffq,
         from dq.submissions s
         """
     ).fetchall()
     # Matched here rather than as a list parameter, which DuckDB takes 0.3 s to bind for 4,000 agencies.
     known = set(known_agencies)
-    return {(agency, name, sha) for agency, name, sha, unknown in rows if not (unknown and agency in known)}
+    return {
+        (agency, name, sha)
+        for agency, name, sha, unknown, failed in rows
+        if not failed and not (unknown and agency in known)
+    }
 
 
 def current_list_dates(connection: duckdb.DuckDBPyConnection) -> dict[str, dt.date]:
@@ -90,16 +99,18 @@ def current_list_dates(connection: duckdb.DuckDBPyConnection) -> dict[str, dt.da
     return dict(rows)
 
 
-def loaded_hashes(connection: duckdb.DuckDBPyConnection) -> set[str]:
-    """Content hashes already loaded; the same bytes under another name are a duplicate."""
+def loaded_hashes(connection: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """(agency, content hash) of every list loaded: the same bytes under another name from the same agency are a
+    duplicate; from another agency's folder they are that agency's list, and judged."""
     rows = connection.execute(
-        "select file_sha256 from dq.submissions where status in ('accepted', 'accepted_with_errors')"
+        "select distinct agency_code, file_sha256 from dq.submissions "
+        "where status in ('accepted', 'accepted_with_errors')"
     ).fetchall()
-    return {row[0] for row in rows}
+    return set(rows)
 
 
 def stage_batch(
-    staging: Path, batch: int, files: list[tuple[Submission, pl.DataFrame, pl.DataFrame, pl.DataFrame]]
+    staging: Path, batch: str, files: list[tuple[Submission, pl.DataFrame, pl.DataFrame, pl.DataFrame]]
 ) -> None:
     """What a batch of judged files gives the warehouse, (submission, loaded rows, rejected rows, issues) each,
     written with its lineage to the run's staging folder as Parquet, one file per part: the run holds in memory the
@@ -128,7 +139,13 @@ def stage_batch(
                 repeated["file_name"],
                 issue_number=pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("submission_id"),
             )
-        whole.write_parquet(staging / f"{part}-{batch:06d}.parquet", compression="lz4")
+        whole.write_parquet(staging / f"{part}-{batch}.parquet", compression="lz4")
+
+
+def unstage_batch(staging: Path, batch: str) -> None:
+    """What a batch stopped midway may have staged, whole or in part: its files are judged again."""
+    for path in staging.glob(f"*-{batch}.parquet"):
+        path.unlink()
 
 
 def clear_staging(staging: Path) -> None:
@@ -243,6 +260,23 @@ def start_run(
     )
 
 
+def mark_crashed(connection: duckdb.DuckDBPyConnection) -> None:
+    """Runs still recorded as running when a new run starts died without closing their record (killed, a power
+    cut): their loads never committed."""
+    connection.execute(
+        "update dq.runs set status = 'crashed', error = 'the process stopped before the run finished' "
+        "where status = 'running'"
+    )
+
+
+def fail_run(connection: duckdb.DuckDBPyConnection, run_id: str, error: str) -> None:
+    """Close the record of a run that failed, with the error."""
+    connection.execute(
+        "update dq.runs set status = 'failed', finished_at = ?, error = ? where run_id = ?",
+        [dt.datetime.now(), error, run_id],
+    )
+
+
 def finish_run(connection: duckdb.DuckDBPyConnection, run_id: str, status: str, files_seen: int) -> None:
     """Close the run record with totals taken from what was actually stored. The time is the clock's, read here
     (the clock `started_at` was read from): DuckDB's now() is the start of the transaction, before the load."""
@@ -275,11 +309,27 @@ def _insert(connection: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFra
 
 def record_deliveries(connection: duckdb.DuckDBPyConnection, run_id: str, deliveries: list[dict]) -> None:
     """Every delivery attempt of a run's alerts, and on the run: alerts delivered and alerts that never were (an
-    alert counts once per channel, whatever the attempts)."""
+    alert counts once per channel, whatever the attempts). A later run's attempts to deliver what was not are
+    numbered after the earlier ones."""
     columns = ("recipient", "kind", "channel", "attempt", "attempted_at", "delivered", "error")
+    earlier = dict(
+        (tuple(key), attempts)
+        for *key, attempts in connection.execute(
+            "select recipient, kind, channel, max(attempt) from dq.alert_deliveries where run_id = ? group by all",
+            [run_id],
+        ).fetchall()
+    )
     connection.executemany(
-        f"insert or replace into dq.alert_deliveries (run_id, {', '.join(columns)}) values (?, ?, ?, ?, ?, ?, ?, ?)",
-        [[run_id, *(delivery[column] for column in columns)] for delivery in deliveries],
+        f"insert into dq.alert_deliveries (run_id, {', '.join(columns)}) values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [
+                run_id,
+                *(delivery[column] for column in columns[:3]),
+                delivery["attempt"] + earlier.get((delivery["recipient"], delivery["kind"], delivery["channel"]), 0),
+                *(delivery[column] for column in columns[4:]),
+            ]
+            for delivery in deliveries
+        ],
     )
     connection.execute(
         """

@@ -49,12 +49,14 @@ def publish(connection: duckdb.DuckDBPyConnection, target: Path) -> None:
     """Build the copy beside the target, then rename it over the old one: readers never see half a file. The new
     copy starts from the old one and takes only what changed: copying every row, masked, each night costs seconds
     per million rows, and a night with nothing new would pay that for the whole country's lists and the whole
-    history of its indicators."""
+    history of its indicators. The copy is what was published: one that someone else wrote to since (an analyst
+    who opened it read-write) is not built on but built again, and the file is left read-only, without the log
+    (.wal) another writer may have left beside it, which every later reader would replay."""
     staging = target.with_name(f".{target.name}.staging")
-    for leftover in (staging, staging.with_name(staging.name + ".wal")):
+    for leftover in (staging, _log_of(staging)):
         leftover.unlink(missing_ok=True)
     writer = quote_identifier(connection.execute("select current_database()").fetchall()[0][0])
-    if target.is_file():
+    if is_as_published(connection, target):
         shutil.copyfile(target, staging)
     try:
         _attach(connection, staging)
@@ -78,8 +80,28 @@ def publish(connection: duckdb.DuckDBPyConnection, target: Path) -> None:
     finally:
         connection.execute(f"use {writer}")
         connection.execute("detach published")
+    staging.chmod(0o444)
     fault_point("mid_publish")
+    _log_of(target).unlink(missing_ok=True)
     os.replace(staging, target)
+    _log_of(target).unlink(missing_ok=True)
+    published = target.stat()
+    connection.execute("delete from meta.published_copy")
+    connection.execute("insert into meta.published_copy values (?, ?)", [published.st_size, published.st_mtime_ns])
+
+
+def _log_of(database: Path) -> Path:
+    """DuckDB's write-ahead log of a database file, which it replays when it opens the file."""
+    return database.with_name(database.name + ".wal")
+
+
+def is_as_published(connection: duckdb.DuckDBPyConnection, target: Path) -> bool:
+    """The copy is as the last publish left it: same size and modification time, and no log beside it."""
+    if not target.is_file():
+        return False
+    found = target.stat()
+    recorded = connection.execute("select size_bytes, modified_ns from meta.published_copy").fetchall()
+    return recorded == [(found.st_size, found.st_mtime_ns)] and not _log_of(target).exists()
 
 
 def _attach(connection: duckdb.DuckDBPyConnection, path: Path) -> None:

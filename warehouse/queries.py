@@ -7,6 +7,8 @@ import datetime as dt
 import duckdb
 import polars as pl
 
+from warehouse.load import Submission
+
 
 def city_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, float]:
     """City-scope indicator values as of one date, by code."""
@@ -112,3 +114,79 @@ def submission_issues(connection: duckdb.DuckDBPyConnection, submission_ids: lis
     return {
         key[0]: frame for key, frame in issues.partition_by("submission_id", as_dict=True, include_key=False).items()
     }
+
+
+def run_submissions(connection: duckdb.DuckDBPyConnection, run_id: str) -> list[Submission]:
+    """The submissions of one run as stored, problems included (see `_stored_submissions`)."""
+    return _stored_submissions(connection, "s.run_id = ?", [run_id])
+
+
+def submissions_by_id(connection: duckdb.DuckDBPyConnection, submission_ids: list[str]) -> list[Submission]:
+    """Some submissions as stored, problems included (see `_stored_submissions`)."""
+    return _stored_submissions(connection, "s.submission_id in (select unnest(?::varchar[]))", [submission_ids])
+
+
+def _stored_submissions(connection: duckdb.DuckDBPyConnection, where: str, parameters: list) -> list[Submission]:
+    """Submissions as stored, with their problems summed up check by check (how often, the first message, whether
+    about the whole file): what feedback and alerts need of a run, whichever run does that work. `where` is one of
+    the conditions above, on `s`, dq.submissions."""
+    cursor = connection.execute(
+        f"""
+        with
+        chosen as (select * from dq.submissions s where {where}),
+
+        problems as (
+            select
+                submission_id,
+                check_code,
+                severity,
+                count(*) as count,
+                arg_min(message_vi, issue_number) as message_vi,
+                bool_or(row_number is null) as whole_file,
+                min(issue_number) as first_issue,
+            from dq.issues
+            where submission_id in (select submission_id from chosen)
+            group by all
+        ),
+
+        final as (
+            select
+                c.*,
+                coalesce(
+                    list(
+                        struct_pack(check_code, severity, count, message_vi, whole_file) order by p.first_issue
+                    ) filter (where p.check_code is not null),
+                    []
+                ) as problems,
+            from chosen c
+            left join problems p using (submission_id)
+            group by all
+        )
+
+        select * from final order by received_at, agency_code, file_name
+        """,
+        parameters,
+    )
+    names = [column[0] for column in cursor.description]
+    return [_submission(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+
+def _submission(row: dict) -> Submission:
+    from schemas.validate import Problem
+
+    return Submission(
+        submission_id=row["submission_id"],
+        run_id=row["run_id"],
+        agency_code=row["agency_code"],
+        file_name=row["file_name"],
+        file_sha256=row["file_sha256"],
+        archive_path=row["archive_path"],
+        received_at=row["received_at"],
+        as_of_date=row["as_of_date"],
+        status=row["status"],
+        rows_loaded=row["rows_loaded"],
+        rows_rejected=row["rows_rejected"],
+        problems=tuple(Problem(**problem) for problem in row["problems"]),
+        text_encoding=row["text_encoding"],
+        text_delimiter=row["text_delimiter"],
+    )

@@ -1,0 +1,187 @@
+"""What must follow a load, done from `meta.pending_work`: publish the analysts' copy, write each submission's
+feedback file, send each run's alerts. The load records this work in its own transaction; every run — one with
+nothing new included — does whatever is pending, oldest first, before and after its own load. Each piece is marked
+done when done; one that fails is recorded with its error and left for the next run, and never stops the others."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from flows.alerts import (
+    AgencyContact,
+    Alert,
+    channel_name,
+    deliver,
+    digest,
+    failed_channels,
+    invalid_data_alerts,
+    late_alerts,
+)
+from flows.pipeline import agency_contacts, load_catalogue
+from flows.processes import Failed
+from flows.settings import Settings
+from warehouse.database import connect
+from warehouse.load import record_deliveries
+from warehouse.pending import PendingWork, mark_done, mark_failed, pending_work, record_pending
+from warehouse.publish import is_as_published, publish
+from warehouse.queries import agency_data_quality, run_submissions, submissions_by_id
+from warehouse.workspace import Workspace
+
+logger = logging.getLogger(__name__)
+# A run's alerts are tried again by this many later runs while a channel refuses them; then given up, the failure
+# kept in dq.alert_deliveries and meta.pending_work.
+ALERT_RUNS = 7
+
+
+@dataclass
+class Finished:
+    """What one pass over the pending work did: feedback files written and alert deliveries, by run; and what
+    failed, one line each for the operator."""
+
+    feedback: dict[str, dict[str, Path]] = field(default_factory=dict)
+    deliveries: dict[str, list[dict]] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+
+def finish_pending(workspace: Workspace, settings: Settings) -> Finished:
+    """Publish, then feedback, then alerts (which quote the feedback files), then publish again if the alerts
+    recorded anything."""
+    finished = Finished()
+    memory_limit = settings.warehouse.memory_limit
+    _publish(workspace, memory_limit, finished)
+    _write_feedback(workspace, settings, finished)
+    _send_alerts(workspace, settings, finished)
+    _publish(workspace, memory_limit, finished)
+    return finished
+
+
+def _publish(workspace: Workspace, memory_limit: str, finished: Finished) -> None:
+    """The analysts' copy, once for every load or record since the last one that was published; and again when
+    someone else wrote to it, so that it always holds what was published."""
+    with connect(workspace.warehouse, memory_limit=memory_limit) as connection:
+        work = pending_work(connection, "publish")
+        if not work and is_as_published(connection, workspace.published):
+            return
+        try:
+            publish(connection, workspace.published)
+        except (OSError, duckdb.Error) as error:
+            _failed(connection, work, f"publishing {workspace.published.name}: {error}", finished)
+            return
+        mark_done(connection, work, [None] * len(work))
+
+
+def _write_feedback(workspace: Workspace, settings: Settings, finished: Finished) -> None:
+    """Every feedback file pending, each on its own: one that cannot be written waits for the next run."""
+    with connect(workspace.warehouse, read_only=True) as connection:
+        work = pending_work(connection, "feedback")
+        if not work:
+            return
+        submissions = submissions_by_id(connection, [w.submission_id for w in work])
+    # Imported here: the workbook libraries take a noticeable part of a second to import, which a night with no
+    # feedback to write need not pay.
+    from flows.feedback import write_all_feedback
+
+    try:
+        written = write_all_feedback(workspace, submissions, settings.limits.worker_limits())
+    except OSError as error:  # the warehouse or the outbox cannot be read or written at all
+        written = {w.submission_id: Failed("error", str(error)) for w in work}
+    done, paths, failed, errors = [], [], [], []
+    for piece in work:
+        outcome = written.get(piece.submission_id)
+        if isinstance(outcome, Failed):
+            failed.append(piece)
+            errors.append(f"{outcome.reason}: {outcome.detail}")
+            continue
+        relative = outcome.relative_to(workspace.root) if outcome else None
+        done.append(piece)
+        paths.append(relative.as_posix() if relative else None)
+        if relative:
+            finished.feedback.setdefault(piece.run_id, {})[piece.submission_id] = relative
+    with connect(workspace.warehouse, memory_limit=settings.warehouse.memory_limit) as connection:
+        mark_done(connection, done, paths)
+        for piece, error in zip(failed, errors, strict=True):
+            _failed(connection, [piece], f"feedback for submission {piece.submission_id}: {error}", finished)
+
+
+def _send_alerts(workspace: Workspace, settings: Settings, finished: Finished) -> None:
+    """Each run's alerts not yet delivered: agencies whose data came back, late agencies, then the operator's
+    digest. A channel that refused them is tried again by the next runs (ALERT_RUNS), never twice where it took
+    them."""
+    with connect(workspace.warehouse, read_only=True) as connection:
+        work = pending_work(connection, "alerts")
+    if not work:
+        return
+    contacts = agency_contacts(workspace, load_catalogue(workspace))
+    for piece in work:
+        records = _alerts_of_run(workspace, settings, piece.run_id, contacts)
+        finished.deliveries[piece.run_id] = records
+        failed = failed_channels(records)
+        with connect(workspace.warehouse, memory_limit=settings.warehouse.memory_limit) as connection:
+            connection.execute("begin transaction")
+            if records:
+                record_deliveries(connection, piece.run_id, records)
+                record_pending(connection, piece.run_id, "publish", [None])
+            if not failed or piece.attempts + 1 >= ALERT_RUNS:
+                mark_done(connection, [piece], [f"{len(failed)} channels failed" if failed else None])
+            else:
+                mark_failed(connection, [piece], [f"{len(failed)} channels failed"])
+            connection.execute("commit")
+        for record in failed:
+            finished.failures.append(f"alert {record['kind']} for {record['recipient']} via {record['channel']}")
+
+
+def _alerts_of_run(workspace: Workspace, settings: Settings, run_id: str, contacts: dict[str, AgencyContact]):
+    """The delivery records of one run's alerts, sent now to the channels that have not taken them yet."""
+    with connect(workspace.warehouse, read_only=True) as connection:
+        as_of, files_seen = connection.execute(
+            "select as_of_date, files_seen from dq.runs where run_id = ?", [run_id]
+        ).fetchall()[0]
+        submissions = run_submissions(connection, run_id)
+        feedback = {
+            submission_id: Path(result)
+            for submission_id, result in connection.execute(
+                "select submission_id, result from meta.pending_work "
+                "where run_id = ? and kind = 'feedback' and result is not null",
+                [run_id],
+            ).fetchall()
+        }
+        delivered = set(
+            connection.execute(
+                "select distinct recipient, kind, channel from dq.alert_deliveries where run_id = ? and delivered",
+                [run_id],
+            ).fetchall()
+        )
+        late = [agency for agency in agency_data_quality(connection, as_of) if agency["is_late"]]
+    operator = tuple(settings.alerts.operator)
+    attempts, backoff = settings.alerts.attempts, settings.alerts.backoff_seconds
+    alerts = invalid_data_alerts(submissions, contacts, operator, feedback) + late_alerts(late, contacts)
+    records = deliver(_undelivered(alerts, delivered), attempts, backoff)
+    if operator:
+        summary = digest(run_id, as_of, files_seen or 0, submissions, late, failed_channels(records), operator)
+        records += deliver(_undelivered([summary], delivered), attempts, backoff)
+    return records
+
+
+def _undelivered(alerts: list[Alert], delivered: set[tuple[str, str, str]]) -> list[Alert]:
+    """The alerts with only the channels that have not taken them yet; alerts left with none are dropped."""
+    kept = []
+    for alert in alerts:
+        urls = tuple(url for url in alert.urls if (alert.recipient, alert.kind, channel_name(url)) not in delivered)
+        if urls:
+            kept.append(Alert(alert.recipient, alert.kind, alert.title, alert.body, urls))
+    return kept
+
+
+def _failed(connection: duckdb.DuckDBPyConnection, work: list[PendingWork], error: str, finished: Finished) -> None:
+    """Left for the next run, recorded when the warehouse can still be written (a full disk may refuse that too:
+    the work is pending either way)."""
+    logger.error("not done, left for the next run: %s", error)
+    finished.failures.append(error)
+    try:
+        mark_failed(connection, work, [error] * len(work))
+    except duckdb.Error:
+        logger.exception("could not record that the work failed")
