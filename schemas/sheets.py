@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 import fastexcel
 import polars as pl
 
-from schemas.legacy_text import detect_legacy, to_unicode, to_unicode_as
+from schemas.legacy_text import LEGACY_ENCODINGS, detect_legacy, to_unicode, to_unicode_as
 from schemas.text import clean_column
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -27,6 +27,11 @@ SUPPORTED_SUFFIXES = EXCEL_SUFFIXES | TEXT_SUFFIXES
 MEGABYTE = 1 << 20
 # How many first lines of a text file give its width, unless a wider row turns up further down.
 _SAMPLE_LINES = 1_000
+# A cell over this many lines is rows run together by a stray quote, not one person's address or career history.
+_MAX_CELL_LINES = 100
+# How many lines holding 8-bit bytes decide whether a text file that is not all UTF-8 is mostly UTF-8.
+_ENCODING_SAMPLE_LINES = 200
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 # The file-level checks of the read limits: a file over one of them is refused without being read.
 LIMIT_CODES = ("file-too-large", "file-unpacked-too-large", "file-too-many-columns", "file-too-many-cells")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?"')
@@ -93,16 +98,39 @@ class Sheet:
 
 
 @dataclass(frozen=True)
+class ReadWarning:
+    """Something the reader had to decide that the clerk should know of; `code` and `params` become a file-level
+    issue."""
+
+    code: str
+    params: dict[str, object] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
 class TextFormat:
-    """How a text file was decoded, recorded on the submission so nothing is guessed silently."""
+    """How a text file was decoded, recorded on the submission so nothing is guessed silently; `warnings` become
+    the file's issues."""
 
     encoding: str
     delimiter: str
+    warnings: tuple[ReadWarning, ...] = ()
+
+
+class MalformedCsv(Exception):
+    """A text file whose lines run together into one cell: a quote opened and never closed, or closed by another
+    stray quote. The rows after it cannot be trusted, so none is read; `code` and `params` become its file-level
+    issue, and `text_format` says how the file was decoded."""
+
+    def __init__(self, code: str, **params: object):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+        self.text_format: TextFormat | None = None
 
 
 def read_sheets(path: Path, limits: ReadLimits = ReadLimits()) -> tuple[list[Sheet], TextFormat | None]:
-    """Read every sheet of `path` as cleaned text; raise UnreadableFile with a reason a clerk can act on, or
-    OverLimit for a file too big to read."""
+    """Read every sheet of `path` as cleaned text; raise UnreadableFile with a reason a clerk can act on,
+    OverLimit for a file too big to read, or MalformedCsv for a text file whose lines run together."""
     sheets, text_format = read_raw_sheets(path, limits)
     return clean_sheets([sheets])[0], text_format
 
@@ -350,30 +378,125 @@ def _uses_1904_dates(path: Path) -> bool:
 
 
 def _read_text(path: Path, limits: ReadLimits) -> tuple[Sheet, TextFormat]:
-    data = path.read_bytes()
-    text, encoding = _decode(data)
-    delimiter = _sniff_delimiter(text)
+    decoded = _decode(path.read_bytes())
+    delimiter = _sniff_delimiter(decoded.text)
+    text_format = TextFormat(decoded.encoding, delimiter, decoded.warnings)
+    try:
+        grid = _text_grid(path.stem, decoded, delimiter, limits)
+    except MalformedCsv as fault:
+        fault.text_format = text_format
+        raise
+    return Sheet(path.stem, _named(grid, list(range(grid.width)))), text_format
+
+
+def _text_grid(name: str, decoded: _Decoded, delimiter: str, limits: ReadLimits) -> pl.DataFrame:
+    """The cells of a text file, its rows reconciled with its lines: nothing may vanish inside a cell."""
+    text, buffer = decoded.text, decoded.utf8
+    lines = _text_lines(buffer)
     # The grid is as wide as the widest row: title lines are narrower than the list. Counting every row with
-    # Python's csv module costs 0.5 s per 200,000 rows, so the first lines give the width (and the line breaks
-    # a number of rows it cannot exceed) and polars reads the cells; a wider row further down makes polars
-    # refuse, and only then is every row counted.
-    grid = None
+    # Python's csv module costs 0.5 s per 200,000 rows, so the first lines give the width (and the lines a number
+    # of rows it cannot exceed) and polars reads the cells; a wider row further down makes polars refuse, and only
+    # then is every row counted.
     width = _widest_row(_first_lines(text, _SAMPLE_LINES), delimiter)
+    read_by_polars = False
     if width:
         with contextlib.suppress(OverLimit, pl.exceptions.PolarsError):
-            _check_area(path.stem, 1, max(text.count("\n"), text.count("\r")) + 1, 1, width, limits)
-            grid = _polars_grid(text, delimiter, width)
-    if grid is None:
-        widths = [len(row) for row in _csv_rows(io.StringIO(text, newline=""), delimiter)]
-        width = max(widths, default=0)
-        if width == 0:
-            raise UnreadableFile("tệp rỗng")
-        _check_area(path.stem, 1, len(widths), 1, width, limits)
-        try:
-            grid = _polars_grid(text, delimiter, width)
-        except pl.exceptions.PolarsError:
-            grid = _grid_of_rows(text, delimiter, width)
-    return Sheet(path.stem, _named(grid, list(range(width)))), TextFormat(encoding, delimiter)
+            _check_area(name, 1, lines, 1, width, limits)
+            grid = _polars_grid(buffer, delimiter, width)
+            read_by_polars = True
+            if _lines_fault(buffer, grid, delimiter, lines) is None:
+                return grid
+    widths = [len(row) for row in _csv_rows(io.StringIO(text, newline=""), delimiter)]
+    width = max(widths, default=0)
+    if width == 0:
+        raise UnreadableFile("tệp rỗng")
+    _check_area(name, 1, len(widths), 1, width, limits)
+    if not read_by_polars:
+        with contextlib.suppress(pl.exceptions.PolarsError):
+            grid = _polars_grid(buffer, delimiter, width)
+            if _lines_fault(buffer, grid, delimiter, lines) is None:
+                return grid
+    # polars refused the file, or read lines that are not in a quoted cell into one (old Mac line ends): the csv
+    # module reads it, and what its rows still leave unexplained is the clerk's to fix.
+    grid = _grid_of_rows(text, delimiter, width)
+    if fault := _lines_fault(buffer, grid, delimiter, lines):
+        raise fault
+    return grid
+
+
+def _text_lines(buffer: bytes) -> int:
+    """The lines of a text file as an editor shows them: a line ends at \\r\\n, \\n or \\r (old Macs), the last one
+    perhaps at none."""
+    return _line_breaks(buffer, 0, len(buffer)) + (0 if buffer.endswith((b"\n", b"\r")) else 1)
+
+
+def _lines_fault(buffer: bytes, grid: pl.DataFrame, delimiter: str, lines: int) -> MalformedCsv | None:
+    """Reconcile the rows read with the file's lines. A line that is not a row of its own must be inside a cell that
+    the file writes as one quoted field (its quotes doubled, closed before a separator or a line end), of a size
+    one person's notes can have. None when every line is accounted for so; else the fault at the first that is not.
+
+    Most files have no line break inside a cell, and comparing two counts settles them; otherwise only the cells
+    that hold line breaks are looked for in the file's bytes, each from where the one before was found."""
+    if grid.height == lines:
+        return None
+    holds_breaks = grid.select(pl.all().str.contains(r"[\r\n]").any()).row(0, named=True)
+    spanning = [name for name, holds in holds_breaks.items() if holds]
+    rows = (
+        grid.select(spanning)
+        .with_row_index("_row")
+        .with_columns(pl.col(spanning).str.count_matches(r"\r\n?|\n").fill_null(0).name.prefix("_breaks_"))
+        .with_columns(_breaks=pl.sum_horizontal(pl.col("^_breaks_.*$"), pl.lit(0)))
+        .with_columns(_first_line=pl.col("_row").cast(pl.Int64) + 1 + pl.col("_breaks").cum_sum() - pl.col("_breaks"))
+    )
+    # Every line break is a row's end or inside a cell; the last row's end may be inside its cell (a quote open
+    # at the end of the file).
+    accounted = grid.height + rows["_breaks"].sum()
+    if accounted not in (lines, lines + 1):
+        return MalformedCsv("file-csv-rows-mismatch", lines=lines, rows=grid.height, line=min(accounted, lines - 1) + 1)
+    found_to = 0
+    for row in rows.filter(pl.col("_breaks") > 0).iter_rows(named=True):
+        line = row["_first_line"]
+        for name in spanning:
+            breaks, cell = row[f"_breaks_{name}"], row[name]
+            if not breaks:
+                continue
+            quoted = b'"' + cell.encode().replace(b'"', b'""') + b'"'
+            found = _quoted_field_at(buffer, quoted, found_to, delimiter)
+            if found < 0:
+                if row["_row"] < grid.height - 1 or not _open_to_the_end(buffer, quoted[:-1], delimiter):
+                    return MalformedCsv("file-csv-rows-mismatch", lines=lines, rows=grid.height, line=line)
+                # The quote is still open at the end of the file; opened on the last line, nothing ran into it.
+                if re.search(r"[\r\n]", cell.rstrip("\r\n")):
+                    return MalformedCsv("file-csv-quote-unbalanced", line=line)
+            elif breaks >= _MAX_CELL_LINES:
+                return MalformedCsv("file-csv-rows-mismatch", lines=lines, rows=grid.height, line=line)
+            else:
+                found_to = found + len(quoted)
+            line += breaks
+    return None
+
+
+def _quoted_field_at(buffer: bytes, quoted: bytes, start: int, delimiter: str) -> int:
+    """Where `quoted` stands as a whole field in `buffer`, from `start` on; -1 if nowhere."""
+    found = buffer.find(quoted, start)
+    while found >= 0 and not (
+        _field_starts(buffer, found, delimiter) and _field_ends(buffer, found + len(quoted), delimiter)
+    ):
+        found = buffer.find(quoted, found + 1)
+    return found
+
+
+def _open_to_the_end(buffer: bytes, opened: bytes, delimiter: str) -> bool:
+    """Whether the file ends with `opened`, a field whose quote is never closed."""
+    return buffer.endswith(opened) and _field_starts(buffer, len(buffer) - len(opened), delimiter)
+
+
+def _field_starts(buffer: bytes, at: int, delimiter: str) -> bool:
+    return at == 0 or buffer[at - 1 : at] in (delimiter.encode(), b"\n", b"\r")
+
+
+def _field_ends(buffer: bytes, at: int, delimiter: str) -> bool:
+    return at == len(buffer) or buffer[at : at + 1] in (delimiter.encode(), b"\n", b"\r")
 
 
 def _first_lines(text: str, count: int) -> list[str]:
@@ -391,15 +514,22 @@ def _widest_row(lines: Iterable[str], delimiter: str) -> int:
 
 
 def _csv_rows(lines: Iterable[str], delimiter: str) -> Iterator[list[str]]:
+    reader = csv.reader(lines, delimiter=delimiter)
+    first_line = 1
     try:
-        yield from csv.reader(lines, delimiter=delimiter)
+        for row in reader:
+            yield row
+            first_line = reader.line_num + 1
     except csv.Error as error:
+        # A cell longer than the csv module takes (128 K characters) that runs over lines is a quote left open.
+        if reader.line_num > first_line:
+            raise MalformedCsv("file-csv-quote-unbalanced", line=first_line) from error
         raise UnreadableFile(f"không đọc được CSV: {error}") from error
 
 
-def _polars_grid(text: str, delimiter: str, width: int) -> pl.DataFrame:
+def _polars_grid(buffer: bytes, delimiter: str, width: int) -> pl.DataFrame:
     return pl.read_csv(
-        text.encode(),
+        buffer,
         has_header=False,
         separator=delimiter,
         schema={f"c{j}": pl.String for j in range(width)},
@@ -439,8 +569,20 @@ def _convert_legacy(cells: pl.DataFrame, candidates: list[tuple[str, int]]) -> t
     return cells.with_columns(pl.col(name).replace(converted) for name in cells.columns), dict(counts)
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    """BOM first, then strict UTF-8, then the Vietnamese Windows code page."""
+@dataclass(frozen=True)
+class _Decoded:
+    """A text file's characters, the same as UTF-8 bytes for polars (the file's own bytes when they are UTF-8), and
+    how they were decoded."""
+
+    text: str
+    utf8: bytes
+    encoding: str
+    warnings: tuple[ReadWarning, ...] = ()
+
+
+def _decode(data: bytes) -> _Decoded:
+    """BOM first, then strict UTF-8 (line by line when a few lines are not UTF-8), then the Vietnamese Windows code
+    page."""
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
@@ -448,21 +590,109 @@ def _decode(data: bytes) -> tuple[str, str]:
     ):
         if data.startswith(bom):
             try:
-                return data.decode(encoding), encoding
+                text = data.decode(encoding)
             except UnicodeDecodeError as error:
+                if encoding == "utf-8-sig" and (mixed := _decode_lines(data[len(bom) :], encoding)):
+                    return mixed
                 raise UnreadableFile(f"tệp bắt đầu như {encoding} nhưng có byte sai ở vị trí {error.start}") from error
+            return _Decoded(text, data[len(bom) :] if encoding == "utf-8-sig" else text.encode(), encoding)
     if b"\x00" in data[:4096]:
         raise UnreadableFile("tệp nhị phân, không phải văn bản CSV")
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    with contextlib.suppress(UnicodeDecodeError):
+        return _Decoded(data.decode("utf-8"), data, "utf-8")
+    if mixed := _decode_lines(data, "utf-8"):
+        return mixed
     # 8-bit text is Windows-1258, unless it was typed in a TCVN3 or VNI font: those bytes are font codes, which the
     # legacy converter reads from their Latin-1 spelling.
-    latin = data.decode("latin-1")
-    if _mostly_legacy(latin):
-        return latin, "latin-1"
-    return data.decode("cp1258", errors="replace"), "cp1258"
+    encoding = _eight_bit_encoding(data)
+    text = data.decode(encoding, errors="replace")
+    return _Decoded(text, text.encode(), encoding)
+
+
+def _decode_lines(data: bytes, encoding: str) -> _Decoded | None:
+    """A UTF-8 file with a few lines in another encoding (rows pasted from an older list) keeps its UTF-8 lines: only
+    the lines that are not UTF-8 are decoded as 8-bit text, and the clerk is told which. None when most lines are
+    not UTF-8, for a file of 8-bit text is decoded whole. The file is decoded a block of lines at a time, and only
+    a block that is not all UTF-8 line by line."""
+    if not _mostly_utf8(data):
+        return None
+    view = memoryview(data)
+    runs: list[tuple[bytes | memoryview, str | None]] = []  # the file's bytes in order, decoded; None: not UTF-8
+    foreign: list[int] = []
+    position, line_number = 0, 1
+    while position < len(data):
+        end = data.find(b"\n", position + MEGABYTE) + 1 or len(data)
+        try:
+            runs.append((view[position:end], codecs.utf_8_decode(view[position:end], "strict", True)[0]))
+        except UnicodeDecodeError:
+            for offset, line in enumerate(data[position:end].splitlines(keepends=True)):
+                try:
+                    runs.append((line, line.decode("utf-8")))
+                except UnicodeDecodeError:
+                    foreign.append(line_number + offset)
+                    content = line.rstrip(b"\r\n")
+                    line_break = line[len(content) :]
+                    runs += [(content, None), (line_break, line_break.decode("ascii"))]
+        line_number += _line_breaks(data, position, end)
+        position = end
+    raw = [bytes(run) for run, text in runs if text is None]
+    if _eight_bit_encoding(b"\n".join(raw)) == "latin-1":
+        # Converted here, line by line: in the cleaning, a few legacy cells would have the file's Unicode cells that
+        # fit in Latin-1 ("Ghi chú") read as legacy too.
+        converted, fallback = _from_legacy([line.decode("latin-1") for line in raw])
+    else:
+        converted, fallback = [line.decode("cp1258", errors="replace") for line in raw], "Windows-1258"
+    lines = iter(converted)
+    decoded = [(run, text) if text is not None else (None, next(lines)) for run, text in runs]
+    utf8 = b"".join(text.encode() if run is None else run for run, text in decoded)
+    shown = ", ".join(map(str, foreign[:10])) + (", …" if len(foreign) > 10 else "")
+    params = {"lines": shown, "encoding": "UTF-8", "fallback": fallback}
+    text = "".join(text for _, text in decoded)
+    return _Decoded(text, utf8, encoding, (ReadWarning("file-encoding-mixed", params),))
+
+
+def _from_legacy(lines: list[str]) -> tuple[list[str], str]:
+    """Lines typed in a TCVN3 or VNI font, converted cell by cell, and the encoding: the one most cells read as,
+    which also decides the cells too short to tell alone."""
+    # Split at every separator a list can use, which are kept: what is converted is the text between them.
+    parts = [re.split(r"([,;\t])", line) for line in lines]
+    readings = [to_unicode(cell) for cells in parts for cell in cells[::2]]
+    found = Counter(encoding for _, encoding in readings if encoding)
+    encoding = found.most_common(1)[0][0] if found else LEGACY_ENCODINGS[0]
+    cells = iter(text if read_as else to_unicode_as(text, encoding) or text for text, read_as in readings)
+    return ["".join(part if i % 2 else next(cells) for i, part in enumerate(line)) for line in parts], encoding
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Most of the first lines that hold 8-bit bytes are UTF-8; lines of plain ASCII say nothing either way."""
+    utf8 = other = position = 0
+    while utf8 + other < _ENCODING_SAMPLE_LINES and (found := _HIGH_BYTE.search(data, position)):
+        start, position = _line_around(data, found.start(), position)
+        try:
+            data[start:position].decode("utf-8")
+            utf8 += 1
+        except UnicodeDecodeError:
+            other += 1
+    return utf8 > other
+
+
+def _line_around(data: bytes, at: int, floor: int) -> tuple[int, int]:
+    """Where the line holding byte `at` starts and ends (before its line break), not looking back past `floor`."""
+    start = max(data.rfind(b"\n", floor, at), data.rfind(b"\r", floor, at), floor - 1) + 1
+    newline = data.find(b"\n", at)
+    newline = len(data) if newline < 0 else newline
+    carriage_return = data.find(b"\r", at, newline)
+    return start, newline if carriage_return < 0 else carriage_return
+
+
+def _line_breaks(data: bytes, start: int, end: int) -> int:
+    newlines, returns = data.count(b"\n", start, end), data.count(b"\r", start, end)
+    return newlines + returns - (data.count(b"\r\n", start, end) if newlines and returns else 0)
+
+
+def _eight_bit_encoding(data: bytes) -> str:
+    """Windows-1258, or Latin-1 for text typed in a TCVN3 or VNI font, whose bytes the legacy converter reads."""
+    return "latin-1" if _mostly_legacy(data.decode("latin-1")) else "cp1258"
 
 
 def _mostly_legacy(text: str) -> bool:

@@ -36,6 +36,7 @@ from schemas.record import (
 from schemas.row_checks import RowCheck, has_column, row_checks
 from schemas.sheets import (
     LIMIT_CODES,
+    MalformedCsv,
     OverLimit,
     ReadLimits,
     Sheet,
@@ -264,6 +265,10 @@ def _read_or_reject(path: Path, context: FileContext) -> tuple[list[Sheet], Text
         return _rejected_file(as_of, None, [_file_issue("file-unreadable", reason=error.reason)])
     except OverLimit as error:
         return _rejected_file(as_of, None, [_file_issue(error.code, **error.params)])
+    except MalformedCsv as error:
+        warnings = error.text_format.warnings if error.text_format else ()
+        issues = [_file_issue(error.code, **error.params), *(_file_issue(w.code, **w.params) for w in warnings)]
+        return _rejected_file(as_of, error.text_format, issues)
     except Exception as error:
         return _failed(path, error, context)
 
@@ -300,6 +305,8 @@ def _prepare(sheets: list[Sheet], text_format: TextFormat | None, context: FileC
     """Everything that is about one file alone: its tables, the as-of date, its rows, file-level problems."""
     as_of = context.read.as_of
     tables, issues = _tables(sheets)
+    if text_format:
+        issues = [*(_file_issue(w.code, **w.params) for w in text_format.warnings), *issues]
     if not tables:
         return _rejected_file(as_of, text_format, [*issues, _file_issue("file-no-header")])
     legacy: Counter[str] = Counter()
