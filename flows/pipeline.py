@@ -237,12 +237,12 @@ def judge(
                     logger.warning("a batch of %d files was stopped (%s); judging them one by one", len(batch), outcome)
                     retry += [(f"{key}-{k:04d}", [item]) for k, item in enumerate(batch)]
                     continue
-                outcome = [_stopped(judging, key, batch[0], outcome)]
+                outcome = _stopped(judging, key, batch[0], outcome)
             judged[key] = outcome
         for (key, batch), outcome in zip(retry, pool.run(_judge_batch, [(judging, *b) for b in retry]), strict=True):
             if isinstance(outcome, Failed):
                 unstage_batch(workspace.run_staging(run_id), key)
-                outcome = [_stopped(judging, key, batch[0], outcome)]
+                outcome = _stopped(judging, key, batch[0], outcome)
             judged[key] = outcome
     fault_point("after_archive")
     submissions = []
@@ -273,9 +273,10 @@ def _batches(incoming: list[IncomingFile]) -> list[tuple[str, list[IncomingFile]
     return [(f"{number:06d}", batch) for number, batch in enumerate(batches)]
 
 
-def _stopped(judging: _Judging, key: str, item: IncomingFile, failure: Failed) -> Submission:
+def _stopped(judging: _Judging, key: str, item: IncomingFile, failure: Failed) -> list[Submission]:
     """The verdict on a file whose judging was stopped at a limit, or failed in staffq: archived as received,
-    returned with the reason, staged like any other verdict, and told to the operator."""
+    returned with the reason, staged like any other verdict, and told to the operator (none for a file that changed
+    meanwhile: it is left for the next run)."""
     logger.error("judging %s/%s was stopped: %s", item.agency_code, item.file_name, failure.detail)
     received = judging.received_at.date()
     limits = judging.worker_limits
@@ -283,10 +284,14 @@ def _stopped(judging: _Judging, key: str, item: IncomingFile, failure: Failed) -
         result = internal_error(received, failure.detail.split(":")[0])
     else:
         result = stopped(received, failure.reason, limits.seconds, limits.memory_mb)
-    archived = archive(judging.workspace, item)
+    try:
+        archived = archive(judging.workspace, item)
+    except Unsettled:
+        _left_for_next_run(item)
+        return []
     submission = _submission(item, result, archived, judging.workspace, judging.run_id, judging.received_at)
     stage_batch(judging.workspace.run_staging(judging.run_id), key, [(submission, *_rows_of(result))])
-    return submission
+    return [submission]
 
 
 def _rows_of(result: FileResult) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:

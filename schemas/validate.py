@@ -71,7 +71,14 @@ _SKIPPED_SHEETS = re.compile(r"^(huong dan|hd|danh muc|dm|list|data)\b")
 # What stopped the process judging a file: the file is returned unread, and the night goes on.
 WORKER_LIMIT_CODES = {"time": "file-time-limit", "memory": "file-memory-limit"}
 # Issues of a file that was never read: nothing of it may be opened again, not even to write the feedback.
-NOT_READ_CODES = ("file-unreadable", "internal-error", *LIMIT_CODES, *WORKER_LIMIT_CODES.values())
+NOT_READ_CODES = (
+    "file-unreadable",
+    "internal-error",
+    "file-csv-quote-unbalanced",
+    "file-csv-rows-mismatch",
+    *LIMIT_CODES,
+    *WORKER_LIMIT_CODES.values(),
+)
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ def test_a_large_run_lists_the_files_with_problems_first_then_the_totals():
     assert [cell.strip() for cell in total[4:8]] == ["570", "558", "12", "12"]
 
 
-def test_check_prints_markup_in_a_clerks_file_as_written(tmp_path):
+def test_check_prints_markup_in_a_clerks_file_as_written(tmp_path, monkeypatch):
     listed = tmp_path / "[bold]ds.csv"
     listed.write_text(
         "STT,Họ và tên,Ngày sinh,Giới tính,Chức vụ,Đối tượng,Ghi chú,[bold]Ghi chú riêng[/bold]\n"
@@ -130,8 +130,10 @@ def test_check_prints_markup_in_a_clerks_file_as_written(tmp_path):
         "utf-8",
     )
 
-    # Wide enough that rich folds no cell (it reads COLUMNS at each print).
-    result = runner.invoke(app, ["check", str(listed)], env={"COLUMNS": "300"})
+    # Wide enough that rich folds no cell. The console's width is set, not COLUMNS: rich reads COLUMNS once, when the
+    # console is made, and a test session may have set it by then.
+    monkeypatch.setattr("flows.cli.out._width", 300)
+    result = runner.invoke(app, ["check", str(listed)])
 
     assert (type(result.exception), result.exit_code) == (SystemExit, 1)
     for written in (

@@ -4,6 +4,7 @@ done by the next run, and no process outlives the command. Every hostile file is
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import resource
@@ -84,6 +85,16 @@ def csv_with_a_control_character(path: Path) -> Path:
     return path
 
 
+def csv_with_a_quote_never_closed(path: Path) -> Path:
+    """Ten people; the fourth's notes open a quote that is never closed, which would run six people into one cell."""
+    lines = ["STT,Họ và tên,Ngày sinh,Giới tính,Chức vụ,Đối tượng,Ghi chú"]
+    for number in range(1, 11):
+        notes = '"Chuyển công tác từ xã Tân Hiệp' if number == 4 else ""
+        lines.append(f"{number},Nguyễn Văn Số {number},01/02/19{70 + number},Nam,Chuyên viên,Công chức,{notes}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 # ---- running the night --------------------------------------------------------------------------------------------
 
 
@@ -155,6 +166,7 @@ def test_a_night_of_hostile_files_under_a_memory_cap_loads_every_good_list_and_l
     list_with_a_far_cell(inbox / "UB-TCKH" / "o-xa.xlsx", "AMJ200000")
     ods_of_repeated_cells(inbox / "UB-YT" / "lap.ods", 10_000, 10_000)
     csv_with_a_control_character(inbox / "UB-TNMT" / "ky-tu.csv")
+    csv_with_a_quote_never_closed(inbox / "UB-LDTBXH" / "ghi-chu.csv")
     shutil.copy(FIXTURES / "name_with_digits.csv", inbox / "UB-GDDT" / "a\nb.csv")
     shutil.copy(FIXTURES / "gender_invalid.csv", inbox / "UB-GDDT" / "a_b.csv")
     assert (inbox / "UB-YT" / "lap.ods").stat().st_size < 1000
@@ -172,6 +184,7 @@ def test_a_night_of_hostile_files_under_a_memory_cap_loads_every_good_list_and_l
         ("UB-GDDT", "a\nb.csv", "accepted_with_errors", 3, 2, 1),
         ("UB-GDDT", "a_b.csv", "accepted_with_errors", 3, 2, 1),
         ("UB-KT", "o-xa.xlsx", "rejected", 0, 0, 0),
+        ("UB-LDTBXH", "ghi-chu.csv", "rejected", 0, 0, 0),
         ("UB-NV", "ds.csv", "accepted", 3, 3, 0),
         ("UB-TCKH", "o-xa.xlsx", "rejected", 0, 0, 0),
         ("UB-TNMT", "ky-tu.csv", "accepted_with_errors", 3, 2, 1),
@@ -181,13 +194,19 @@ def test_a_night_of_hostile_files_under_a_memory_cap_loads_every_good_list_and_l
     ]
     refused = rows(
         root,
-        "select agency_code, check_code from dq.issues where check_code like 'file-too-many%' order by agency_code",
+        "select agency_code, check_code, value from dq.issues "
+        "where check_code like 'file-too-many%' or check_code like 'file-csv%' order by agency_code",
     )
     assert refused == [
-        ("UB-KT", "file-too-many-columns"),
-        ("UB-TCKH", "file-too-many-cells"),
-        ("UB-YT", "file-too-many-columns"),
+        ("UB-KT", "file-too-many-columns", None),
+        ("UB-LDTBXH", "file-csv-quote-unbalanced", None),
+        ("UB-TCKH", "file-too-many-cells", None),
+        ("UB-YT", "file-too-many-columns", None),
     ]
+    assert (
+        "Dòng 5 của tệp mở dấu ngoặc kép"
+        in rows(root, "select message_vi from dq.issues where agency_code = 'UB-LDTBXH'")[0][0]
+    )
     # Every row is in exactly one place.
     assert rows(root, "select count(*) from core.staff") == [(sum(s[4] for s in submissions),)]
     assert rows(root, "select count(*) from dq.rejected_rows") == [(sum(s[5] for s in submissions),)]
@@ -198,6 +217,7 @@ def test_a_night_of_hostile_files_under_a_memory_cap_loads_every_good_list_and_l
         "UB-GDDT/a_b.csv.loi.xlsx",
         "UB-GDDT/a_b~ff79ce9d.csv.loi.xlsx",
         "UB-KT/o-xa.xlsx.loi.txt",
+        "UB-LDTBXH/ghi-chu.csv.loi.txt",
         "UB-NV/ds.csv.loi.xlsx",
         "UB-TCKH/o-xa.xlsx.loi.txt",
         "UB-TNMT/ky-tu.csv.loi.xlsx",
@@ -371,7 +391,8 @@ def test_the_published_copy_is_what_was_published_whatever_an_analyst_wrote_to_i
     assert published.stat().st_mode & 0o777 == 0o444
     tamper = (
         "import duckdb, os, sys; c = duckdb.connect(sys.argv[1]); "
-        "c.execute(\"insert into dq.runs (run_id, started_at, as_of_date, status) values ('x', now(), today(), 'x')\"); "
+        'c.execute("insert into dq.runs (run_id, started_at, as_of_date, status) '
+        "values ('x', now(), today(), 'x')\"); "
         "os._exit(0)"
     )
     subprocess.run([sys.executable, "-c", tamper, str(published)], check=True)
@@ -384,3 +405,65 @@ def test_the_published_copy_is_what_was_published_whatever_an_analyst_wrote_to_i
     with duckdb.connect(str(published), read_only=True) as connection:
         assert connection.execute("select count(*) from dq.runs where run_id = 'x'").fetchall() == [(0,)]
         assert connection.execute("select count(*) from core.staff").fetchall() == [(3,)]
+
+
+# ---- inputs that are not settled, and staffq's own failures ---------------------------------------------------
+
+
+def run_once_in_subprocess(root: Path, **environment: str) -> subprocess.CompletedProcess:
+    """The nightly steps (tests/conftest.py run_once) in a fresh process, whose workers see `environment`."""
+    code = "import sys; sys.path.insert(0, sys.argv[1]); from conftest import run_once; from pathlib import Path; "
+    code += "run_once(Path(sys.argv[2]))"
+    return subprocess.run(
+        [sys.executable, "-c", code, str(Path(__file__).parent), str(root)],
+        env={**os.environ, **environment},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_file_staffq_fails_on_is_returned_as_its_own_fault_and_judged_again_next_run(tmp_path):
+    root = tmp_path / "ws"
+    create_workspace(root)
+    shutil.copy(FIXTURES / "valid_three_people.csv", root / "inbox" / "UB-NV" / "ds.csv")
+    shutil.copy(FIXTURES / "name_with_digits.csv", root / "inbox" / "UB-TP" / "ds.csv")
+
+    broken = run_once_in_subprocess(root, STAFFQ_RAISE_AT="judging ds.csv")
+
+    assert broken.returncode == 0, broken.stderr
+    assert rows(root, "select agency_code, status, rows_read from dq.submissions order by all") == [
+        ("UB-NV", "rejected", 0),
+        ("UB-TP", "rejected", 0),
+    ]
+    messages = rows(root, "select distinct check_code, message_vi from dq.issues")
+    assert [code for code, _ in messages] == ["internal-error"]
+    assert "không phải lỗi của đơn vị" in messages[0][1] and "InjectedFault" in messages[0][1]
+
+    fixed = run_once_in_subprocess(root)
+
+    assert fixed.returncode == 0, fixed.stderr
+    assert rows(
+        root, "select agency_code, status, rows_read from dq.submissions where status <> 'rejected' order by all"
+    ) == [("UB-NV", "accepted", 3), ("UB-TP", "accepted_with_errors", 3)]
+
+
+def test_a_file_that_changes_after_it_was_found_is_left_for_the_next_run(tmp_path):
+    from flows import pipeline
+    from flows.settings import load_settings, workspace_of
+
+    root = tmp_path / "ws"
+    create_workspace(root)
+    inbox = root / "inbox" / "UB-NV"
+    shutil.copy(FIXTURES / "valid_three_people.csv", inbox / "ds.csv")
+    settings = load_settings(root)
+    workspace = workspace_of(root, settings)
+    catalogue = pipeline.load_catalogue(workspace)
+    incoming, _ = pipeline.discover(workspace, catalogue)
+    (inbox / "ds.csv").write_bytes((inbox / "ds.csv").read_bytes() + b"4,Copy still arriving")
+
+    judged = pipeline.judge(incoming, workspace, settings, catalogue, "run", dt.datetime(2025, 1, 15))
+
+    assert judged == []
+    assert not any(workspace.archive.iterdir())
+    assert [item.file_name for item in pipeline.discover(workspace, catalogue)[0]] == ["ds.csv"]
