@@ -61,10 +61,10 @@ def load(root: Path, submissions: list[Submission], run_id: str, as_of: dt.date,
 
 
 @task(cache_policy=NO_CACHE)
-def finish_pending_work(root: Path) -> Finished:
-    """Publishing, feedback and alerts that earlier runs or this one left to do (see flows.pending)."""
+def finish_pending_work(root: Path, run_id: str | None = None) -> Finished:
+    """Publishing, feedback and alerts that earlier runs left to do, or this one's (see flows.pending)."""
     settings = load_settings(root)
-    finished = finish_pending(workspace_of(root, settings), settings)
+    finished = finish_pending(workspace_of(root, settings), settings, run_id)
     logger = get_run_logger()
     for run_id, records in finished.deliveries.items():
         logger.info(
@@ -158,7 +158,7 @@ def nightly(workspace: Path, as_of: dt.date | None = None) -> pipeline.RunOutcom
             incoming, files_seen = find_new_files(root)
             submissions = judge_files(root, incoming, run_id, pipeline.received_at(started_at, as_of))
             load(root, submissions, run_id, as_of, files_seen)
-            finished = finish_pending_work(root)
+            finished = finish_pending_work(root, run_id)
         except BaseException as error:
             pipeline.close_failed_run(workspace_of(root, load_settings(root)), run_id, error)
             raise
@@ -168,7 +168,7 @@ def nightly(workspace: Path, as_of: dt.date | None = None) -> pipeline.RunOutcom
         files_seen,
         submissions,
         tuple(finished.deliveries.get(run_id, ())),
-        tuple(earlier.failures + finished.failures),
+        tuple(dict.fromkeys(earlier.failures + finished.failures)),
     )
     record_artifacts(outcome)
     return outcome

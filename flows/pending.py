@@ -47,14 +47,20 @@ class Finished:
     failures: list[str] = field(default_factory=list)
 
 
-def finish_pending(workspace: Workspace, settings: Settings) -> Finished:
+def finish_pending(workspace: Workspace, settings: Settings, run_id: str | None = None) -> Finished:
     """Publish, then feedback, then alerts (which quote the feedback files), then publish again if the alerts
-    recorded anything."""
+    recorded anything. With `run_id`, only that run's feedback and alerts: a run does what earlier runs left before
+    its load, and its own after it, so that nothing is tried twice in one night. No piece of work, however it
+    fails, stops the others or the run."""
     finished = Finished()
     memory_limit = settings.warehouse.memory_limit
     _publish(workspace, memory_limit, finished)
-    _write_feedback(workspace, settings, finished)
-    _send_alerts(workspace, settings, finished)
+    for step in (_write_feedback, _send_alerts):
+        try:
+            step(workspace, settings, run_id, finished)
+        except Exception as error:  # the warehouse cannot be read, a bug: the run goes on, the work stays pending
+            logger.exception("%s failed", step.__name__)
+            finished.failures.append(f"{step.__name__.strip('_').replace('_', ' ')}: {error}")
     _publish(workspace, memory_limit, finished)
     return finished
 
@@ -68,19 +74,23 @@ def _publish(workspace: Workspace, memory_limit: str, finished: Finished) -> Non
             return
         try:
             publish(connection, workspace.published)
-        except (OSError, duckdb.Error) as error:
+        except Exception as error:
             _failed(connection, work, f"publishing {workspace.published.name}: {error}", finished)
             return
         mark_done(connection, work, [None] * len(work))
 
 
-def _write_feedback(workspace: Workspace, settings: Settings, finished: Finished) -> None:
-    """Every feedback file pending, each on its own: one that cannot be written waits for the next run."""
+def _write_feedback(workspace: Workspace, settings: Settings, run_id: str | None, finished: Finished) -> None:
+    """Every feedback file pending, each on its own: one that cannot be written waits for the next run. Of two
+    pending for the same file name of an agency (a file sent again while the first's feedback waited), the later
+    one is written: they would share the feedback file, and the earlier is out of date."""
     with connect(workspace.warehouse, read_only=True) as connection:
-        work = pending_work(connection, "feedback")
+        work = pending_work(connection, "feedback", run_id)
         if not work:
             return
         submissions = submissions_by_id(connection, [w.submission_id for w in work])
+    latest = {(s.agency_code, s.file_name): s for s in sorted(submissions, key=lambda s: s.received_at)}
+    submissions = list(latest.values())
     # Imported here: the workbook libraries take a noticeable part of a second to import, which a night with no
     # feedback to write need not pay.
     from flows.feedback import write_all_feedback
@@ -91,7 +101,7 @@ def _write_feedback(workspace: Workspace, settings: Settings, finished: Finished
         written = {w.submission_id: Failed("error", str(error)) for w in work}
     done, paths, failed, errors = [], [], [], []
     for piece in work:
-        outcome = written.get(piece.submission_id)
+        outcome = written.get(piece.submission_id)  # none for one out of date, or with nothing to say
         if isinstance(outcome, Failed):
             failed.append(piece)
             errors.append(f"{outcome.reason}: {outcome.detail}")
@@ -107,17 +117,23 @@ def _write_feedback(workspace: Workspace, settings: Settings, finished: Finished
             _failed(connection, [piece], f"feedback for submission {piece.submission_id}: {error}", finished)
 
 
-def _send_alerts(workspace: Workspace, settings: Settings, finished: Finished) -> None:
+def _send_alerts(workspace: Workspace, settings: Settings, run_id: str | None, finished: Finished) -> None:
     """Each run's alerts not yet delivered: agencies whose data came back, late agencies, then the operator's
-    digest. A channel that refused them is tried again by the next runs (ALERT_RUNS), never twice where it took
-    them."""
+    digest. A channel that refused them is tried again by the next runs (ALERT_RUNS); one that took them is not
+    sent them again, unless the run was killed between sending and recording (delivery is at least once)."""
     with connect(workspace.warehouse, read_only=True) as connection:
-        work = pending_work(connection, "alerts")
+        work = pending_work(connection, "alerts", run_id)
     if not work:
         return
     contacts = agency_contacts(workspace, load_catalogue(workspace))
     for piece in work:
-        records = _alerts_of_run(workspace, settings, piece.run_id, contacts)
+        try:
+            records = _alerts_of_run(workspace, settings, piece.run_id, contacts)
+        except Exception as error:
+            logger.exception("the alerts of run %s could not be made", piece.run_id)
+            with connect(workspace.warehouse, memory_limit=settings.warehouse.memory_limit) as connection:
+                _failed(connection, [piece], f"alerts of run {piece.run_id}: {error}", finished)
+            continue
         finished.deliveries[piece.run_id] = records
         failed = failed_channels(records)
         with connect(workspace.warehouse, memory_limit=settings.warehouse.memory_limit) as connection:

@@ -7,6 +7,8 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
+import os
+import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,8 +132,12 @@ def discover(workspace: Workspace, catalogue: pl.DataFrame) -> tuple[list[Incomi
     found = workspace.inbox_files(SUPPORTED_SUFFIXES)
     incoming = []
     for agency_code, path in found:
-        before = path.stat()
-        sha = file_sha256(path)
+        try:
+            before = path.stat()
+            sha = file_sha256(path)
+        except OSError as error:  # gone since the inbox was listed, or not readable by the service's user
+            logger.warning("inbox: %s/%s cannot be read (%s); left for the next run", agency_code, path.name, error)
+            continue
         name = path.relative_to(workspace.inbox / agency_code).as_posix()
         item = IncomingFile(
             agency_code,
@@ -159,22 +165,28 @@ def _left_for_next_run(item: IncomingFile) -> None:
 
 
 def archive(workspace: Workspace, incoming: IncomingFile) -> Path:
-    """Keep an immutable copy named by content hash, written beside and renamed, so it is whole or absent. The
-    bytes copied are hashed as they are copied: a file that changed since it was found is not archived under a hash
-    of other bytes, but left for the next run (Unsettled)."""
+    """Keep an immutable copy named by content hash, written beside under a name of its own (two agencies may send
+    the same bytes, judged by two workers at once) and renamed, so it is whole or absent. The bytes copied are
+    hashed as they are copied: a file that changed since it was found, or is gone, is not archived under a hash of
+    other bytes but left for the next run (Unsettled)."""
     target = workspace.archive_path(incoming.sha256, incoming.path.suffix)
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
+        handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+        partial = Path(name)
         digest = hashlib.sha256()
-        with incoming.path.open("rb") as source, partial.open("wb") as copy:
-            while block := source.read(1 << 20):
-                digest.update(block)
-                copy.write(block)
-        if digest.hexdigest() != incoming.sha256:
-            partial.unlink()
-            raise Unsettled(incoming.file_name)
-        partial.replace(target)
+        try:
+            with incoming.path.open("rb") as source, os.fdopen(handle, "wb") as copy:
+                while block := source.read(1 << 20):
+                    digest.update(block)
+                    copy.write(block)
+            if digest.hexdigest() != incoming.sha256:
+                raise Unsettled(incoming.file_name)
+            partial.replace(target)
+        except FileNotFoundError as error:
+            raise Unsettled(incoming.file_name) from error
+        finally:
+            partial.unlink(missing_ok=True)
     if incoming.changed():
         raise Unsettled(incoming.file_name)
     return target
@@ -286,7 +298,7 @@ def _stopped(judging: _Judging, key: str, item: IncomingFile, failure: Failed) -
         result = stopped(received, failure.reason, limits.seconds, limits.memory_mb)
     try:
         archived = archive(judging.workspace, item)
-    except Unsettled:
+    except (Unsettled, OSError):
         _left_for_next_run(item)
         return []
     submission = _submission(item, result, archived, judging.workspace, judging.run_id, judging.received_at)

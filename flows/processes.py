@@ -4,12 +4,13 @@ only that piece — the memory it may take, the time it may run — never the pr
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import resource
-import select
-import threading
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
@@ -20,6 +21,9 @@ import pebble
 
 logger = logging.getLogger(__name__)
 MEGABYTE = 1 << 20
+# prctl(2): the signal a process gets when its parent ends.
+_PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(None, use_errno=True)
 
 
 @dataclass(frozen=True)
@@ -93,23 +97,31 @@ def worker_pool(workers: int, limits: WorkerLimits) -> Iterator[WorkerPool]:
 
 def _limit_worker(memory_mb: int, command: int) -> None:
     """The worker's address space is capped, so a file that would take the machine's memory makes its own reader
-    fail instead. A reader that cannot allocate aborts the process, and a backtrace on the night's log would only
-    bury the one line that says so. The worker ends the moment the command that started the pool does, however it
-    ends (SIGKILL, the OOM killer): a worker busy with a file would otherwise outlive it, and keep the fork server
-    alive with it (each child holds the fork server's "alive" pipe)."""
+    fail instead. A reader that cannot allocate aborts the process: no core dump of it, and no backtrace on the
+    night's log to bury the one line that says so. The worker is killed by the kernel the moment the fork server
+    that started it ends, which it does when the command ends, however it ends (SIGKILL, the OOM killer): a worker
+    busy in a reader would otherwise outlive the command. For that, the worker lets go of its copy of the fork
+    server's "alive" pipe, which would keep the fork server waiting for it."""
     cap = memory_mb * MEGABYTE
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     os.environ["RUST_BACKTRACE"] = "0"
+    set_parent_death_signal(signal.SIGKILL)
+    fork_server = getattr(multiprocessing.forkserver, "_forkserver", None)
+    alive = getattr(fork_server, "_forkserver_alive_fd", None)
+    if alive is not None:
+        os.close(alive)
+        fork_server._forkserver_alive_fd = None
     try:
-        command_ended = os.pidfd_open(command)
-    except ProcessLookupError:
+        os.kill(command, 0)
+    except ProcessLookupError:  # the command ended before the signal was set
         os._exit(1)
 
-    def exit_when_it_ends() -> None:
-        select.select([command_ended], [], [])
-        os._exit(1)
 
-    threading.Thread(target=exit_when_it_ends, daemon=True, name="exit-with-command").start()
+def set_parent_death_signal(signum: int) -> None:
+    """Have the kernel send this process `signum` when its parent ends (prctl PR_SET_PDEATHSIG). Safe between fork
+    and exec: libc is loaded when this module is imported, not here."""
+    _LIBC.prctl(_PR_SET_PDEATHSIG, signum)
 
 
 def run_here(function: Callable[..., Any], calls: Sequence[tuple]) -> list[Any | Failed]:

@@ -4,8 +4,6 @@ local server of its own, started before anything else so that its start (~7 s he
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
 import os
 import signal
@@ -14,11 +12,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from flows.processes import set_parent_death_signal
 from warehouse.workspace import Workspace
 
 _DEFAULTS = {
@@ -30,8 +29,6 @@ _DEFAULTS = {
 }
 _OWN_LOGGERS = ("flows", "schemas", "warehouse")
 SERVER_START_SECONDS = 180
-# prctl(2): the signal a process gets when its parent dies.
-_PR_SET_PDEATHSIG = 1
 
 
 class ServerError(Exception):
@@ -105,17 +102,23 @@ def start_server(log_path: Path, port: int | None = None, ui: bool = True) -> Lo
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            preexec_fn=_stop_with_parent,
+            preexec_fn=_stop_with_command(os.getpid()),
         )
     return LocalServer(process, f"http://127.0.0.1:{port}", log_path)
 
 
-def _stop_with_parent() -> None:
-    """In the server's process, before it starts: it gets SIGTERM when the command that started it dies, however it
-    dies, so no server outlives its command. It runs in a session of its own so that a Ctrl+C in the terminal
-    reaches the command first, which then stops the server after the run's last events."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+def _stop_with_command(command: int) -> Callable[[], None]:
+    """For the server's process, between fork and exec: it gets SIGTERM when the command that started it ends,
+    however it ends, so no server outlives its command (and if the command ended already, at once). It runs in a
+    session of its own so that a Ctrl+C in the terminal reaches the command first, which then stops the server
+    after the run's last events."""
+
+    def in_the_child() -> None:
+        set_parent_death_signal(signal.SIGTERM)
+        if os.getppid() != command:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return in_the_child
 
 
 def healthy(url: str) -> bool:

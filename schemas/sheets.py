@@ -39,8 +39,8 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]+)\$?(\d+)(?::\$?
 # two-letter column, or 100,000 and beyond. Below these, any area is under ten million cells. The search starts at a
 # literal `r="`, which keeps it to a small part of reading the sheet; only a block that holds such a cell is read
 # again for the places.
-_FAR_CELL = re.compile(rb'r="(?:[A-Z]{3}|[A-Z]{2}[0-9]{5}|[A-Z][0-9]{6})')
-_FAR_CELL_PLACE = re.compile(rb'r="([A-Z]{3,}|[A-Z]{2}(?=[0-9]{5})|[A-Z](?=[0-9]{6}))([0-9]+)"')
+_FAR_CELL = re.compile(rb'r="(?:[A-Z]{3}|[A-Z]{2}[0-9]{5}|[A-Z][0-9]{6})', re.IGNORECASE)
+_FAR_CELL_PLACE = re.compile(rb'r="([A-Z]{3,}|[A-Z]{2}(?=[0-9]{5})|[A-Z](?=[0-9]{6}))([0-9]+)"', re.IGNORECASE)
 _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]+)"')
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _ODS_VALUE_TYPE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}value-type"
@@ -253,7 +253,8 @@ class _Extent:
     """The real extent of an .xlsx sheet, read from its cells while the sheet's XML streams by: the area a sheet
     declares can be a lie, and the reader allocates the area its cells span — one cell at XFD1048576 beside a
     list in A1:H20 is half a terabyte. Only the cells far from A1 (see _FAR_CELL) and the last row are looked at,
-    which keeps the scan to a small part of the reading."""
+    which keeps the scan to a small part of the reading; an area made of cells each near A1 (ZZ1 and A99999) is
+    left to the cells-read check after reading and, before that, to the memory limit of the process reading it."""
 
     def __init__(self, sheet: str):
         self.sheet = sheet
@@ -267,7 +268,7 @@ class _Extent:
         self._tail = data[-64:]
         if _FAR_CELL.search(data):
             for letters, row in _FAR_CELL_PLACE.findall(data):
-                self.last_column = max(self.last_column, _column_index(letters.decode()))
+                self.last_column = max(self.last_column, _column_index(letters.decode().upper()))
                 self.last_row = max(self.last_row, int(row))
         rows = _ROW_NUMBER.findall(data[-(1 << 16) :])
         if rows:

@@ -109,8 +109,9 @@ def run_once(root, as_of=AS_OF):
     run_id = pipeline.new_run_id()
     now = dt.datetime(2025, 1, 15, 8, 0)
     pipeline.open_run(workspace, run_id, None, now, as_of)
+    finish_pending(workspace, settings)
     submissions = pipeline.judge(incoming, workspace, settings, catalogue, run_id, now)
     terms, memory_limit = settings.policy().terms(), settings.warehouse.memory_limit
     pipeline.load(workspace, submissions, catalogue, run_id, as_of, seen, terms, memory_limit)
-    finish_pending(workspace, settings)
+    finish_pending(workspace, settings, run_id)
     return workspace

@@ -270,9 +270,10 @@ def mark_crashed(connection: duckdb.DuckDBPyConnection) -> None:
 
 
 def fail_run(connection: duckdb.DuckDBPyConnection, run_id: str, error: str) -> None:
-    """Close the record of a run that failed, with the error."""
+    """Close the record of a run that failed before its load committed, with the error (a run whose load committed
+    is complete: what it left to do is pending work, not a failure of the run)."""
     connection.execute(
-        "update dq.runs set status = 'failed', finished_at = ?, error = ? where run_id = ?",
+        "update dq.runs set status = 'failed', finished_at = ?, error = ? where run_id = ? and status = 'running'",
         [dt.datetime.now(), error, run_id],
     )
 

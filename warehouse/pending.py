@@ -43,12 +43,13 @@ def feedback_due(connection: duckdb.DuckDBPyConnection, run_id: str) -> list[str
     return [row[0] for row in rows]
 
 
-def pending_work(connection: duckdb.DuckDBPyConnection, kind: str) -> list[PendingWork]:
-    """Work of one kind not done yet, oldest first."""
+def pending_work(connection: duckdb.DuckDBPyConnection, kind: str, run_id: str | None = None) -> list[PendingWork]:
+    """Work of one kind not done yet (of one run, if given), oldest first."""
     rows = connection.execute(
-        "select run_id, kind, submission_id, attempts from meta.pending_work where kind = ? and done_at is null "
+        "select run_id, kind, submission_id, attempts from meta.pending_work "
+        "where kind = $kind and done_at is null and ($run_id is null or run_id = $run_id) "
         "order by recorded_at, run_id, submission_id",
-        [kind],
+        {"kind": kind, "run_id": run_id},
     ).fetchall()
     return [PendingWork(*row) for row in rows]
 

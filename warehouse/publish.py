@@ -56,7 +56,7 @@ def publish(connection: duckdb.DuckDBPyConnection, target: Path) -> None:
     for leftover in (staging, _log_of(staging)):
         leftover.unlink(missing_ok=True)
     writer = quote_identifier(connection.execute("select current_database()").fetchall()[0][0])
-    if is_as_published(connection, target):
+    if target.is_file() and is_as_published(connection, target):
         shutil.copyfile(target, staging)
     try:
         _attach(connection, staging)
@@ -96,11 +96,12 @@ def _log_of(database: Path) -> Path:
 
 
 def is_as_published(connection: duckdb.DuckDBPyConnection, target: Path) -> bool:
-    """The copy is as the last publish left it: same size and modification time, and no log beside it."""
-    if not target.is_file():
-        return False
-    found = target.stat()
+    """The copy is as the last publish left it: same size and modification time, and no log beside it; or, before
+    anything was published, there is none."""
     recorded = connection.execute("select size_bytes, modified_ns from meta.published_copy").fetchall()
+    if not target.is_file():
+        return not recorded
+    found = target.stat()
     return recorded == [(found.st_size, found.st_mtime_ns)] and not _log_of(target).exists()
 
 
