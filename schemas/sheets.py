@@ -37,10 +37,11 @@ LIMIT_CODES = ("file-too-large", "file-unpacked-too-large", "file-too-many-colum
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?"')
 # A cell whose place alone makes a large area with A1: column AAA (703) and beyond, or row 10,000 and beyond in a
 # two-letter column, or 100,000 and beyond. Below these, any area is under ten million cells. The search starts at a
-# literal `r="`, which keeps it to a small part of reading the sheet; only a block that holds such a cell is read
-# again for the places.
-_FAR_CELL = re.compile(rb'r="(?:[A-Z]{3}|[A-Z]{2}[0-9]{5}|[A-Z][0-9]{6})', re.IGNORECASE)
-_FAR_CELL_PLACE = re.compile(rb'r="([A-Z]{3,}|[A-Z]{2}(?=[0-9]{5})|[A-Z](?=[0-9]{6}))([0-9]+)"', re.IGNORECASE)
+# literal `r="` (the attribute's name is always lower case; the reader takes the column's letters in either case),
+# which keeps it to a small part of reading the sheet; only a block that holds such a cell is read again for the
+# places.
+_FAR_CELL = re.compile(rb'r="[A-Za-z](?:[A-Za-z]{2}|[A-Za-z][0-9]{5}|[0-9]{6})')
+_FAR_CELL_PLACE = re.compile(rb'r="([A-Za-z]{3,}|[A-Za-z]{2}(?=[0-9]{5})|[A-Za-z](?=[0-9]{6}))([0-9]+)"')
 _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]+)"')
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _ODS_VALUE_TYPE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}value-type"
@@ -260,23 +261,23 @@ class _Extent:
         self.sheet = sheet
         self.last_row = 0
         self.last_column = 0
-        self._tail = b""
+        self._end = b""
 
     def scan(self, block: bytes) -> None:
         # A place cut in two by the block boundary is whole in the overlap carried over.
-        data = self._tail + block
-        self._tail = data[-64:]
+        data = self._end[-64:] + block
         if _FAR_CELL.search(data):
             for letters, row in _FAR_CELL_PLACE.findall(data):
                 self.last_column = max(self.last_column, _column_index(letters.decode().upper()))
                 self.last_row = max(self.last_row, int(row))
-        rows = _ROW_NUMBER.findall(data[-(1 << 16) :])
-        if rows:
-            self.last_row = max(self.last_row, int(rows[-1]))
+        self._end = data[-(1 << 16) :]
 
     def check(self, limits: ReadLimits) -> None:
+        """Within the limits, with the last row of the sheet (rows are written in order, so it is at its end)."""
         if self.last_column:
-            _check_area(self.sheet, 1, self.last_row, 1, self.last_column, limits)
+            rows = _ROW_NUMBER.findall(self._end)
+            last_row = max(self.last_row, int(rows[-1]) if rows else 0)
+            _check_area(self.sheet, 1, last_row, 1, self.last_column, limits)
 
 
 def _check_ods_extent(archive: zipfile.ZipFile, limits: ReadLimits) -> None:
