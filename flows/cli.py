@@ -93,7 +93,8 @@ def run(
     root = workspace.resolve()
     if not (root / "staffq.toml").is_file():
         err.print(
-            f"[red]{root} is not a staffq workspace[/] (no staffq.toml). Create one with: staffq init --dir {workspace}"
+            f"[red]{show.literal(root)} is not a staffq workspace[/] (no staffq.toml). Create one with: staffq init "
+            f"--dir {show.literal(workspace)}"
         )
         raise typer.Exit(2)
     # Checked before anything is written and Prefect starts: a night that would fail on them fails now.
@@ -129,7 +130,9 @@ def serve(
 
     root = workspace.resolve()
     if not (root / "staffq.toml").is_file():
-        err.print(f"[red]{root} is not a staffq workspace[/] (no staffq.toml). Create one with: staffq init")
+        err.print(
+            f"[red]{show.literal(root)} is not a staffq workspace[/] (no staffq.toml). Create one with: staffq init"
+        )
         raise typer.Exit(2)
     problems = check_workspace(root)
     if problems:
@@ -138,7 +141,7 @@ def serve(
         raise typer.Exit(2)
     _refuse_unwritable(root)
     try:
-        serve_flow(root, port, out.print)
+        serve_flow(root, port, lambda text: out.print(show.literal(text)))
     except ServerError as error:
         err.print(f"[red]Cannot start the local Prefect server:[/] {error}")
         raise typer.Exit(2) from error

@@ -148,3 +148,12 @@ def test_check_prints_markup_in_a_clerks_file_as_written(tmp_path, monkeypatch):
     missing = runner.invoke(app, ["check", str(tmp_path / "[/red]" / "ds.csv")])
     assert (type(missing.exception), missing.exit_code) == (SystemExit, 2)
     assert "[/red]" in missing.output
+
+
+def test_a_workspace_path_holding_markup_is_printed_as_written(tmp_path, monkeypatch):
+    monkeypatch.setattr("flows.cli.err._width", 300)
+    folder = tmp_path / "[/red]"
+    folder.mkdir(parents=True)
+    result = runner.invoke(app, ["run", "--workspace", str(folder)])
+    assert (type(result.exception), result.exit_code) == (SystemExit, 2)
+    assert f"{folder} is not a staffq workspace" in result.output
