@@ -396,9 +396,9 @@ def _text_grid(name: str, decoded: _Decoded, delimiter: str, limits: ReadLimits)
     text, buffer = decoded.text, decoded.utf8
     lines = _text_lines(buffer)
     # The grid is as wide as the widest row: title lines are narrower than the list. Counting every row with
-    # Python's csv module costs 0.5 s per 200,000 rows, so the first lines give the width (and the lines a number
-    # of rows it cannot exceed) and polars reads the cells; a wider row further down makes polars refuse, and only
-    # then is every row counted.
+    # Python's csv module is row-by-row Python, so the first lines give the width (and the lines a number of rows it
+    # cannot exceed) and polars reads the cells; a wider row further down makes polars refuse, and only then is every
+    # row counted.
     width = _widest_row(_first_lines(text, _SAMPLE_LINES), delimiter)
     read_by_polars = False
     if width:

@@ -26,7 +26,7 @@ TEMPLATE_HEADER = (
     "Trình độ chuyên môn cao nhất",
     "Lý luận chính trị",
 )
-# No property test depends on wall-clock time: hypothesis's default deadline (200 ms an example) fails tests on a
+# No property test depends on wall-clock time: hypothesis's default deadline for each example fails tests on a
 # loaded machine. A profile, so that it holds for every property test, present and future.
 hypothesis.settings.register_profile("staffq", deadline=None)
 hypothesis.settings.load_profile("staffq")
