@@ -88,22 +88,7 @@ def run(
 
     Example: `staffq run --workspace ./tan-uyen --as-of 2024-12-31`
     """
-    from flows.preflight import check_workspace
-
-    root = workspace.resolve()
-    if not (root / "staffq.toml").is_file():
-        err.print(
-            f"[red]{show.literal(root)} is not a staffq workspace[/] (no staffq.toml). Create one with: staffq init "
-            f"--dir {show.literal(workspace)}"
-        )
-        raise typer.Exit(2)
-    # Checked before anything is written and Prefect starts: a night that would fail on them fails now.
-    problems = check_workspace(root)
-    if problems:
-        for problem in problems:
-            err.print(f"[red]{show.literal(problem)}[/]", soft_wrap=True)
-        raise typer.Exit(2)
-    _refuse_unwritable(root)
+    root = _ready_workspace(workspace)
     with prefect_api(root) as server:
         outcome = _run_flow(root, as_of.date() if as_of else None, server)
     show.run_summary(out, outcome)
@@ -124,22 +109,10 @@ def serve(
 
     Example: `staffq serve --workspace ./tan-uyen`
     """
-    from flows.preflight import check_workspace
     from flows.runtime import ServerError
     from flows.serve import serve as serve_flow
 
-    root = workspace.resolve()
-    if not (root / "staffq.toml").is_file():
-        err.print(
-            f"[red]{show.literal(root)} is not a staffq workspace[/] (no staffq.toml). Create one with: staffq init"
-        )
-        raise typer.Exit(2)
-    problems = check_workspace(root)
-    if problems:
-        for problem in problems:
-            err.print(f"[red]{show.literal(problem)}[/]", soft_wrap=True)
-        raise typer.Exit(2)
-    _refuse_unwritable(root)
+    root = _ready_workspace(workspace)
     try:
         serve_flow(root, port, lambda text: out.print(show.literal(text)))
     except ServerError as error:
@@ -285,9 +258,25 @@ def report(
         print_table(out, city)
 
 
-def _refuse_unwritable(root: Path) -> None:
+def _ready_workspace(workspace: Path) -> Path:
+    """The workspace `run` and `serve` work in, checked before anything is written and Prefect starts: a night that
+    would fail on its configuration, or on a workspace it cannot write, fails now, with every problem on one line
+    each, and exit status 2."""
+    from flows.preflight import check_workspace
     from warehouse.workspace import Workspace
 
+    root = workspace.resolve()
+    if not (root / "staffq.toml").is_file():
+        err.print(
+            f"[red]{show.literal(root)} is not a staffq workspace[/] (no staffq.toml). Create one with: staffq init "
+            f"--dir {show.literal(workspace)}"
+        )
+        raise typer.Exit(2)
+    problems = check_workspace(root)
+    for problem in problems:
+        err.print(f"[red]{show.literal(problem)}[/]", soft_wrap=True)
+    if problems:
+        raise typer.Exit(2)
     problem = Workspace.at(root).write_error()
     if problem:
         err.print(
@@ -295,6 +284,7 @@ def _refuse_unwritable(root: Path) -> None:
             "staffq.duckdb is intact. Make the workspace writable (or free space) and run again."
         )
         raise typer.Exit(2)
+    return root
 
 
 def _run_flow(root: Path, as_of: dt.date | None, server: LocalServer | None):

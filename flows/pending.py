@@ -39,10 +39,9 @@ ALERT_RUNS = 7
 
 @dataclass
 class Finished:
-    """What one pass over the pending work did: feedback files written and alert deliveries, by run; and what
-    failed, one line each for the operator."""
+    """What one pass over the pending work did: alert deliveries, by run; and what failed, one line each for the
+    operator."""
 
-    feedback: dict[str, dict[str, Path]] = field(default_factory=dict)
     deliveries: dict[str, list[dict]] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
 
@@ -106,11 +105,8 @@ def _write_feedback(workspace: Workspace, settings: Settings, run_id: str | None
             failed.append(piece)
             errors.append(f"{outcome.reason}: {outcome.detail}")
             continue
-        relative = outcome.relative_to(workspace.root) if outcome else None
         done.append(piece)
-        paths.append(relative.as_posix() if relative else None)
-        if relative:
-            finished.feedback.setdefault(piece.run_id, {})[piece.submission_id] = relative
+        paths.append(outcome.relative_to(workspace.root).as_posix() if outcome else None)
     with connect(workspace.warehouse, memory_limit=settings.warehouse.memory_limit) as connection:
         mark_done(connection, done, paths)
         for piece, error in zip(failed, errors, strict=True):

@@ -239,23 +239,21 @@ def judge(
     batches = _batches(incoming)
     judged: dict[str, list[Submission]] = {}
     with worker_pool(min(cores(), len(batches)), judging.worker_limits) as pool:
-        retry = []
-        for (key, batch), outcome in zip(
-            batches, pool.run(_judge_batch, [(judging, *b) for b in batches]), strict=True
-        ):
-            if isinstance(outcome, Failed):
-                unstage_batch(workspace.run_staging(run_id), key)
-                if len(batch) > 1:
-                    logger.warning("a batch of %d files was stopped (%s); judging them one by one", len(batch), outcome)
-                    retry += [(f"{key}-{k:04d}", [item]) for k, item in enumerate(batch)]
+        while batches:
+            retry = []
+            for (key, batch), outcome in zip(
+                batches, pool.run(_judge_batch, [(judging, *b) for b in batches]), strict=True
+            ):
+                if not isinstance(outcome, Failed):
+                    judged[key] = outcome
                     continue
-                outcome = _stopped(judging, key, batch[0], outcome)
-            judged[key] = outcome
-        for (key, batch), outcome in zip(retry, pool.run(_judge_batch, [(judging, *b) for b in retry]), strict=True):
-            if isinstance(outcome, Failed):
                 unstage_batch(workspace.run_staging(run_id), key)
-                outcome = _stopped(judging, key, batch[0], outcome)
-            judged[key] = outcome
+                if len(batch) == 1:
+                    judged[key] = _stopped(judging, key, batch[0], outcome)
+                    continue
+                logger.warning("a batch of %d files was stopped (%s); judging them one by one", len(batch), outcome)
+                retry += [(f"{key}-{k:04d}", [item]) for k, item in enumerate(batch)]
+            batches = retry
     fault_point("after_archive")
     submissions = []
     accepted: set[tuple[str, str]] = set()
