@@ -8,10 +8,12 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import re
 import tempfile
+import unicodedata
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import polars as pl
 
@@ -255,18 +257,51 @@ def judge(
                 retry += [(f"{key}-{k:04d}", [item]) for k, item in enumerate(batch)]
             batches = retry
     fault_point("after_archive")
+    in_file_order = [submission for key in sorted(judged) for submission in judged[key]]
+    originals = _originals(in_file_order, incoming)
     submissions = []
-    accepted: set[tuple[str, str]] = set()
-    for key in sorted(judged):
-        for submission in judged[key]:
-            fault_point("mid_validation")
-            copy = (submission.agency_code, submission.file_sha256)
-            if submission.status != "duplicate" and copy in accepted:
-                submission = _duplicate(submission)
-            if submission.status in ("accepted", "accepted_with_errors"):
-                accepted.add(copy)
-            submissions.append(submission)
+    for submission in in_file_order:
+        fault_point("mid_validation")
+        if _is_loaded(submission) and (submission.agency_code, submission.file_name) not in originals:
+            submission = _duplicate(submission)
+        submissions.append(submission)
     return submissions
+
+
+def _is_loaded(submission: Submission) -> bool:
+    return submission.status in ("accepted", "accepted_with_errors")
+
+
+def _originals(submissions: list[Submission], incoming: list[IncomingFile]) -> set[tuple[str, str]]:
+    """(agency, file name) of the one file kept among the same bytes sent twice by one agency this night. The
+    duplicate reported back is the copy, as the clerk would name it: a name that looks like a copy's ("X (1).xlsx",
+    "Copy of X.xlsx", "X - Copy.xlsx", "X - Bản sao.xlsx") before one that does not, then the later modified."""
+    modified = {(item.agency_code, item.file_name): item.modified_ns for item in incoming}
+    kept: dict[tuple[str, str], Submission] = {}
+    for submission in submissions:
+        if not _is_loaded(submission):
+            continue
+        key, rank = (submission.agency_code, submission.file_sha256), _copy_rank(submission, modified)
+        if key not in kept or rank < _copy_rank(kept[key], modified):
+            kept[key] = submission
+    return {(submission.agency_code, submission.file_name) for submission in kept.values()}
+
+
+def _copy_rank(submission: Submission, modified: dict[tuple[str, str], int]) -> tuple[bool, int]:
+    name = submission.file_name
+    return looks_like_a_copy(name), modified.get((submission.agency_code, name), 0)
+
+
+# What Windows (English and Vietnamese), macOS, Linux file managers and browsers add to a copy's name.
+_COPY_NAME = re.compile(
+    r"(^(copy of|bản sao của) )|( - (copy|bản sao)( \(\d+\))?$)|( ?\(\d+\)$)|( copy( \d+)?$)|( \((another )?copy\)$)",
+    re.IGNORECASE,
+)
+
+
+def looks_like_a_copy(file_name: str) -> bool:
+    """Whether a file's name (its stem, in whatever folder) is the name a computer gives a copy of another file."""
+    return bool(_COPY_NAME.search(unicodedata.normalize("NFC", PurePosixPath(file_name).stem)))
 
 
 def _batches(incoming: list[IncomingFile]) -> list[tuple[str, list[IncomingFile]]]:

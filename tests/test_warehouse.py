@@ -2,6 +2,7 @@
 history kept, and an analysts' copy without national IDs."""
 
 import datetime as dt
+import os
 import re
 import shutil
 
@@ -240,10 +241,34 @@ def test_a_second_copy_in_the_same_run_is_a_duplicate_only_of_a_loaded_file(work
         ).fetchall()[0]
     assert stored[:3] == stored[3:]
     assert rows == [
-        ("UB-NV", "ds (1).csv", "accepted"),
-        ("UB-NV", "ds.csv", "duplicate"),
+        ("UB-NV", "ds (1).csv", "duplicate"),
+        ("UB-NV", "ds.csv", "accepted"),
         ("UB-YT", "ds (1).csv", "rejected"),
         ("UB-YT", "ds.csv", "rejected"),
+    ]
+
+
+def test_of_the_same_bytes_sent_twice_the_copy_is_the_duplicate_else_the_later_one(workspace_root):
+    inbox = workspace_root / "inbox" / "UB-NV"
+    for name in ("Copy of ds.csv", "ds - Copy.csv", "ds - Bản sao.csv"):
+        shutil.copy(inbox / "ds.csv", inbox / name)
+    # Two names neither of which looks like a copy: the one written later is.
+    later, earlier = inbox / "a.csv", inbox / "b.csv"
+    for path, modified in ((later, 2_000_000_000), (earlier, 1_000_000_000)):
+        shutil.copy(FIXTURES / "name_with_digits.csv", path)
+        os.utime(path, (modified, modified))
+    workspace = run_once(workspace_root)
+    with connect(workspace.warehouse, read_only=True) as connection:
+        rows = connection.execute(
+            "select file_name, status from dq.submissions where agency_code = 'UB-NV' order by all"
+        ).fetchall()
+    assert rows == [
+        ("Copy of ds.csv", "duplicate"),
+        ("a.csv", "duplicate"),
+        ("b.csv", "accepted_with_errors"),
+        ("ds - Bản sao.csv", "duplicate"),
+        ("ds - Copy.csv", "duplicate"),
+        ("ds.csv", "accepted"),
     ]
 
 
