@@ -322,9 +322,9 @@ def _trend(history: list[dict], series: tuple[tuple[str, str], ...], share: bool
                 hovertemplate="%{fullData.name}, %{x|%d/%m/%Y}: %{text}<extra></extra>",
             )
         )
-    # A margin of a twentieth of the span each side keeps the first and last dates' labels clear of the axes.
+    # A margin of an eighth of the span each side keeps the first and last dates' labels clear of the axes.
     first, last = (dt.datetime.combine(date, dt.time()) for date in (dates[0], dates[-1]))
-    margin = (last - first) / 20
+    margin = (last - first) / 8
     xaxis = {"type": "date", "tickformat": "%d/%m/%Y", "title": "tính đến ngày"}
     xaxis["range"] = [first - margin, last + margin]
     if len(dates) <= _DATE_TICKS:

@@ -24,7 +24,10 @@ _DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "DO_NOT_TRACK": "1",
-    "PREFECT_LOGGING_LEVEL": "WARNING",
+    # The run log (the Prefect UI) gets INFO — one line per file judged, how the indicators were computed — while
+    # the terminal of a one-off command shows only warnings: its own summary says the rest.
+    "PREFECT_LOGGING_LEVEL": "INFO",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
     "PREFECT_LOGGING_EXTRA_LOGGERS": "flows,schemas,warehouse",
 }
 _OWN_LOGGERS = ("flows", "schemas", "warehouse")
