@@ -47,7 +47,7 @@ def file_verdict(submission: Submission) -> str:
     s = submission
     return (
         f"{s.agency_code} {s.file_name!r}: {s.status}; {s.rows_read} rows read, {s.rows_loaded} loaded, "
-        f"{s.rows_rejected} returned; {s.errors} errors, {s.warnings} warnings"
+        f"{s.rows_rejected} returned; issues: {s.errors} error(s), {s.warnings} warning(s)"
     )
 
 
