@@ -40,7 +40,7 @@ body { font-family: "Segoe UI", "DejaVu Sans", Arial, sans-serif; margin: 24px a
 h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #d5dbe1; }
 .narrative { font-size: 1.08em; background: #f4f7fa; padding: 12px 16px; border-left: 4px solid #1f5fa8; }
 .note { color: #5a6877; font-style: italic; }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, 560px); gap: 8px 24px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, CHART_WIDTHpx); gap: 8px 24px; }
 table { border-collapse: collapse; margin: 8px 0 16px; } th, td { border: 1px solid #d5dbe1; padding: 3px 10px; }
 th { background: #f4f7fa; text-align: left; }
 td.number { text-align: right; white-space: nowrap; }
@@ -60,7 +60,7 @@ table.shares td.share span:last-child { position: relative; white-space: nowrap;
   h2 { break-after: avoid; page-break-after: avoid; }
   tr { break-inside: avoid; page-break-inside: avoid; }
 }
-"""
+""".replace("CHART_WIDTH", str(_CHART_WIDTH))
 
 
 @dataclass(frozen=True)
