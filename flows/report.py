@@ -107,23 +107,30 @@ class CityReport:
     targets: dict[str, Target] = field(default_factory=dict)
 
     def show(self, code: str) -> str:
-        """A figure as written in Vietnamese reports: 2.886 people, 12,5%."""
+        """A figure as the report writes it everywhere (see `count_text`, `share_text`); "-" when not computed."""
         value = self.values.get(code)
         if value is None:
             return "-"
-        if code in SHARES:
-            return f"{value * 100:.1f}%".replace(".", ",")
-        return f"{int(value):,}".replace(",", ".")
+        return share_text(value) if code in SHARES else count_text(value)
+
+
+def count_text(value: float) -> str:
+    """A count as Vietnamese (vi-VN) writes it: 2.886."""
+    return f"{round(value):,}".replace(",", ".")
+
+
+def share_text(share: float) -> str:
+    """A share as Vietnamese (vi-VN) writes it: 0.67 is 67,0 %."""
+    return f"{share * 100:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".") + " %"
 
 
 def target_text(report: CityReport, code: str) -> str:
-    """ "≥ 15,0% · đạt", "≤ 20,0% · chưa đạt", or nothing for an indicator without a target."""
+    """ "≥ 15,0 % · đạt", "≤ 20,0 % · chưa đạt", or nothing for an indicator without a target."""
     target = report.targets.get(code)
     if target is None:
         return ""
     sign = "≥" if target.minimum is not None else "≤"
-    limit = f"{target.limit * 100:.1f}%".replace(".", ",")
-    return f"{sign} {limit} · {'đạt' if target.is_met else 'chưa đạt'}"
+    return f"{sign} {share_text(target.limit)} · {'đạt' if target.is_met else 'chưa đạt'}"
 
 
 def narrative(report: CityReport) -> str:
@@ -142,14 +149,22 @@ def narrative(report: CityReport) -> str:
 
 
 def _completeness(report: CityReport) -> str:
-    """Whether the count is complete: a city figure from part of the agencies must say so."""
-    if not report.values.get("data.agencies_expected"):
+    """Whether the count is complete and current: a city figure from part of the agencies, or from lists older
+    than their cadence allows, must say so. An agency without a list is late too (`data.agencies_late`), so the
+    two are told apart here: those without a list, and those whose list is out of date."""
+    expected = report.values.get("data.agencies_expected")
+    if not expected:
         return ""
-    submitted, expected = report.show("data.agencies_submitted"), report.show("data.agencies_expected")
-    text = f" Số liệu tổng hợp từ danh sách của {submitted}/{expected} đơn vị"
-    if report.values.get("data.agencies_late"):
-        return text + f"; {report.show('data.agencies_late')} đơn vị chưa có danh sách hoặc danh sách đã quá hạn."
-    return text + "."
+    submitted = report.values.get("data.agencies_submitted") or 0
+    missing = expected - submitted
+    out_of_date = (report.values.get("data.agencies_late") or 0) - missing
+    text = f" Số liệu tổng hợp từ danh sách của {count_text(submitted)}/{count_text(expected)} đơn vị phải báo cáo"
+    gaps = []
+    if missing:
+        gaps.append(f"{count_text(missing)} đơn vị chưa có danh sách")
+    if out_of_date:
+        gaps.append(f"{count_text(out_of_date)} đơn vị có danh sách đã quá hạn theo kỳ báo cáo")
+    return text + ("; " + "; ".join(gaps) if gaps else "") + "."
 
 
 def render_markdown(report: CityReport) -> str:

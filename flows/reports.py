@@ -25,6 +25,7 @@ def city_report(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> CityRe
 
 
 def write_html(connection: duckdb.DuckDBPyConnection, report: CityReport, path: Path) -> None:
+    """The HTML page: the city's figures, their history up to the report's date and each agency's data quality."""
     data = HtmlData(
         history=queries.city_history(connection, TREND_CODES, report.as_of),
         pyramid=queries.age_pyramid(connection, report.as_of),

@@ -24,7 +24,10 @@ _DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "DO_NOT_TRACK": "1",
-    "PREFECT_LOGGING_LEVEL": "WARNING",
+    # The run log (the Prefect UI) gets INFO — one line per file judged, how the indicators were computed — while
+    # the terminal of a one-off command shows only warnings: its own summary says the rest.
+    "PREFECT_LOGGING_LEVEL": "INFO",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
     "PREFECT_LOGGING_EXTRA_LOGGERS": "flows,schemas,warehouse",
 }
 _OWN_LOGGERS = ("flows", "schemas", "warehouse")
@@ -94,17 +97,30 @@ class LocalServer:
 def start_server(log_path: Path, port: int | None = None, ui: bool = True) -> LocalServer:
     """Start `prefect server start` on 127.0.0.1 (a free port unless given) and return at once."""
     port = port or _free_port()
+    url = f"http://127.0.0.1:{port}"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [*command, *([] if ui else ["--no-ui"])],
+            env=_server_environment(url),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
             preexec_fn=_stop_with_command(os.getpid()),
         )
-    return LocalServer(process, f"http://127.0.0.1:{port}", log_path)
+    return LocalServer(process, url, log_path)
+
+
+def _server_environment(url: str) -> dict[str, str]:
+    """The server's environment, telling its UI where the API is. `--port` moves only the API: the UI asks
+    `/ui-settings` for the API's address, which Prefect builds from PREFECT_UI_API_URL, else PREFECT_API_URL, else
+    its default port 4200 — a UI served on another port then calls a port nobody listens on, and stays blank. An
+    address the user set (a proxy in front of the server) is kept."""
+    environment = dict(os.environ)
+    if not environment.get("PREFECT_UI_API_URL") and not environment.get("PREFECT_SERVER_UI_API_URL"):
+        environment["PREFECT_UI_API_URL"] = f"{url}/api"
+    return environment
 
 
 def _stop_with_command(command: int) -> Callable[[], None]:

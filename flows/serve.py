@@ -21,7 +21,8 @@ DEPLOYMENT = "staffq-nightly"
 
 def serve(root: Path, port: int, say: Callable[[str], None]) -> None:
     """Serve the nightly flow until interrupted (Ctrl+C or SIGTERM), with a local server unless one is set."""
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    # serve's terminal (or journal) is where its runs are watched: it shows their log, not only warnings.
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "INFO")
     configure_prefect(root)
     settings = load_settings(root)
     with _prefect_api(root, port, say):

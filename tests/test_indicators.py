@@ -104,10 +104,10 @@ def test_the_report_writes_the_articles_paragraph_from_the_data(families):
         "chức, người lao động. Về trình độ chuyên môn: thạc sĩ 1 người; đại học 1 người. Về trình độ lý luận chính "
         "trị: cao cấp, cử nhân 1 người; trung cấp 1 người." in result.output
     )
-    assert "| Tỷ lệ nữ | `planning.women` | 66,7% | ≥ 25,0% · đạt |" in result.output
-    excellent = "| Xuất sắc so với tốt | `evaluation.excellent_share_of_good` | 33,3% | ≤ 20,0% · chưa đạt |"
+    assert "| Tỷ lệ nữ | `planning.women` | 66,7 % | ≥ 25,0 % · đạt |" in result.output
+    excellent = "| Xuất sắc so với tốt | `evaluation.excellent_share_of_good` | 33,3 % | ≤ 20,0 % · chưa đạt |"
     assert excellent in result.output
-    assert "Số liệu tổng hợp từ danh sách của 1/48 đơn vị; 47 đơn vị chưa có danh sách" in result.output
+    assert "Số liệu tổng hợp từ danh sách của 1/48 đơn vị phải báo cáo; 47 đơn vị chưa có danh sách." in result.output
 
 
 def test_each_indicator_file_runs_alone(families):
@@ -136,6 +136,41 @@ def test_an_agency_whose_list_is_older_than_its_cadence_is_late(families):
             "where scope = 'city' and indicator_code = 'data.agencies_late' order by as_of_date"
         ).fetchall()
     assert late == [(AS_OF, 47), (dt.date(2025, 2, 28), 48)]
+
+
+def test_rows_returned_to_a_folder_outside_the_catalogue_count_under_no_agency(families):
+    """Every returned row counts once, whoever sent it: the run's own count, the city's and the agencies' agree."""
+    stranger = families.root / "inbox" / "UB-DANTOC"
+    stranger.mkdir()
+    shutil.copy(FIXTURES / "valid_three_people.csv", stranger / "ds.csv")
+    later = dt.date(2025, 1, 15)
+    run_once(families.root, as_of=later)
+    with connect(families.published, read_only=True) as connection:
+        run_returned = connection.execute("select sum(rows_rejected) from dq.runs").fetchall()[0][0]
+        indicators = connection.execute(
+            "select scope_code, indicator_code, value from analytics.indicators "
+            "where as_of_date = ? and indicator_code in ('data.rows_rejected', 'data.files_rejected', "
+            "'data.agencies_expected', 'data.agencies_submitted') and scope_code in ('city', 'unknown') "
+            "order by all",
+            [later],
+        ).fetchall()
+        unknown = connection.execute(
+            "select agency_code, agency_name, agency_group, is_expected, has_list, is_late, rows_read, rows_rejected, "
+            "files_rejected from analytics.agency_data_quality(?) where not is_expected",
+            [later],
+        ).fetchall()
+    assert run_returned == 3
+    assert indicators == [
+        ("city", "data.agencies_expected", 48),
+        ("city", "data.agencies_submitted", 1),
+        ("city", "data.files_rejected", 1),
+        ("city", "data.rows_rejected", 3),
+        ("unknown", "data.agencies_expected", 0),
+        ("unknown", "data.agencies_submitted", 0),
+        ("unknown", "data.files_rejected", 1),
+        ("unknown", "data.rows_rejected", 3),
+    ]
+    assert unknown == [("UB-DANTOC", None, None, False, False, False, 3, 3, 1)]
 
 
 def test_targets_say_whether_they_are_met(families):

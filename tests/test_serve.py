@@ -109,6 +109,9 @@ def test_serve_runs_the_flow_on_schedule_and_stops_what_it_started(tmp_path):
         assert any(artifact["flow_run_id"] == runs[0]["id"] for artifact in artifacts)
         with urllib.request.urlopen(url, timeout=10) as response:  # the UI
             assert b"<!DOCTYPE html>" in response.read(200)
+        # The UI served on this port asks the API on this port (Prefect's default, 4200, would leave it blank).
+        with urllib.request.urlopen(f"{url}/ui-settings", timeout=10) as response:
+            assert json.loads(response.read())["api_url"] == f"{url}/api"
         assert (root / "staffq.duckdb").is_file()
 
         # A run by hand meanwhile reports to this server (it shows in the UI) instead of starting one of its own;

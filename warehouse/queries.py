@@ -99,7 +99,8 @@ def age_pyramid(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[d
 
 
 def agency_data_quality(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dict]:
-    """Per agency: current list, lateness, rows loaded and returned."""
+    """Per expected agency, then per other folder that sent files: current list, lateness, rows read, loaded,
+    returned and warned, files returned (see the macro)."""
     return _rows(connection, "select * from analytics.agency_data_quality(?::date)", [as_of])
 
 

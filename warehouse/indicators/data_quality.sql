@@ -2,7 +2,9 @@
 -- data.issues_errors, data.issues_warnings (the count per check is analytics.issues_by_check):
 -- whether the city count is complete and current, and what was sent back. An agency is late when its current list is
 -- older than its expected cadence allows (monthly: one month; quarterly: three; yearly: twelve) or it has none;
--- rows and files rejected count every submission with an as-of date up to the date (analytics.agency_data_quality).
+-- rows, files and issues count every submission with an as-of date up to the date, whoever sent it — a folder
+-- outside the catalogue or an agency not expected to report included, under group 'unknown' when the catalogue
+-- does not give one (analytics.agency_data_quality), so the city's returned rows are those the runs reported.
 -- One row per scope (city, group).
 with
 per_agency as (
@@ -19,8 +21,8 @@ totals as (
     select
         scope,
         scope_code,
-        count(*) as agencies_expected,
-        count(*) filter (where has_list) as agencies_submitted,
+        count(*) filter (where is_expected) as agencies_expected,
+        count(*) filter (where is_expected and has_list) as agencies_submitted,
         count(*) filter (where is_late) as agencies_late,
         sum(rows_rejected)::bigint as rows_rejected,
         sum(files_rejected)::bigint as files_rejected,
