@@ -454,7 +454,9 @@ def _write_headers(sheet: Worksheet, paths: list[tuple[str, ...]], top: int, dep
                 if last > first or bottom > level:
                     sheet.merge_cells(start_row=top + level, start_column=first, end_row=top + bottom, end_column=last)
                 cell = write_cell(sheet, top + level, first, path[level])
-                cell.alignment, cell.font = _CENTRED, Font(name=_FONT, bold=True, size=_HEADER_FONT_PT)
+                # Headings over other columns in bold, the columns' own labels plain: narrower, and as forms print them.
+                is_heading = len(path) > level + 1 or len(path) == 1
+                cell.alignment, cell.font = _CENTRED, Font(name=_FONT, bold=is_heading, size=_HEADER_FONT_PT)
                 needed = _text_height(path[level], _span_px(first, last, geometry), _HEADER_FONT_PT)
                 if bottom == level:
                     heights[level] = max(heights[level], needed)
