@@ -49,6 +49,9 @@ LISTS = {
         ("Tô Thị Mười Lăm", 1997, True, 15, "Tạp vụ", "Hợp đồng lao động", "", "", ""),
     ],
 }
+# Catalogue names a form must print as written: a formula is text, a long name wraps on rows tall enough.
+FORMULA_NAME = '=HYPERLINK("http://example.invalid","Phòng Kinh tế")'
+LONG_NAME = " và ".join(["Phòng Quản lý đô thị"] * 6)
 BM01, PUBLIC_EMPLOYEES, CONTRACT, LEADERS = (
     "BM01 cán bộ, công chức",
     "BM01 viên chức",
@@ -74,6 +77,11 @@ def published(tmp_path_factory):
     on the lists of two agencies, and agencies that sent nothing."""
     root = tmp_path_factory.mktemp("forms") / "ws"
     create_workspace(root)
+    catalogue = root / "agencies.csv"
+    text = catalogue.read_text(encoding="utf-8")
+    quoted = FORMULA_NAME.replace('"', '""')
+    text = text.replace("UB-KT,Phòng Kinh tế,", f'UB-KT,"{quoted}",')
+    catalogue.write_text(text.replace("UB-QLDT,Phòng Quản lý đô thị,", f"UB-QLDT,{LONG_NAME},"), encoding="utf-8")
     for agency, people in LISTS.items():
         (root / "inbox" / agency / "ds.csv").write_text(_list_csv(people), encoding="utf-8")
     return run_once(root, AS_OF).published
@@ -286,6 +294,17 @@ def test_the_workbook_prints_on_a4_landscape_with_titles_on_every_page_and_nothi
     assert [brk.id for brk in bm01.col_breaks.brk] == [19]
     assert bm01.cell(9, 14).value == "Chuyên môn" and bm01.cell(9, 20).value == "Chính trị"
     assert bm01.cell(8, 14).value == bm01.cell(8, 20).value == "Trình độ đào tạo"  # once on each page
+
+
+def test_agency_names_are_printed_as_written_and_wrapped(workbook):
+    sheet = workbook[BM01]
+    rows = {cell.value: cell for cell in sheet["B"] if cell.value in (FORMULA_NAME, LONG_NAME)}
+    assert set(rows) == {FORMULA_NAME, LONG_NAME}
+    assert rows[FORMULA_NAME].data_type == "s"
+    long_name = rows[LONG_NAME]
+    assert long_name.alignment.wrap_text
+    # About 30 characters a line in the name column: five lines of 10-point text.
+    assert sheet.row_dimensions[long_name.row].height >= 5 * 12
 
 
 def test_the_city_comes_from_the_catalogues_government_when_the_settings_leave_it_out():
