@@ -210,8 +210,9 @@ def report(
     """The city's indicator report, with the narrative paragraph of the source article's style.
 
     table: in the terminal. md: Markdown. html: one self-contained page with charts (no network needed to view it).
-    xlsx: the official forms, BM01/BNV (one row per agency and a total row) and the leaders' table of Party form 9B,
-    for A4 landscape. Reads the analysts' copy (staffq.duckdb) of the workspace.
+    xlsx: the official forms for A4 landscape: BM01/BNV for cán bộ and công chức, the same layout for viên chức, a
+    summary of người lao động (the three add up to the headcount) and the leaders' table of Party form 9B. Reads the
+    analysts' copy (staffq.duckdb) of the workspace.
 
     Example: `staffq report --workspace staffq-demo --format html --out bao-cao.html`
     """
@@ -244,7 +245,7 @@ def report(
             if output_format == "html":
                 write_html(connection, city, target)
             else:
-                write_xlsx(connection, date, target, settings.report.reporting_unit, settings.report.receiving_unit)
+                write_xlsx(connection, date, target, settings.report)
             out.print(f"Report written to [bold]{show.literal(target)}[/].")
             return
     if output_format == "md":

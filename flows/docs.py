@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from flows.official_forms import BM01_COLUMNS, FORM_9B_COLUMNS
+from flows.official_forms import FORM_MACRO_COLUMNS
 from schemas.catalogue import checks
 from schemas.staff import record_columns
 from warehouse.database import INDICATOR_DIR, ddl_files, view_files
@@ -94,11 +94,10 @@ def render_warehouse() -> str:
 def _meaning(table: str, column: str) -> str:
     """A column's label: the staff record's Vietnamese title and description, or the form column it fills."""
     fields = record_columns()
-    forms = {"analytics.form_bm01": BM01_COLUMNS, "analytics.form_9b_leaders": FORM_9B_COLUMNS}
     name = table.split("(")[0]
-    if name in forms and column.startswith("col_"):
+    if name in FORM_MACRO_COLUMNS and column.startswith("col_"):
         number = int(column.removeprefix("col_"))
-        return f"Cột {number}: " + " › ".join(forms[name][number - 1])
+        return f"Cột {number}: " + " › ".join(FORM_MACRO_COLUMNS[name][number - 1])
     if column in fields and "staff" in name:
         field = fields[column]
         return f"{field.title} — {field.description} ({_REQUIREMENT[field.metadata['req']]})"

@@ -1,19 +1,28 @@
 """`staffq report --format xlsx`: the official forms as the organisation board files them — form BM01/BNV
-(Circular 11/2012/TT-BNV) and the leaders' table of Party form 9B — numbers as numbers, ready for A4 landscape.
+(Circular 11/2012/TT-BNV) for cán bộ and công chức, the same layout for viên chức, a summary of the other staff
+(người lao động), and the leaders' table of Party form 9B — numbers as numbers, printable on A4 landscape.
 
-The figures come from the warehouse macros `analytics.form_bm01` and `analytics.form_9b_leaders`; this module only
-lays them out: title block, merged multi-level headers, the numbered column row, one row per agency, the total row,
-the signature block."""
+The figures come from the warehouse macros `analytics.form_bm01`, `analytics.form_contract_staff` and
+`analytics.form_9b_leaders`; this module only lays them out: title block, merged multi-level headers, the numbered
+column row, group rows with their subtotals, one row per agency, the total row, notes, the place-and-date line and
+the signatures. A form wider than a page is split into column slices that each fit one page at 100 %, with the
+header rows and the agency names printed again on every page: shrinking a 40-column form onto one sheet of paper
+leaves figures nobody can read."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
+import textwrap
 from dataclasses import dataclass
+from itertools import combinations, pairwise
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break, ColBreak, RowBreak
 from openpyxl.worksheet.worksheet import Worksheet
 
 from flows.workbooks import save_reproducibly, write_cell
@@ -25,51 +34,113 @@ _SENIOR, _PRINCIPAL, _SPECIALIST = (
     "Chuyên viên chính và tương đương",
     "Chuyên viên và tương đương",
 )
-# Form BM01/BNV columns 1-38 (staff-list spec §7): the header path of each, top level first.
-BM01_COLUMNS: tuple[tuple[str, ...], ...] = (
-    ("Tổng số biên chế được giao",),
-    ("Tổng số công chức hiện có",),
-    *(("Trong đó", name) for name in ("Nữ", "Đảng viên", "Dân tộc thiểu số", "Tôn giáo")),
-    *(("Chia theo ngạch", name) for name in (_SENIOR, _PRINCIPAL, _SPECIALIST, "Cán sự và tương đương", "Nhân viên")),
-    *((_TRAINING, "Chuyên môn", name) for name in ("Tiến sĩ", "Thạc sĩ", "Đại học", "Cao đẳng", "Trung cấp", "Sơ cấp")),
-    *((_TRAINING, "Chính trị", name) for name in ("Cử nhân", "Cao cấp", "Trung cấp", "Sơ cấp")),
-    (_TRAINING, "Tin học", "Trung cấp trở lên"),
-    (_TRAINING, "Tin học", "Chứng chỉ"),
-    (_TRAINING, "Ngoại ngữ", "Tiếng Anh", "Đại học trở lên"),
-    (_TRAINING, "Ngoại ngữ", "Tiếng Anh", "Chứng chỉ (A, B, C)"),
-    (_TRAINING, "Ngoại ngữ", "Ngoại ngữ khác", "Đại học trở lên"),
-    (_TRAINING, "Ngoại ngữ", "Ngoại ngữ khác", "Chứng chỉ (A, B, C)"),
-    (_TRAINING, "Ngoại ngữ", "Chứng chỉ tiếng dân tộc"),
-    *((_TRAINING, "Quản lý nhà nước", name) for name in (_SENIOR, _PRINCIPAL, _SPECIALIST)),
-    (_AGE, "Từ 30 trở xuống"),
-    (_AGE, "Từ 31 đến 40"),
-    (_AGE, "Từ 41 đến 50"),
-    (_AGE, "Từ 51 đến 60", "Tổng số"),
-    (_AGE, "Từ 51 đến 60", "Nữ từ 51 đến 55"),
-    (_AGE, "Từ 51 đến 60", "Nam từ 56 đến 60"),
+_NONE_OR_BLANK = "Chưa có hoặc chưa ghi"
+_BELOW_INTERMEDIATE = "Dưới trung cấp hoặc chưa ghi"
+
+
+def _bm01_columns(quota: str, headcount: str, grades: str) -> tuple[tuple[str, ...], ...]:
+    """Form BM01/BNV columns 1-38 (staff-list spec §7), the header path of each, top level first; the first two
+    columns and the grade heading name whom the sheet counts."""
+    return (
+        (quota,),
+        (headcount,),
+        *(("Trong đó", name) for name in ("Nữ", "Đảng viên", "Dân tộc thiểu số", "Tôn giáo")),
+        *((grades, name) for name in (_SENIOR, _PRINCIPAL, _SPECIALIST, "Cán sự và tương đương", "Nhân viên")),
+        *(
+            (_TRAINING, "Chuyên môn", name)
+            for name in ("Tiến sĩ", "Thạc sĩ", "Đại học", "Cao đẳng", "Trung cấp", "Sơ cấp")
+        ),
+        *((_TRAINING, "Chính trị", name) for name in ("Cử nhân", "Cao cấp", "Trung cấp", "Sơ cấp")),
+        (_TRAINING, "Tin học", "Trung cấp trở lên"),
+        (_TRAINING, "Tin học", "Chứng chỉ"),
+        (_TRAINING, "Ngoại ngữ", "Tiếng Anh", "Đại học trở lên"),
+        (_TRAINING, "Ngoại ngữ", "Tiếng Anh", "Chứng chỉ (A, B, C)"),
+        (_TRAINING, "Ngoại ngữ", "Ngoại ngữ khác", "Đại học trở lên"),
+        (_TRAINING, "Ngoại ngữ", "Ngoại ngữ khác", "Chứng chỉ (A, B, C)"),
+        (_TRAINING, "Ngoại ngữ", "Chứng chỉ tiếng dân tộc"),
+        *((_TRAINING, "Quản lý nhà nước", name) for name in (_SENIOR, _PRINCIPAL, _SPECIALIST)),
+        (_AGE, "Từ 30 trở xuống"),
+        (_AGE, "Từ 31 đến 40"),
+        (_AGE, "Từ 41 đến 50"),
+        (_AGE, "Từ 51 đến 60", "Tổng số"),
+        (_AGE, "Từ 51 đến 60", "Nữ từ 51 đến 55"),
+        (_AGE, "Từ 51 đến 60", "Nam từ 56 đến 60"),
+        (_AGE, "Trên tuổi nghỉ hưu"),
+    )
+
+
+BM01_COLUMNS = _bm01_columns("Tổng số biên chế được giao", "Tổng số cán bộ, công chức hiện có", "Chia theo ngạch")
+BM01_PUBLIC_EMPLOYEE_COLUMNS = _bm01_columns(
+    "Tổng số người làm việc được giao", "Tổng số viên chức hiện có", "Chia theo chức danh nghề nghiệp"
+)
+# The other staff in the headcount (analytics.form_contract_staff): every group but "Trong đó" adds up to column 1.
+CONTRACT_COLUMNS: tuple[tuple[str, ...], ...] = (
+    ("Tổng số người lao động hiện có",),
+    *(("Trong đó", name) for name in ("Nữ", "Đảng viên", "Dân tộc thiểu số")),
+    *(
+        ("Chia theo loại hợp đồng", name)
+        for name in ("Trong chỉ tiêu biên chế", "Hỗ trợ, phục vụ", "Loại khác", "Chưa ghi loại hợp đồng")
+    ),
+    *(
+        ("Trình độ chuyên môn", name)
+        for name in ("Sau đại học", "Đại học", "Cao đẳng", "Trung cấp", _BELOW_INTERMEDIATE)
+    ),
+    *((_AGE, name) for name in ("Từ 30 trở xuống", "Từ 31 đến 40", "Từ 41 đến 50", "Từ 51 đến tuổi nghỉ hưu")),
     (_AGE, "Trên tuổi nghỉ hưu"),
 )
-# The leaders' table in the layout of Party form 9B: columns 1-18 of analytics.form_9b_leaders.
+# The leaders' table in the layout of Party form 9B (analytics.form_9b_leaders): every group adds up to column 1,
+# leaders with a level the form has no column for included; column 4 is a part of column 1. State management
+# levels go by the form's abbreviations (chuyên viên cao cấp, chính, chuyên viên và tương đương) to fit one page.
 FORM_9B_COLUMNS: tuple[tuple[str, ...], ...] = (
-    ("Tổng số CBLĐ, QL",),
-    ("Trong đó", "Nữ"),
-    ("Trong đó", "Dân tộc thiểu số"),
+    ("Tổng số",),
+    ("Giới tính", "Nam"),
+    ("Giới tính", "Nữ"),
+    ("Trong đó: dân tộc thiểu số",),
     ("Độ tuổi", "Từ 40 tuổi trở xuống"),
     ("Độ tuổi", "Trên 40 đến 50 tuổi"),
     ("Độ tuổi", "Trên 50 tuổi"),
-    *(("Trình độ chuyên môn", name) for name in ("Tiến sĩ", "Thạc sĩ", "Đại học", "Cao đẳng", "Trung cấp")),
-    *(("Lý luận chính trị", name) for name in ("Cao cấp, cử nhân", "Trung cấp", "Sơ cấp")),
-    *(("Quản lý nhà nước", name) for name in (_SENIOR, _PRINCIPAL, _SPECIALIST)),
-    ("Đạt tiêu chuẩn chức danh",),
+    *(
+        ("Trình độ chuyên môn", name)
+        for name in ("Tiến sĩ", "Thạc sĩ", "Đại học", "Cao đẳng", "Trung cấp", _BELOW_INTERMEDIATE)
+    ),
+    *(("Lý luận chính trị", name) for name in ("Cao cấp, cử nhân", "Trung cấp", "Sơ cấp", _NONE_OR_BLANK)),
+    *(("Quản lý nhà nước", name) for name in ("CV cao cấp và TĐ", "CV chính và TĐ", "CV và TĐ", _NONE_OR_BLANK)),
+    *(("Tiêu chuẩn chức danh", name) for name in ("Đạt", "Chưa đạt", "Chưa có tiêu chuẩn để xét")),
 )
+# The numbered columns of each form macro, for the data dictionary.
+FORM_MACRO_COLUMNS = {
+    "analytics.form_bm01": BM01_COLUMNS,
+    "analytics.form_contract_staff": CONTRACT_COLUMNS,
+    "analytics.form_9b_leaders": FORM_9B_COLUMNS,
+}
+_SAME_PERSON_ONCE = "Dòng cộng của khối và dòng Tổng số tính mỗi người một lần, kể cả người có tên ở hai đơn vị."
+_NO_LIST = "Đơn vị chưa gửi danh sách: các cột để trống (không phải bằng 0)."
+_DOTS = "…………………………"
+
+_FONT = "Times New Roman"
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_LEFT_WRAPPED = Alignment(horizontal="left", vertical="center", wrap_text=True)
+# Page geometry, in the units openpyxl writes: column widths in characters of the default font (Calibri 11: a digit
+# is 7 pixels at 96 dpi in Excel, nearer 7.5 in LibreOffice, which measures it unrounded), row heights in points.
+# Both are taken at their larger reading and the page a little smaller than it is, so that each planned slice of
+# columns and rows really fits one page.
+_MARGIN_INCHES = 0.35
+_TOP_INCHES, _BOTTOM_INCHES = 0.5, 0.6
+_PRINTABLE_PX = (297 / 25.4 - 2 * _MARGIN_INCHES) * 96 * 0.97
+_PRINTABLE_PT = (210 / 25.4 - _TOP_INCHES - _BOTTOM_INCHES) * 72 * 0.95
+_PX_PER_WIDTH = 7.5
+_NUMBER_WIDTH = (3.75, 6.0)
+_ORDER_WIDTH = 4.0
+_NAME_WIDTH = 24.0
+_HEADER_FONT_PT, _BODY_FONT_PT = 8, 10
 
 
 @dataclass(frozen=True)
 class Form:
-    """One sheet: its name, title block, headers and the rows the warehouse gave for it."""
+    """One sheet: its name, title block, headers, the rows the warehouse gave for it, the notes under the table,
+    and whom its total counts when the sheets add up to the headcount (None for a form outside that sum)."""
 
     sheet: str
     form_name: str
@@ -78,92 +149,293 @@ class Form:
     headers: tuple[tuple[str, ...], ...]
     columns: list[str]
     rows: list[tuple]
+    notes: tuple[str, ...] = ()
+    counts: str | None = None
+    headcount_column: str = "col_01"
+
+    def total(self) -> int | None:
+        """The headcount on the total row; None when no agency has a list."""
+        position = {name: index for index, name in enumerate(self.columns)}
+        total = next((row for row in self.rows if row[position["row_kind"]] == "total"), None)
+        return None if total is None else total[position[self.headcount_column]]
 
 
 def bm01(columns: list[str], rows: list[tuple]) -> Form:
+    """Form BM01/BNV over cán bộ and công chức, the people it is defined for."""
     return Form(
-        "BM01-BNV",
+        "BM01 cán bộ, công chức",
         "Biểu mẫu BM01/BNV",
         "Ban hành kèm theo Thông tư số 11/2012/TT-BNV ngày 17/12/2012",
-        "BÁO CÁO SỐ LƯỢNG, CHẤT LƯỢNG CÔNG CHỨC",
+        "BÁO CÁO SỐ LƯỢNG, CHẤT LƯỢNG CÁN BỘ, CÔNG CHỨC",
         BM01_COLUMNS,
         columns,
         rows,
+        (
+            "Cột 1: biên chế được giao theo danh mục đơn vị; để trống nếu danh mục chưa ghi, và dòng cộng để trống "
+            "nếu có đơn vị trong đó chưa ghi.",
+            _NO_LIST,
+            _SAME_PERSON_ONCE,
+        ),
+        "cán bộ, công chức",
+        "col_02",
+    )
+
+
+def bm01_public_employees(columns: list[str], rows: list[tuple]) -> Form:
+    """The BM01/BNV layout over viên chức, who the form itself leaves out."""
+    return Form(
+        "BM01 viên chức",
+        "Biểu mẫu BM01/BNV (viên chức)",
+        "Bố cục theo Thông tư số 11/2012/TT-BNV ngày 17/12/2012",
+        "BÁO CÁO SỐ LƯỢNG, CHẤT LƯỢNG VIÊN CHỨC",
+        BM01_PUBLIC_EMPLOYEE_COLUMNS,
+        columns,
+        rows,
+        (
+            "Cột 1: số lượng người làm việc được giao theo danh mục đơn vị; để trống nếu danh mục chưa ghi, và dòng "
+            "cộng để trống nếu có đơn vị trong đó chưa ghi.",
+            _NO_LIST,
+            _SAME_PERSON_ONCE,
+        ),
+        "viên chức",
+        "col_02",
+    )
+
+
+def contract_staff(columns: list[str], rows: list[tuple]) -> Form:
+    """The rest of the headcount, so that the sheets together count everyone once."""
+    return Form(
+        "Người lao động",
+        "Biểu tổng hợp người lao động",
+        "Kèm theo biểu mẫu BM01/BNV",
+        "TỔNG HỢP SỐ LƯỢNG, CHẤT LƯỢNG NGƯỜI LAO ĐỘNG",
+        CONTRACT_COLUMNS,
+        columns,
+        rows,
+        (
+            "Người lao động: người làm việc theo hợp đồng và mọi người khác tính vào tổng số mà không là cán bộ, "
+            "công chức, viên chức. Người hoạt động không chuyên trách ở phường, xã không tính vào tổng số nên không "
+            "có trong các biểu.",
+            "Mỗi nhóm cột, trừ nhóm Trong đó, cộng lại bằng cột 1.",
+            _SAME_PERSON_ONCE,
+        ),
+        "người lao động",
     )
 
 
 def form_9b(columns: list[str], rows: list[tuple]) -> Form:
+    """The leaders' table of Party form 9B."""
     return Form(
-        "9B-CBLĐQL",
+        "9B lãnh đạo, quản lý",
         "Biểu 9B",
         "Theo mẫu biểu thống kê của Ban Tổ chức Trung ương",
         "CHẤT LƯỢNG ĐỘI NGŨ CÁN BỘ LÃNH ĐẠO, QUẢN LÝ",
         FORM_9B_COLUMNS,
         columns,
         rows,
+        (
+            "Mỗi nhóm cột (giới tính, độ tuổi, trình độ chuyên môn, lý luận chính trị, quản lý nhà nước, tiêu chuẩn "
+            "chức danh) cộng lại bằng cột 1; cột 4 là số trong tổng số.",
+            "Đơn vị chưa gửi danh sách: các cột để trống; đơn vị có danh sách mà không có người lãnh đạo, quản lý: 0.",
+            _SAME_PERSON_ONCE,
+        ),
     )
 
 
-def write_forms(
-    path: Path, forms: list[Form], as_of: dt.date, reporting_unit: str, receiving_unit: str, made_at: dt.datetime
-) -> None:
-    """One workbook, one sheet per form."""
+@dataclass(frozen=True)
+class TitleBlock:
+    """Who reports to whom, as of when, and where and when it is signed."""
+
+    reporting_unit: str
+    receiving_unit: str
+    place: str
+    as_of: dt.date
+    signed_on: dt.date
+
+
+_CITY = re.compile(r"\b(thành phố|tp\.|thị xã|tx\.|huyện|quận)\s*(\S.*)$", re.IGNORECASE)
+_UNIT_WORDS = {"tp.": "thành phố", "tx.": "thị xã"}
+
+
+def city_of(government_name: str | None) -> tuple[str, str] | None:
+    """The city a government agency's name is of, as (its kind, its name): "HĐND và UBND thành phố Tân Uyên" is
+    ("thành phố", "Tân Uyên"); None when the name says no city, district or town."""
+    found = _CITY.search(government_name or "")
+    if found is None:
+        return None
+    kind = found[1].lower()
+    return _UNIT_WORDS.get(kind, kind), found[2].strip()
+
+
+def title_block(
+    reporting_unit: str,
+    receiving_unit: str,
+    place: str,
+    government_name: str | None,
+    as_of: dt.date,
+    signed_on: dt.date,
+) -> TitleBlock:
+    """The settings' units and place, the city of the catalogue's government where they are empty; what nobody
+    knows stays a dotted line to fill in by hand."""
+    city = city_of(government_name)
+    return TitleBlock(
+        reporting_unit or (f"UBND {city[0]} {city[1]}" if city else _DOTS),
+        receiving_unit or _DOTS,
+        place or (city[1] if city else _DOTS),
+        as_of,
+        signed_on,
+    )
+
+
+def headcount_line(forms: list[Form], staff_total: int | None) -> str | None:
+    """How the sheets that split the headcount add up to the city's total staff (staff.total), in one sentence."""
+    parts = [(form.counts, form.total() or 0) for form in forms if form.counts]
+    if not parts:
+        return None
+    summed = sum(count for _, count in parts)
+    terms = " + ".join(f"{_number(count)} {label}" for label, count in parts)
+    known = "chưa tính" if staff_total is None else f"{_number(staff_total)} người"
+    verdict = "bằng" if summed == staff_total else "KHÁC với"
+    return (
+        f"Cộng các biểu: {terms} = {_number(summed)} người, {verdict} tổng số cán bộ, công chức, viên chức, người lao "
+        f"động hiện có ({known}); mỗi người được tính một lần, ở một biểu."
+    )
+
+
+def write_forms(path: Path, forms: list[Form], block: TitleBlock, staff_total: int | None) -> None:
+    """One workbook, one sheet per form, stamped with the day it is signed: the same warehouse, as-of date and day
+    give the same bytes."""
     workbook = Workbook()
     workbook.remove(workbook.active)
+    line = headcount_line(forms, staff_total)
     for form in forms:
-        _write_form(workbook.create_sheet(form.sheet), form, as_of, reporting_unit, receiving_unit)
-    save_reproducibly(workbook, path, made_at)
+        notes = (line, *form.notes) if form.counts and line else form.notes
+        _write_form(workbook.create_sheet(form.sheet), form, notes, block)
+    save_reproducibly(workbook, path, dt.datetime.combine(block.signed_on, dt.time()))
 
 
-def _write_form(sheet: Worksheet, form: Form, as_of: dt.date, reporting_unit: str, receiving_unit: str) -> None:
-    width = 2 + len(form.headers)
-    last = get_column_letter(width)
-    bold = Font(bold=True)
-    write_cell(sheet, 1, 1, form.form_name).font = bold
-    write_cell(sheet, 2, 1, form.basis)
-    write_cell(sheet, 3, 1, f"Đơn vị báo cáo: {reporting_unit or '....................'}")
-    write_cell(sheet, 4, 1, f"Đơn vị nhận báo cáo: {receiving_unit or '....................'}")
-    write_cell(sheet, 6, 1, form.title)
-    write_cell(sheet, 7, 1, f"Tính đến ngày {as_of:%d} tháng {as_of:%m} năm {as_of:%Y}")
-    for row in (6, 7):
-        sheet.merge_cells(f"A{row}:{last}{row}")
-        sheet[f"A{row}"].alignment = _CENTRED
-    sheet["A6"].font = Font(bold=True, size=13)
-    write_cell(sheet, 8, width - 2, "Đơn vị tính: người")
-    header_top = 9
+@dataclass(frozen=True)
+class _Geometry:
+    """Where things go on a sheet: the width of a number column and the column slices printed one page wide each
+    (sheet column numbers, first and last, of the figures; A and B are printed with every slice)."""
+
+    number_width: float
+    slices: list[tuple[int, int]]
+
+    @property
+    def width(self) -> int:
+        return self.slices[-1][1]
+
+    def parts(self, first: int, last: int) -> list[tuple[int, int]]:
+        """Sheet columns first..last cut where pages part (A and B are on every page, so never cut)."""
+        if last < 3:
+            return [(first, last)]
+        return [(max(first, start), min(last, end)) for start, end in self.slices if start <= last and end >= first]
+
+    def footer_columns(self) -> tuple[int, int]:
+        """Notes and signatures sit in the last slice, so that they print on the last page; one slice has the
+        whole width."""
+        first, last = self.slices[-1]
+        return (1 if len(self.slices) == 1 else first), last
+
+
+def _plan(headers: tuple[tuple[str, ...], ...]) -> _Geometry:
+    """The fewest slices the figures fit in at the narrowest readable width, cut where the headers part as high up
+    as they can without leaving one slice much wider than the others; then the widest columns the slices allow."""
+    figures = len(headers)
+    room = _PRINTABLE_PX - (_ORDER_WIDTH + _NAME_WIDTH) * _PX_PER_WIDTH
+    narrowest, widest = _NUMBER_WIDTH
+    capacity = int(room // (narrowest * _PX_PER_WIDTH))
+    count = math.ceil(figures / capacity)
+
+    def sizes(cuts: tuple[int, ...]) -> list[int]:
+        edges = [0, *cuts, figures]
+        return [after - before for before, after in pairwise(edges)]
+
+    def shared(cut: int) -> int:
+        """How many header levels the columns either side of a cut share: a cut through a shared heading splits it."""
+        left, right = headers[cut - 1], headers[cut]
+        return next((level for level, (a, b) in enumerate(zip(left, right, strict=False)) if a != b), len(left))
+
+    def cost(cuts: tuple[int, ...]) -> tuple[int, int]:
+        # A split heading costs as much as four more columns in the widest slice.
+        return max(sizes(cuts)) + 4 * max((shared(cut) for cut in cuts), default=0), max(sizes(cuts))
+
+    fitting = [cuts for cuts in combinations(range(1, figures), count - 1) if max(sizes(cuts)) <= capacity]
+    cuts = min(fitting, key=cost)
+    widest_slice = max(sizes(cuts))
+    width = min(widest, math.floor(room / widest_slice / _PX_PER_WIDTH * 4) / 4)
+    edges = [0, *cuts, figures]
+    slices = [(3 + before, 3 + after - 1) for before, after in pairwise(edges)]
+    return _Geometry(width, slices)
+
+
+def _write_form(sheet: Worksheet, form: Form, notes: tuple[str, ...], block: TitleBlock) -> None:
+    geometry = _plan(form.headers)
+    width = geometry.width
+    header_top = 8
+    _write_title_block(sheet, form, block, geometry, header_top)
     depth = max(len(path) for path in form.headers)
-    paths = [("Số thứ tự",), ("Tên đơn vị",), *form.headers]
-    _write_headers(sheet, paths, header_top, depth)
+    paths = [("STT",), ("Tên đơn vị",), *form.headers]
+    _write_headers(sheet, paths, header_top, depth, geometry)
     numbers_row = header_top + depth
     for index, label in enumerate(["A", "B", *range(1, len(form.headers) + 1)], start=1):
         cell = write_cell(sheet, numbers_row, index, label)
-        cell.alignment, cell.border, cell.font = _CENTRED, _BOX, Font(italic=True)
-    first_data = numbers_row + 1
-    figures = [name for name in form.columns if name.startswith("col_")]
-    position = {name: index for index, name in enumerate(form.columns)}
-    for offset, values in enumerate(form.rows):
-        row = first_data + offset
-        is_total = values[position["row_kind"]] == "total"
-        write_cell(sheet, row, 1, None if is_total else offset + 1)
-        write_cell(sheet, row, 2, values[position["agency_name"]])
-        for column, name in enumerate(figures, start=3):
-            write_cell(sheet, row, column, values[position[name]])
-        for column in range(1, width + 1):
-            cell = sheet.cell(row, column)
-            cell.border = _BOX
-            cell.font = Font(bold=is_total)
-            if column != 2:
-                cell.alignment = Alignment(horizontal="center")
-                cell.number_format = "#,##0"
-    footer = first_data + len(form.rows) + 2
-    write_cell(sheet, footer, 2, "NGƯỜI LẬP BẢNG").font = bold
-    write_cell(sheet, footer, max(3, width - 8), "THỦ TRƯỞNG ĐƠN VỊ").font = bold
-    write_cell(sheet, footer + 1, max(3, width - 8), "(Ký, đóng dấu)").font = Font(italic=True)
-    _page_setup(sheet, header_top, numbers_row, width)
+        cell.alignment, cell.border, cell.font = _CENTRED, _BOX, Font(name=_FONT, size=8, italic=True)
+    sheet.row_dimensions[numbers_row].height = 13
+    body = _write_rows(sheet, form, numbers_row + 1, width)
+    last = body[-1][0] if body else numbers_row
+    sheet.row_dimensions[last + 1].height = 8
+    end = _write_footer(sheet, notes, block, last + 2, geometry)
+    _page_setup(sheet, header_top, numbers_row, geometry)
+    heights = {row: sheet.row_dimensions[row].height for row in range(1, end + 1)}
+    sheet.row_breaks = _row_breaks(heights, header_top, numbers_row, body, end)
 
 
-def _write_headers(sheet: Worksheet, paths: list[tuple[str, ...]], top: int, depth: int) -> None:
-    """Merged header cells: columns sharing a path prefix share a cell; a path shorter than `depth` runs down."""
+def _write_title_block(sheet: Worksheet, form: Form, block: TitleBlock, geometry: _Geometry, header_top: int) -> None:
+    """Units top left (in columns A-B, which every page repeats), the form's name top right and the title centred,
+    all on the first page. A form of several slices centres its title over the figures of the first: columns A-B
+    print again beside every slice, and would show a clipped piece of a title that spanned them."""
+    first_slice_start, first_slice_end = geometry.slices[0]
+    title_start = 1 if len(geometry.slices) == 1 else first_slice_start
+    _merged_text(sheet, 1, 1, 2, f"Đơn vị báo cáo: {block.reporting_unit}", Font(name=_FONT, size=10), _LEFT_WRAPPED)
+    _merged_text(
+        sheet, 2, 1, 2, f"Đơn vị nhận báo cáo: {block.receiving_unit}", Font(name=_FONT, size=10), _LEFT_WRAPPED
+    )
+    right = max(3, first_slice_end - 7)
+    _merged_text(sheet, 1, right, first_slice_end, form.form_name, Font(name=_FONT, size=10, bold=True), _CENTRED)
+    _merged_text(sheet, 2, right, first_slice_end, form.basis, Font(name=_FONT, size=9, italic=True), _CENTRED)
+    for row, height in zip(range(1, header_top), (27, 27, 6, 20, 16, 14, 4), strict=True):
+        sheet.row_dimensions[row].height = height
+    _merged_text(sheet, 4, title_start, first_slice_end, form.title, Font(name=_FONT, size=13, bold=True), _CENTRED)
+    as_of = block.as_of
+    _merged_text(
+        sheet,
+        5,
+        title_start,
+        first_slice_end,
+        f"Tính đến ngày {as_of:%d} tháng {as_of:%m} năm {as_of:%Y}",
+        Font(name=_FONT, size=11, italic=True),
+        _CENTRED,
+    )
+    unit = write_cell(sheet, 6, max(3, first_slice_end - 3), "Đơn vị tính: người")
+    unit.font = Font(name=_FONT, size=9, italic=True)
+
+
+def _merged_text(
+    sheet: Worksheet, row: int, first: int, last: int, text: str, font: Font, alignment: Alignment
+) -> None:
+    if last > first:
+        sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    cell = write_cell(sheet, row, first, text)
+    cell.font, cell.alignment = font, alignment
+
+
+def _write_headers(sheet: Worksheet, paths: list[tuple[str, ...]], top: int, depth: int, geometry: _Geometry) -> None:
+    """Merged header cells: columns sharing a path prefix share a cell, once on each page it spans; a path shorter
+    than `depth` runs down. Each header row is made as tall as its longest wrapped label needs."""
+    heights = [15.0] * depth
+    spanning = []
     for level in range(depth):
         start = 0
         while start < len(paths):
@@ -174,29 +446,172 @@ def _write_headers(sheet: Worksheet, paths: list[tuple[str, ...]], top: int, dep
             end = start
             while end + 1 < len(paths) and paths[end + 1][: level + 1] == path[: level + 1]:
                 end += 1
-            bottom = top + level if len(path) > level + 1 else top + depth - 1
-            for column in range(start + 1, end + 2):
-                for row in range(top + level, bottom + 1):
-                    sheet.cell(row, column).border = _BOX
-            if end > start or bottom > top + level:
-                sheet.merge_cells(start_row=top + level, start_column=start + 1, end_row=bottom, end_column=end + 1)
-            cell = write_cell(sheet, top + level, start + 1, path[level])
-            cell.alignment, cell.font = _CENTRED, Font(bold=True, size=9)
+            bottom = level if len(path) > level + 1 else depth - 1
+            for first, last in geometry.parts(start + 1, end + 1):
+                for column in range(first, last + 1):
+                    for row in range(top + level, top + bottom + 1):
+                        sheet.cell(row, column).border = _BOX
+                if last > first or bottom > level:
+                    sheet.merge_cells(start_row=top + level, start_column=first, end_row=top + bottom, end_column=last)
+                cell = write_cell(sheet, top + level, first, path[level])
+                # Headings over other columns in bold, the columns' own labels plain: narrower, and as forms print them.
+                is_heading = len(path) > level + 1 or len(path) == 1
+                cell.alignment, cell.font = _CENTRED, Font(name=_FONT, bold=is_heading, size=_HEADER_FONT_PT)
+                needed = _text_height(path[level], _span_px(first, last, geometry), _HEADER_FONT_PT)
+                if bottom == level:
+                    heights[level] = max(heights[level], needed)
+                else:
+                    spanning.append((level, bottom, needed))
             start = end + 1
+    for level, bottom, needed in spanning:
+        short = needed - sum(heights[level : bottom + 1])
+        if short > 0:
+            heights[bottom] += short
+    for level, height in enumerate(heights):
+        sheet.row_dimensions[top + level].height = height
 
 
-def _page_setup(sheet: Worksheet, header_top: int, numbers_row: int, width: int) -> None:
-    """A4 landscape, one page wide, headers repeated on every page."""
-    sheet.column_dimensions["A"].width = 5
-    sheet.column_dimensions["B"].width = 32
-    for column in range(3, width + 1):
-        sheet.column_dimensions[get_column_letter(column)].width = 6.5
-    for row in range(header_top, numbers_row):
-        sheet.row_dimensions[row].height = 48
+def _write_rows(sheet: Worksheet, form: Form, first_row: int, width: int) -> list[tuple[int, str]]:
+    """Group rows (I, II, …; bold, with the subtotal), agency rows numbered 1, 2, … within their group, the total
+    row; returns each row written with its kind."""
+    figures = [name for name in form.columns if name.startswith("col_")]
+    position = {name: index for index, name in enumerate(form.columns)}
+    groups = agencies = 0
+    written = []
+    name_px = _NAME_WIDTH * _PX_PER_WIDTH
+    for row, values in enumerate(form.rows, start=first_row):
+        kind = values[position["row_kind"]]
+        if kind == "group":
+            groups, agencies = groups + 1, 0
+            label = _roman(groups)
+        elif kind == "agency":
+            agencies += 1
+            label = agencies
+        else:
+            label = None
+        name = values[position["agency_name"]]
+        write_cell(sheet, row, 1, label)
+        write_cell(sheet, row, 2, name)
+        for column, field in enumerate(figures, start=3):
+            write_cell(sheet, row, column, values[position[field]])
+        bold = kind != "agency"
+        for column in range(1, width + 1):
+            cell = sheet.cell(row, column)
+            cell.border = _BOX
+            cell.font = Font(name=_FONT, size=_BODY_FONT_PT, bold=bold)
+            if column == 2:
+                cell.alignment = _LEFT_WRAPPED
+            else:
+                cell.alignment = Alignment(horizontal="center", vertical="center")
+                cell.number_format = "#,##0"
+        sheet.row_dimensions[row].height = max(16.0, _text_height(name, name_px, _BODY_FONT_PT))
+        written.append((row, kind))
+    return written
+
+
+def _write_footer(sheet: Worksheet, notes: tuple[str, ...], block: TitleBlock, top: int, geometry: _Geometry) -> int:
+    """Notes, then the place and date over the head's title; each title with "(Ký, ghi rõ họ tên)" under it and
+    room to sign below; returns the last row."""
+    first, last = geometry.footer_columns()
+    footer_px = _span_px(first, last, geometry)
+    row = top
+    for note in notes:
+        _merged_text(sheet, row, first, last, note, Font(name=_FONT, size=9, italic=True), _LEFT_WRAPPED)
+        sheet.row_dimensions[row].height = _text_height(note, footer_px, 9)
+        row += 1
+    sheet.row_dimensions[row].height = 8
+    row += 1
+    signed = block.signed_on
+    place_line = f"{block.place}, ngày {signed:%d} tháng {signed:%m} năm {signed:%Y}"
+    third = max(2, (last - first + 1) // 3)
+    # The place-and-date line on one line: wide enough for it at 10 pt, never narrower than a third.
+    place_columns = math.ceil(len(place_line) * 7.5 / (geometry.number_width * _PX_PER_WIDTH))
+    left, right = (first, first + third - 1), (last - max(third, place_columns) + 1, last)
+    _merged_text(sheet, row, *right, place_line, Font(name=_FONT, size=10, italic=True), _CENTRED)
+    sheet.row_dimensions[row].height = 16
+    row += 1
+    for columns, title in ((left, "NGƯỜI LẬP BẢNG"), (right, "THỦ TRƯỞNG ĐƠN VỊ")):
+        _merged_text(sheet, row, *columns, title, Font(name=_FONT, size=10, bold=True), _CENTRED)
+        _merged_text(sheet, row + 1, *columns, "(Ký, ghi rõ họ tên)", Font(name=_FONT, size=9, italic=True), _CENTRED)
+    sheet.row_dimensions[row].height, sheet.row_dimensions[row + 1].height = 16, 14
+    sheet.row_dimensions[row + 2].height = 60
+    return row + 2
+
+
+def _row_breaks(
+    heights: dict[int, float], header_top: int, numbers_row: int, body: list[tuple[int, str]], end: int
+) -> RowBreak:
+    """Page breaks between rows, planned from the rows' own heights: a group heading never ends a page, and the
+    notes and signatures stay on one page with at least the last rows of the table above them."""
+    header = sum(heights[row] for row in range(header_top, numbers_row + 1))
+    room = _PRINTABLE_PT - header
+    used = sum(heights[row] for row in range(1, header_top))
+    footer = sum(heights[row] for row in range((body[-1][0] if body else numbers_row) + 1, end + 1))
+    # The last rows of the table (the total among them) go with the footer: a page never holds signatures alone.
+    kept_from = max(0, len(body) - 3)
+    breaks: list[int] = []
+    for index, (row, _) in enumerate(body):
+        needed = heights[row] if index != kept_from else sum(heights[kept] for kept, _ in body[index:]) + footer
+        if used + needed > room and index > 0:
+            # Break before this row, or before the group heading just above it.
+            cut = index - 1 if body[index - 1][1] == "group" and index > 1 else index
+            breaks.append(body[cut][0] - 1)
+            used = sum(heights[above] for above, _ in body[cut:index])
+        used += heights[row]
+    row_breaks = RowBreak()
+    for row in breaks:
+        row_breaks.append(Break(id=row))
+    return row_breaks
+
+
+def _page_setup(sheet: Worksheet, header_top: int, numbers_row: int, geometry: _Geometry) -> None:
+    """A4 landscape at 100 %, a page break after each column slice, header rows and columns A-B on every page."""
+    sheet.column_dimensions["A"].width = _ORDER_WIDTH
+    sheet.column_dimensions["B"].width = _NAME_WIDTH
+    for column in range(3, geometry.width + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = geometry.number_width
+    breaks = ColBreak()
+    for _, last in geometry.slices[:-1]:
+        breaks.append(Break(id=last))
+    sheet.col_breaks = breaks
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.scale = 100
+    sheet.sheet_properties.pageSetUpPr.fitToPage = False
     sheet.print_title_rows = f"{header_top}:{numbers_row}"
-    sheet.page_margins.left = sheet.page_margins.right = 0.3
+    sheet.print_title_cols = "A:B"
+    margins = sheet.page_margins
+    margins.left = margins.right = _MARGIN_INCHES
+    margins.top, margins.bottom, margins.header, margins.footer = _TOP_INCHES, _BOTTOM_INCHES, 0.2, 0.3
+    sheet.oddFooter.center.text = "Trang &P/&N"
+    sheet.oddFooter.center.font = f"{_FONT},Italic"
+    sheet.oddFooter.center.size = 9
     sheet.freeze_panes = sheet.cell(numbers_row + 1, 3)
+
+
+def _span_px(first: int, last: int, geometry: _Geometry) -> float:
+    """Width in pixels of sheet columns first..last."""
+    widths = {1: _ORDER_WIDTH, 2: _NAME_WIDTH}
+    return sum(widths.get(column, geometry.number_width) for column in range(first, last + 1)) * _PX_PER_WIDTH
+
+
+def _text_height(text: str, width_px: float, size_pt: float) -> float:
+    """Points a wrapped text needs in a cell this wide: an average glyph of Times is about half its size wide, and
+    a line about 1.3 times its size tall."""
+    per_line = max(1, int((width_px - 6) / (size_pt * 96 / 72 * 0.46)))
+    lines = sum(len(textwrap.wrap(part, per_line, break_long_words=True)) or 1 for part in text.splitlines() or [""])
+    return lines * size_pt * 1.3 + 4
+
+
+def _roman(number: int) -> str:
+    numerals = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    result = ""
+    for value, numeral in numerals:
+        while number >= value:
+            result, number = result + numeral, number - value
+    return result
+
+
+def _number(value: int) -> str:
+    """2886 as Vietnamese writes it, 2.886."""
+    return f"{value:,}".replace(",", ".")

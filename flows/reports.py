@@ -8,8 +8,9 @@ from pathlib import Path
 import duckdb
 
 from flows.html_report import TREND_CODES, HtmlData, render_html
-from flows.official_forms import bm01, form_9b, write_forms
+from flows.official_forms import bm01, bm01_public_employees, contract_staff, form_9b, title_block, write_forms
 from flows.report import CityReport, Target
+from flows.settings import ReportSettings
 from warehouse import queries
 
 FORMATS = ("table", "md", "html", "xlsx")
@@ -35,14 +36,29 @@ def write_html(connection: duckdb.DuckDBPyConnection, report: CityReport, path: 
 
 
 def write_xlsx(
-    connection: duckdb.DuckDBPyConnection, as_of: dt.date, path: Path, reporting_unit: str, receiving_unit: str
+    connection: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    path: Path,
+    settings: ReportSettings,
+    signed_on: dt.date | None = None,
 ) -> None:
+    """The official forms as of a date, dated `signed_on` (default today) above the signatures."""
     forms = [
         bm01(*queries.official_form(connection, "form_bm01", as_of)),
+        bm01_public_employees(*queries.official_form(connection, "form_bm01", as_of, ["public_employee"])),
+        contract_staff(*queries.official_form(connection, "form_contract_staff", as_of)),
         form_9b(*queries.official_form(connection, "form_9b_leaders", as_of)),
     ]
-    # Stamped with the as-of date: the same warehouse and date give the same bytes.
-    write_forms(path, forms, as_of, reporting_unit, receiving_unit, dt.datetime.combine(as_of, dt.time()))
+    block = title_block(
+        settings.reporting_unit,
+        settings.receiving_unit,
+        settings.place,
+        queries.city_government_name(connection, as_of),
+        as_of,
+        signed_on or dt.date.today(),
+    )
+    staff_total = queries.city_indicators(connection, as_of).get("staff.total")
+    write_forms(path, forms, block, None if staff_total is None else int(staff_total))
 
 
 def default_output(fmt: str, as_of: dt.date) -> Path:

@@ -157,10 +157,23 @@ class WarehouseSettings(BaseModel):
 
 
 class ReportSettings(BaseModel):
-    """What the official forms of `staffq report --format xlsx` print in their title block."""
+    """What the official forms of `staffq report --format xlsx` print in the title block and above the signatures."""
 
-    reporting_unit: str = Field("", description='"Đơn vị báo cáo" on the forms, e.g. "Phòng Nội vụ thành phố".')
-    receiving_unit: str = Field("", description='"Đơn vị nhận báo cáo" on the forms, e.g. "Sở Nội vụ".')
+    reporting_unit: str = Field(
+        "",
+        description='"Đơn vị báo cáo" on the forms; empty: the People\'s Committee of the city the catalogue names in '
+        'its top government agency, e.g. "UBND thành phố Tân Uyên".',
+    )
+    receiving_unit: str = Field(
+        "",
+        description='"Đơn vị nhận báo cáo" on the forms, e.g. "Sở Nội vụ tỉnh Bình Dương"; empty: a dotted line to '
+        "fill in by hand (the catalogue does not know who receives the report).",
+    )
+    place: str = Field(
+        "",
+        description='Where the forms are signed, the "…, ngày … tháng … năm …" line; empty: the city the catalogue '
+        'names, e.g. "Tân Uyên".',
+    )
 
 
 class Settings(BaseSettings):

@@ -166,9 +166,9 @@ def test_the_official_forms_carry_the_articles_figures_as_numbers(demo, tmp_path
     result = CliRunner().invoke(app, ["report", "--workspace", str(root), "--format", "xlsx", "--out", str(path)])
     assert result.exit_code == 0, result.output
     workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames == ["BM01-BNV", "9B-CBLĐQL"]
-    bm01, leaders = workbook["BM01-BNV"], workbook["9B-CBLĐQL"]
-    assert bm01["A1"].value == "Biểu mẫu BM01/BNV"
+    assert workbook.sheetnames == ["BM01 cán bộ, công chức", "BM01 viên chức", "Người lao động", "9B lãnh đạo, quản lý"]
+    bm01, public_employees, others, leaders = (workbook[name] for name in workbook.sheetnames)
+    assert "Biểu mẫu BM01/BNV" in [cell.value for cell in bm01[1]]
     assert bm01.page_setup.orientation == "landscape" and int(bm01.page_setup.paperSize) == 9  # A4
 
     def total_row(sheet):
@@ -176,13 +176,16 @@ def test_the_official_forms_carry_the_articles_figures_as_numbers(demo, tmp_path
         assert len(rows) == 1
         return rows[0]
 
-    # BM01 column 2 (sheet column D) is the headcount; 9B columns 1, 7-11 and 12-13 (sheet C, I-M, N-O) are the
-    # article's leaders, their education and their political theory.
-    assert total_row(bm01)[3] == 2886
-    assert total_row(leaders)[2:3] + total_row(leaders)[8:15] == (244, 1, 41, 198, 3, 1, 85, 157)
+    # BM01 column 2 (sheet column D) counts cán bộ and công chức, the same layout viên chức, the third sheet's
+    # column 1 (C) the other staff: together the article's headcount. 9B columns 1, 8-12 and 14-15 (sheet C, J-N
+    # and P-Q) are the article's leaders, their education and their political theory.
+    assert (total_row(bm01)[3], total_row(public_employees)[3], total_row(others)[2]) == (552, 2139, 195)
+    assert ARTICLE["staff.total"] == 552 + 2139 + 195
+    article_leaders = (244, 1, 41, 198, 3, 1, 85, 157)
+    assert total_row(leaders)[2:3] + total_row(leaders)[9:14] + total_row(leaders)[15:17] == article_leaders
     agencies = [row for row in bm01.iter_rows(min_row=14, values_only=True) if isinstance(row[0], int)]
-    assert len(agencies) == 50
-    assert sum(row[3] or 0 for row in agencies) == 2886
+    assert len(agencies) == 39
+    assert sum(row[3] or 0 for row in agencies) == 552
 
 
 def test_the_html_report_renders_every_chart_in_headless_chromium(demo, tmp_path):

@@ -19,12 +19,34 @@ def city_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> di
     return dict(rows)
 
 
-def official_form(connection: duckdb.DuckDBPyConnection, form: str, as_of: dt.date) -> tuple[list[str], list[tuple]]:
-    """The rows of one official form macro (`form_bm01`, `form_9b_leaders`) as of a date, with column names."""
-    if form not in ("form_bm01", "form_9b_leaders"):
-        raise ValueError(f"unknown form {form!r}")
-    cursor = connection.execute(f"select * from analytics.{form}(?::date)", [as_of])
+OFFICIAL_FORMS = ("form_bm01", "form_9b_leaders", "form_contract_staff")
+
+
+def official_form(
+    connection: duckdb.DuckDBPyConnection, form: str, as_of: dt.date, staff_categories: list[str] | None = None
+) -> tuple[list[str], list[tuple]]:
+    """The rows of one official form macro (see OFFICIAL_FORMS) as of a date, with column names; `form_bm01` over
+    other staff categories than its default when `staff_categories` is given."""
+    if form not in OFFICIAL_FORMS:
+        raise ValueError(f"unknown form {form!r}: one of {', '.join(OFFICIAL_FORMS)}")
+    if staff_categories is None:
+        cursor = connection.execute(f"select * from analytics.{form}(?::date)", [as_of])
+    else:
+        cursor = connection.execute(
+            f"select * from analytics.{form}(?::date, staff_categories := ?::varchar[])", [as_of, staff_categories]
+        )
     return [column[0] for column in cursor.description], cursor.fetchall()
+
+
+def city_government_name(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> str | None:
+    """The name of the government group's top agency at a date ("HĐND và UBND thành phố Tân Uyên"): the only place
+    the agency catalogue says which city it describes."""
+    rows = connection.execute(
+        "select name from analytics.agencies_at(?::date) where agency_group = 'government' and parent_code is null "
+        "order by agency_code limit 1",
+        [as_of],
+    ).fetchall()
+    return rows[0][0] if rows else None
 
 
 def latest_as_of(connection: duckdb.DuckDBPyConnection) -> dt.date | None:

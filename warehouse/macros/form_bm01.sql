@@ -1,8 +1,14 @@
--- analytics.form_bm01(as_of): form BM01/BNV "Báo cáo số lượng, chất lượng công chức" (Circular 11/2012/TT-BNV)
--- as of `as_of`: one row per agency of the catalogue then (by group, then code; row_kind 'agency') and one
--- 'total' row over the city's people counted once. Columns col_01 ... col_38 are the form's numbered columns;
--- an agency with no current list has null figures, so a missing list never reads as zero. Key (row_kind, agency_code).
-create or replace macro analytics.form_bm01(as_of) as table
+-- analytics.form_bm01(as_of, staff_categories): form BM01/BNV "Báo cáo số lượng, chất lượng công chức" (Circular
+-- 11/2012/TT-BNV) as of `as_of`, over the people in the headcount whose staff_category is in `staff_categories`
+-- (default cadre and civil_servant: the form counts cán bộ and công chức; ['public_employee'] gives the same layout
+-- for viên chức). Rows by group (analytics.agency_groups_at), each a 'group' row with the group's subtotal, then its
+-- 'agency' rows by code, then one 'total' row; subtotals and the total count a person listed twice once. An agency
+-- is on the form when it counts someone here, or when it sends lists and its staff are of these categories
+-- (default_staff_category; none, as for wards and communes, reads civil_servant). col_01, the quota, is the
+-- agency's staff_quota on the form of its own staff only; a subtotal or total of it only when every agency under it
+-- has one. col_02 ... col_38 are the form's numbered columns; an agency without a current list has null figures,
+-- so a missing list never reads as zero. Key row_order.
+create or replace macro analytics.form_bm01(as_of, staff_categories := ['cadre', 'civil_servant']) as table
 with
 staff as (
     select
@@ -12,7 +18,7 @@ staff as (
         foreign_language_level = 'degree' as has_language_degree,
         foreign_language_level not in ('degree', 'none') as has_language_certificate,
     from analytics.staff_in_scope(as_of)
-    where scope in ('city', 'agency')
+    where list_contains(staff_categories, staff_category)
 ),
 
 counts as (
@@ -63,18 +69,56 @@ counts as (
     group by scope, scope_code
 ),
 
+catalogue as (
+    select
+        agency_code,
+        name as agency_name,
+        agency_group,
+        list_contains(staff_categories, coalesce(default_staff_category, 'civil_servant')) as is_home,
+        expected_cadence is distinct from 'none' as sends_lists,
+        staff_quota,
+    from analytics.agencies_at(as_of)
+),
+
+counted as (
+    select scope_code as agency_code from counts where scope = 'agency'
+),
+
+submitted as (
+    select agency_code from analytics.current_submissions(as_of)
+),
+
+-- An agency out of the catalogue that day whose list still counts shows under its code, in group 'unknown'.
 agencies as (
-    select * from analytics.agencies_at(as_of)
+    select
+        agency_code,
+        coalesce(catalogue.agency_name, agency_code) as agency_name,
+        coalesce(catalogue.agency_group, 'unknown') as agency_group,
+        case when catalogue.is_home then catalogue.staff_quota end as quota,
+        submitted.agency_code is not null as has_list,
+    from catalogue
+    full join counted using (agency_code)
+    left join submitted using (agency_code)
+    where counted.agency_code is not null or (catalogue.is_home and catalogue.sends_lists)
+),
+
+groups as (
+    select
+        agency_group,
+        bool_or(has_list) as has_list,
+        case when bool_and(quota is not null) then sum(quota) end as quota,
+    from agencies
+    group by agency_group
 ),
 
 agency_rows as (
     select
         'agency' as row_kind,
-        row_number() over (order by agencies.agency_group, agencies.agency_code) as row_order,
         agencies.agency_code,
-        agencies.name as agency_name,
+        agencies.agency_name,
         agencies.agency_group,
-        agencies.staff_quota as col_01,
+        agencies.has_list,
+        agencies.quota,
         counts.* exclude (scope, scope_code),
     from agencies
     left join counts
@@ -82,23 +126,61 @@ agency_rows as (
         and counts.scope_code = agencies.agency_code
 ),
 
+group_rows as (
+    select
+        'group' as row_kind,
+        null as agency_code,
+        agency_groups.group_name as agency_name,
+        groups.agency_group,
+        groups.has_list,
+        groups.quota,
+        counts.* exclude (scope, scope_code),
+    from groups
+    inner join analytics.agency_groups_at(as_of) as agency_groups using (agency_group)
+    left join counts
+        on counts.scope = 'group'
+        and counts.scope_code = groups.agency_group
+),
+
 total_row as (
     select
         'total' as row_kind,
-        (select count(*) from agencies) + 1 as row_order,
         null as agency_code,
         'Tổng số' as agency_name,
         null as agency_group,
-        (select sum(staff_quota) from agencies)::integer as col_01,
+        (select bool_or(has_list) from groups) as has_list,
+        (select case when bool_and(quota is not null) then sum(quota) end from agencies) as quota,
         counts.* exclude (scope, scope_code),
-    from counts
-    where counts.scope = 'city'
+    from (select 1) as city
+    left join counts on counts.scope = 'city'
 ),
 
-final as (
+all_rows as (
+    select * from group_rows
+    union all by name
     select * from agency_rows
     union all by name
     select * from total_row
+),
+
+-- Who has a list but nobody of these categories shows zeros; without a list, blanks.
+final as (
+    select
+        row_number() over (
+            order by
+                agency_groups.group_order nulls last,
+                all_rows.agency_group nulls last,
+                all_rows.row_kind = 'agency',
+                all_rows.agency_code
+        ) as row_order,
+        all_rows.row_kind,
+        all_rows.agency_code,
+        all_rows.agency_name,
+        all_rows.agency_group,
+        all_rows.quota::integer as col_01,
+        case when all_rows.has_list then coalesce(columns('^col_\d+$'), 0) end,
+    from all_rows
+    left join analytics.agency_groups_at(as_of) as agency_groups using (agency_group)
 )
 
 select * from final
