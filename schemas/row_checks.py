@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from schemas.policy import Policy
 from schemas.grades import grade_name_agrees
 from schemas.parse import why_nonexistent
+from schemas.policy import Policy
 from schemas.record import DATE_COERCIBLE, LEFT_STATUSES, nonexistent_column, raw_column
 from schemas.staff import field_titles, fields_of_kind, required
 from schemas.standards import CHECK_CODES, CRITERIA
@@ -201,9 +201,7 @@ def _unreadable_date(name: str, invalid: str, nonexistent: str) -> list[RowCheck
 
 
 def _dates() -> list[RowCheck]:
-    checks = [
-        check for name in _OPTIONAL_DATES for check in _unreadable_date(name, "date-invalid", "date-nonexistent")
-    ]
+    checks = [check for name in _OPTIONAL_DATES for check in _unreadable_date(name, "date-invalid", "date-nonexistent")]
     checks += [
         RowCheck(
             "date-two-digit-year",

@@ -413,7 +413,11 @@ def test_issues_point_at_the_cell_in_the_clerks_sheet(tmp_path):
     ]
     result = check(write_template_workbook(tmp_path / "cells.xlsx", rows))
     cells = [(i["row_number"], i["column_number"], i["check_code"]) for i in result.issues.to_dicts()]
-    assert cells == [(None, None, "file-too-many-errors"), (8, 4, "birth-date-nonexistent"), (9, 2, "full-name-invalid")]
+    assert cells == [
+        (None, None, "file-too-many-errors"),
+        (8, 4, "birth-date-nonexistent"),
+        (9, 2, "full-name-invalid"),
+    ]
 
 
 def test_fractions_excel_turned_into_dates_are_rebuilt_and_typos_get_a_suggestion(tmp_path):
@@ -736,7 +740,9 @@ def test_row_issues_name_the_row_by_its_stt_and_name_and_file_issues_name_none(t
 
 def test_a_list_without_an_stt_column_names_the_person_only(tmp_path):
     path = tmp_path / "no_stt.csv"
-    path.write_text("Họ và tên,Ngày sinh,Giới tính,Đối tượng\nNguyễn Văn 2,15/08/1985,Nam,Công chức\n", encoding="utf-8")
+    path.write_text(
+        "Họ và tên,Ngày sinh,Giới tính,Đối tượng\nNguyễn Văn 2,15/08/1985,Nam,Công chức\n", encoding="utf-8"
+    )
     assert check(path).issues.filter(pl.col("row_number").is_not_null()).select(
         "list_number", "person_name", "check_code"
     ).rows() == [(None, "Nguyễn Văn 2", "full-name-invalid")]
@@ -808,7 +814,9 @@ def test_a_list_headed_with_the_current_legal_names_is_read_whole(tmp_path):
         "01.003", "3", "3,00", "Đại học", "Trung cấp", "Chuyên viên", "03/02/2010", "Hoàn thành tốt nhiệm vụ",
         "Công chức",
     ]  # fmt: skip
-    path.write_text("Tính đến ngày 31/12/2024\n" + "\n".join(",".join(f'"{v}"' for v in line) for line in (header, row)))
+    path.write_text(
+        "Tính đến ngày 31/12/2024\n" + "\n".join(",".join(f'"{v}"' for v in line) for line in (header, row))
+    )
     result = check(path)
     assert result.issues.select("check_code").rows() == []
     assert result.staff.select(
