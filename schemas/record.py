@@ -478,8 +478,7 @@ def person_keys(frame: pl.DataFrame, secret: str) -> pl.Series:
 
 
 def _keyed_hash(keyed: hmac.HMAC, subject: str) -> str:
-    """The HMAC of `subject` from a copy of one keyed state: the key's own hashing is done once, not per row
-    (a 200,000-row list: 0.66 → 0.41 s)."""
+    """The HMAC of `subject` from a copy of one keyed state: the key's own hashing is done once, not per row."""
     digest = keyed.copy()
     digest.update(subject.encode())
     return digest.hexdigest()[:16]

@@ -146,7 +146,7 @@ def read_sheets(path: Path, limits: ReadLimits = ReadLimits()) -> tuple[list[She
 
 def clean_sheets(files: list[list[Sheet]]) -> list[list[Sheet]]:
     """The sheets of many files with every cell cleaned (NFC, look-alikes fixed, spaces collapsed, blank to null)
-    and TCVN3 or VNI text converted. Cleaning costs ~10 ms a sheet however few its cells, so a night's files are
+    and TCVN3 or VNI text converted. Cleaning has a cost per sheet however few its cells, so a night's files are
     stacked, cleaned and searched for legacy text in one pass, and split again."""
     sheets = [sheet for file in files for sheet in file]
     if not sheets:
