@@ -112,6 +112,14 @@ class ValidationSettings(BaseModel):
         description="Start of one Party term; terms follow every term_years (succession planning, history).",
     )
     term_years: int = Field(5, description="Length of a term in years.")
+    repeated_warning_share: float = Field(
+        0.5,
+        description="A warning with the same message on more than this share of a list's rows (and on at least "
+        "repeated_warning_min_rows) is reported once for the list, not row by row.",
+    )
+    repeated_warning_min_rows: int = Field(
+        5, description="Fewest rows a warning must repeat on to be reported once for the list."
+    )
 
 
 class LimitSettings(BaseModel):

@@ -15,6 +15,9 @@ from schemas.text import fold, fold_expr
 
 BUCKETS = ("cvcc", "cvc", "cv", "cs", "nv")
 _RANK_BUCKETS = {"iv": "cs", "iii": "cv", "ii": "cvc", "i": "cvcc"}
+# A rank as folded text: "(hạng III)", "hạng III", "Hạng 3".
+_RANK = r"\bhang\s+(?:iv|iii|ii|i|[1-4])\b"
+_RANK_NUMERALS = {"1": "i", "2": "ii", "3": "iii", "4": "iv"}
 
 
 @cache
@@ -36,6 +39,7 @@ def with_grade_columns(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("code").alias("_grade_code_key"),
         pl.col("grade_name").alias("_grade_code_name"),
         pl.col("_folded_grade").alias("_grade_code_folded"),
+        pl.col("_folded_grade").str.replace_all(_RANK, "").str.strip_chars().alias("_grade_code_unranked"),
         pl.col("salary_group").alias("_code_group"),
         pl.col("bucket").alias("_code_bucket"),
         pl.col("steps").alias("_code_steps"),
@@ -86,4 +90,16 @@ def with_grade_columns(frame: pl.DataFrame) -> pl.DataFrame:
         "_name_first",
         "_code_increment",
         "_name_increment",
+    )
+
+
+def grade_name_agrees() -> pl.Expr:
+    """The grade name written is the catalogue's name of the code written, or that name without its rank: a list
+    that writes "Bác sĩ" beside V.08.01.03 ("Bác sĩ (hạng III)") names the same grade, the code giving the rank.
+    A rank written ("hạng II", "hạng 2") must be the code's. Null where either is missing."""
+    written = pl.col("_folded_grade_name")
+    for digit, numeral in _RANK_NUMERALS.items():
+        written = written.str.replace_all(rf"\bhang\s+{digit}\b", f"hang {numeral}")
+    return (written == pl.col("_grade_code_folded")) | (
+        ~written.str.contains(_RANK) & (written == pl.col("_grade_code_unranked"))
     )

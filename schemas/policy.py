@@ -19,6 +19,10 @@ class Policy:
     rating_month: int = 12
     party_official_max_months: int = 24
     as_of_max_age_days: int = 62
+    # A warning on more than this share of a list's rows, and on at least `repeated_warning_min_rows`, with the same
+    # message (one cause: a column's convention, a header's year) is one file-level issue, not one per row.
+    repeated_warning_share: float = 0.5
+    repeated_warning_min_rows: int = 5
     # A known start of a five-year Party term (congresses of autumn 2020); terms follow every `term_years`.
     term_start: dt.date = dt.date(2020, 10, 1)
     term_years: int = 5

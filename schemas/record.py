@@ -12,7 +12,7 @@ import polars as pl
 
 from schemas.grades import with_grade_columns
 from schemas.layout import GROUP_LABEL, Column, Table
-from schemas.parse import clean_national_id, parse_date, parse_decimal, parse_int
+from schemas.parse import clean_national_id, nonexistent_date, parse_date, parse_decimal, parse_int
 from schemas.policy import Policy
 from schemas.positions import classify_column
 from schemas.retirement import retirement_date_expr
@@ -57,6 +57,11 @@ class Records:
 def raw_column(field: str) -> str:
     """Name of the column holding a field's cell as written."""
     return f"_raw_{field}"
+
+
+def nonexistent_column(field: str) -> str:
+    """Name of the column telling whether a date field's cell is written as a date the calendar does not have."""
+    return f"_nonexistent_{field}"
 
 
 def build_records(table: Table, context: ReadContext) -> Records:
@@ -233,9 +238,14 @@ def _parse_dates(frame: pl.DataFrame) -> pl.DataFrame:
         [frame.select(pl.col(raw_column(field)).alias("_text"), *context) for field in fields_of_kind("date")]
     ).unique()
     date, precision, two_digit = parse_date(pl.col("_text"), pl.col("_as_of"), pl.col("_date1904"))
-    parsed = texts.with_columns(date.alias("_date"), precision.alias("_precision"), two_digit.alias("_two_digit"))
+    parsed = texts.with_columns(
+        date.alias("_date"),
+        precision.alias("_precision"),
+        two_digit.alias("_two_digit"),
+        nonexistent_date(pl.col("_text"), pl.col("_as_of")).alias("_nonexistent"),
+    )
     for field in fields_of_kind("date"):
-        names = {"_date": field, "_two_digit": f"_two_digit_{field}"}
+        names = {"_date": field, "_two_digit": f"_two_digit_{field}", "_nonexistent": nonexistent_column(field)}
         if field == "birth_date":
             names["_precision"] = "birth_date_precision"
         frame = frame.join(
@@ -468,8 +478,7 @@ def person_keys(frame: pl.DataFrame, secret: str) -> pl.Series:
 
 
 def _keyed_hash(keyed: hmac.HMAC, subject: str) -> str:
-    """The HMAC of `subject` from a copy of one keyed state: the key's own hashing is done once, not per row
-    (a 200,000-row list: 0.66 → 0.41 s)."""
+    """The HMAC of `subject` from a copy of one keyed state: the key's own hashing is done once, not per row."""
     digest = keyed.copy()
     digest.update(subject.encode())
     return digest.hexdigest()[:16]

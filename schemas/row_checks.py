@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from schemas.grades import grade_name_agrees
+from schemas.parse import why_nonexistent
 from schemas.policy import Policy
-from schemas.record import DATE_COERCIBLE, LEFT_STATUSES, raw_column
+from schemas.record import DATE_COERCIBLE, LEFT_STATUSES, nonexistent_column, raw_column
 from schemas.staff import field_titles, fields_of_kind, required
 from schemas.standards import CHECK_CODES, CRITERIA
 from schemas.vocabulary import vocabularies
@@ -124,11 +126,7 @@ def _names() -> list[RowCheck]:
 def _birth_and_gender(policy: Policy) -> list[RowCheck]:
     age = pl.col("age_years")
     return [
-        RowCheck(
-            "birth-date-invalid",
-            "birth_date",
-            raw("birth_date").is_not_null() & pl.col("birth_date").is_null(),
-        ),
+        *_unreadable_date("birth_date", "birth-date-invalid", "birth-date-nonexistent"),
         RowCheck(
             "birth-date-out-of-range",
             "birth_date",
@@ -190,10 +188,20 @@ def _national_id(province_codes: tuple[str, ...]) -> list[RowCheck]:
     ]
 
 
-def _dates() -> list[RowCheck]:
-    checks = [
-        RowCheck("date-invalid", name, raw(name).is_not_null() & pl.col(name).is_null()) for name in _OPTIONAL_DATES
+def _unreadable_date(name: str, invalid: str, nonexistent: str) -> list[RowCheck]:
+    """A date cell that could not be read: text that is no date (`invalid`), or a day the calendar does not have
+    (`nonexistent`, 30/02/1970), told apart because the clerk fixes them differently."""
+    unread = raw(name).is_not_null() & pl.col(name).is_null()
+    does_not_exist = pl.col(nonexistent_column(name))
+    why_vi, why_en = why_nonexistent(raw(name), pl.col("_as_of"))
+    return [
+        RowCheck(invalid, name, unread & ~does_not_exist),
+        RowCheck(nonexistent, name, unread & does_not_exist, {"why_vi": why_vi, "why_en": why_en}),
     ]
+
+
+def _dates() -> list[RowCheck]:
+    checks = [check for name in _OPTIONAL_DATES for check in _unreadable_date(name, "date-invalid", "date-nonexistent")]
     checks += [
         RowCheck(
             "date-two-digit-year",
@@ -301,9 +309,7 @@ def _grades() -> list[RowCheck]:
         RowCheck(
             "grade-code-name-mismatch",
             "grade_code",
-            pl.col("_grade_code_known")
-            & pl.col("grade_name").is_not_null()
-            & (pl.col("_folded_grade_name") != pl.col("_grade_code_folded")),
+            pl.col("_grade_code_known") & pl.col("grade_name").is_not_null() & ~grade_name_agrees(),
             {"expected": pl.col("_grade_code_name"), "name": pl.col("grade_name")},
         ),
         RowCheck(

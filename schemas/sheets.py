@@ -49,11 +49,19 @@ _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relat
 
 
 class UnreadableFile(Exception):
-    """The file cannot be opened as a spreadsheet; `reason` is shown to the clerk."""
+    """The file cannot be opened as a spreadsheet. `reason` is shown to the clerk, in Vietnamese only; `reason_en`
+    and the reader's own words (`detail`, English text of a library the clerk cannot act on) are for the log."""
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
+    def __init__(self, reason: str, reason_en: str, detail: str = ""):
+        super().__init__(f"{reason_en}: {detail}" if detail else reason_en)
         self.reason = reason
+        self.reason_en = reason_en
+        self.detail = detail
+
+    @property
+    def explained_en(self) -> str:
+        """The English reason with the reader's words, as the log and message_en give it."""
+        return f"{self.reason_en}; the reader said: {self.detail}" if self.detail else self.reason_en
 
 
 @dataclass(frozen=True)
@@ -138,7 +146,7 @@ def read_sheets(path: Path, limits: ReadLimits = ReadLimits()) -> tuple[list[She
 
 def clean_sheets(files: list[list[Sheet]]) -> list[list[Sheet]]:
     """The sheets of many files with every cell cleaned (NFC, look-alikes fixed, spaces collapsed, blank to null)
-    and TCVN3 or VNI text converted. Cleaning costs ~10 ms a sheet however few its cells, so a night's files are
+    and TCVN3 or VNI text converted. Cleaning has a cost per sheet however few its cells, so a night's files are
     stacked, cleaned and searched for legacy text in one pass, and split again."""
     sheets = [sheet for file in files for sheet in file]
     if not sheets:
@@ -190,7 +198,9 @@ def read_raw_sheets(path: Path, limits: ReadLimits = ReadLimits()) -> tuple[list
     if suffix in TEXT_SUFFIXES:
         sheet, text_format = _read_text(path, limits)
         return [sheet], text_format
-    raise UnreadableFile(f"định dạng {suffix or 'không rõ'} không được hỗ trợ")
+    raise UnreadableFile(
+        f"định dạng {suffix or 'không rõ'} không được hỗ trợ", f"the {suffix or 'unknown'} format is not supported"
+    )
 
 
 def _read_workbook(path: Path, limits: ReadLimits) -> list[Sheet]:
@@ -204,7 +214,7 @@ def _read_workbook(path: Path, limits: ReadLimits) -> list[Sheet]:
             for sheet in loaded
         ]
     except Exception as error:  # calamine raises many kinds for corrupt, encrypted or foreign files
-        raise UnreadableFile(_short_reason(error)) from error
+        raise _unreadable(error) from error
     for name, grid, positions, _ in grids:
         if positions:
             _check_area(name, 1, grid.height, min(positions) + 1, max(positions) + 1, limits)
@@ -247,7 +257,7 @@ def _check_archive(path: Path, limits: ReadLimits) -> None:
             if "content.xml" in archive.namelist() and path.suffix.lower() == ".ods":
                 _check_ods_extent(archive, limits)
     except (zipfile.BadZipFile, EOFError, ElementTree.ParseError) as error:
-        raise UnreadableFile(_short_reason(error)) from error
+        raise _unreadable(error) from error
 
 
 class _Extent:
@@ -411,7 +421,7 @@ def _text_grid(name: str, decoded: _Decoded, delimiter: str, limits: ReadLimits)
     widths = [len(row) for row in _csv_rows(io.StringIO(text, newline=""), delimiter)]
     width = max(widths, default=0)
     if width == 0:
-        raise UnreadableFile("tệp rỗng")
+        raise UnreadableFile("tệp rỗng", "the file is empty")
     _check_area(name, 1, len(widths), 1, width, limits)
     if not read_by_polars:
         with contextlib.suppress(pl.exceptions.PolarsError):
@@ -526,7 +536,7 @@ def _csv_rows(lines: Iterable[str], delimiter: str) -> Iterator[list[str]]:
         # A cell longer than the csv module takes (128 K characters) that runs over lines is a quote left open.
         if reader.line_num > first_line:
             raise MalformedCsv("file-csv-quote-unbalanced", line=first_line) from error
-        raise UnreadableFile(f"không đọc được CSV: {error}") from error
+        raise UnreadableFile("không đọc được nội dung tệp CSV", "the CSV text cannot be read", str(error)) from error
 
 
 def _polars_grid(buffer: bytes, delimiter: str, width: int) -> pl.DataFrame:
@@ -596,10 +606,13 @@ def _decode(data: bytes) -> _Decoded:
             except UnicodeDecodeError as error:
                 if encoding == "utf-8-sig" and (mixed := _decode_lines(data[len(bom) :], encoding)):
                     return mixed
-                raise UnreadableFile(f"tệp bắt đầu như {encoding} nhưng có byte sai ở vị trí {error.start}") from error
+                raise UnreadableFile(
+                    f"tệp văn bản không đúng bảng mã {encoding} (ký tự hỏng ở vị trí {error.start})",
+                    f"the text is not valid {encoding} (bad byte at position {error.start})",
+                ) from error
             return _Decoded(text, data[len(bom) :] if encoding == "utf-8-sig" else text.encode(), encoding)
     if b"\x00" in data[:4096]:
-        raise UnreadableFile("tệp nhị phân, không phải văn bản CSV")
+        raise UnreadableFile("tệp nhị phân, không phải văn bản CSV", "a binary file, not CSV text")
     with contextlib.suppress(UnicodeDecodeError):
         return _Decoded(data.decode("utf-8"), data, "utf-8")
     if mixed := _decode_lines(data, "utf-8"):
@@ -715,16 +728,20 @@ def _named(grid: pl.DataFrame, positions: list[int]) -> pl.DataFrame:
 
 
 _KNOWN_FAILURES = (
-    (("password", "encrypt"), "tệp được đặt mật khẩu"),
-    (("zip", "eocd", "cfb", "crc", "not a valid", "invalid"), "tệp bị hỏng hoặc không phải tệp Excel"),
+    (("password", "encrypt"), "tệp được đặt mật khẩu", "the file is password-protected"),
+    (
+        ("zip", "eocd", "cfb", "crc", "not a valid", "invalid"),
+        "tệp bị hỏng hoặc không phải tệp Excel",
+        "the file is damaged or not an Excel file",
+    ),
 )
 
 
-def _short_reason(error: Exception) -> str:
-    """A reason the clerk understands, with the reader's own words kept for the operator."""
+def _unreadable(error: Exception) -> UnreadableFile:
+    """A reason the clerk understands, in Vietnamese; the reader's own words are kept for the operator."""
     detail = (str(error).strip().splitlines() or [type(error).__name__])[0][:160]
     lowered = detail.lower()
-    for markers, reason in _KNOWN_FAILURES:
+    for markers, reason, reason_en in _KNOWN_FAILURES:
         if any(marker in lowered for marker in markers):
-            return f"{reason}; chi tiết: {detail}"
-    return f"không đọc được nội dung; chi tiết: {detail}"
+            return UnreadableFile(reason, reason_en, detail)
+    return UnreadableFile("không đọc được nội dung của tệp", "its content cannot be read", detail)

@@ -55,6 +55,9 @@ R = TypeVar("R")
 ISSUE_SCHEMA = {
     "sheet": pl.String,
     "row_number": pl.Int64,
+    # The row as the clerk finds it in their own list: its STT (when the list numbers its rows) and the name.
+    "list_number": pl.String,
+    "person_name": pl.String,
     "column_header": pl.String,
     "column_number": pl.Int32,
     "field": pl.String,
@@ -153,7 +156,7 @@ def validate_file(path: Path, context: FileContext) -> FileResult:
 
 def validate_files(files: list[tuple[Path, FileContext]]) -> list[FileResult]:
     """Verdicts on a batch of files, in order. Typing and row checks run once over the whole batch: their cost is
-    mostly per run, not per row (pandera's ~2.5 ms per check), so one pass over many files is what keeps a night of
+    mostly per run, not per row (pandera's cost per check), so one pass over many files is what keeps a night of
     thousands of files fast."""
     read = [_read_or_reject(path, context) for path, context in files]
     readable = [i for i, result in enumerate(read) if not isinstance(result, FileResult)]
@@ -269,7 +272,10 @@ def _read_or_reject(path: Path, context: FileContext) -> tuple[list[Sheet], Text
     try:
         return read_raw_sheets(path, context.limits)
     except UnreadableFile as error:
-        return _rejected_file(as_of, None, [_file_issue("file-unreadable", reason=error.reason)])
+        logger.warning("%s cannot be read: %s", path.name, error.explained_en)
+        return _rejected_file(
+            as_of, None, [_file_issue("file-unreadable", reason=error.reason, reason_en=error.explained_en)]
+        )
     except OverLimit as error:
         return _rejected_file(as_of, None, [_file_issue(error.code, **error.params)])
     except MalformedCsv as error:
@@ -541,6 +547,8 @@ def _word_issues(
             "sheet",
             "row_number",
             "_layout_gender",
+            list_number=pl.col("stt"),
+            person_name=pl.col("full_name"),
             value=pl.col(raw_column(field)),
             # A check's own parameters may name the message's {value} differently from the cell, hence the prefix.
             **{f"param_{name}": expr.cast(pl.String) for name, expr in row_check.params.items()},
@@ -555,6 +563,8 @@ def _word_issues(
                 "_file",
                 "sheet",
                 "row_number",
+                list_number=pl.col("list_number"),
+                person_name=pl.col("person_name"),
                 column_header=pl.col("header"),
                 column_number=pl.when(female_birth.fill_null(False))
                 .then(pl.coalesce("female_column", "column"))
@@ -609,6 +619,8 @@ def _file_issue(code: str, **params: object) -> dict:
     return {
         "sheet": params.get("sheet"),
         "row_number": None,
+        "list_number": None,
+        "person_name": None,
         "column_header": params.get("header"),
         "column_number": params.get("column_number"),
         "field": params.get("field"),
@@ -635,6 +647,8 @@ def _verdict(prepared: _Prepared, frame: pl.DataFrame, row_issues: pl.DataFrame)
             )
         )
         file_error = True
+    row_issues, repeated = _repeated_warnings(row_issues, frame.height, read.policy)
+    file_issues += repeated
     issues = pl.concat([pl.DataFrame(file_issues, schema=ISSUE_SCHEMA), row_issues]).sort(
         "sheet", "row_number", nulls_last=False, maintain_order=True
     )
@@ -644,6 +658,52 @@ def _verdict(prepared: _Prepared, frame: pl.DataFrame, row_issues: pl.DataFrame)
     rejected = frame.filter(rejected_mask).select(list(REJECTED_SCHEMA))
     staff = staff.select(staff_columns()) if staff.height else pl.DataFrame(schema=_empty_staff_schema())
     return FileResult(status, read.as_of, staff, rejected, issues, prepared.text_format)
+
+
+def _repeated_warnings(row_issues: pl.DataFrame, rows: int, policy: Policy) -> tuple[pl.DataFrame, list[dict]]:
+    """A warning with one message (one cause: how a column is written, the year in a header) on most rows of a
+    list is said once for the list, with how many rows it concerns: the same sentence on every row buries the
+    problems that are a row's own. Errors stay on their rows, which they reject."""
+    cause = ["check_code", "field", "column_header", "message_vi"]
+    counted = (
+        row_issues.filter(pl.col("severity") == "warning")
+        .group_by(cause, maintain_order=True)
+        .agg(
+            pl.len().alias("count"),
+            pl.col("message_en").first(),
+            pl.col("sheet").unique().alias("sheets"),
+            pl.col("column_number").unique().alias("column_numbers"),
+            pl.col("value").unique().alias("values"),
+        )
+        .filter(
+            (pl.col("count") > policy.repeated_warning_share * rows)
+            & (pl.col("count") >= policy.repeated_warning_min_rows)
+        )
+    )
+    if counted.is_empty():
+        return row_issues, []
+    summed_up = [
+        _file_issue(
+            "file-warning-on-most-rows",
+            header=warning["column_header"],
+            field=warning["field"],
+            sheet=_the_one(warning["sheets"]),
+            column_number=_the_one(warning["column_numbers"]),
+            value=_the_one(warning["values"]),
+            count=warning["count"],
+            rows=rows,
+            warning_vi=warning["message_vi"],
+            warning_en=warning["message_en"],
+        )
+        for warning in counted.iter_rows(named=True)
+    ]
+    kept = row_issues.join(counted.select(cause), on=cause, how="anti", nulls_equal=True, maintain_order="left")
+    return kept, summed_up
+
+
+def _the_one(values: list) -> object:
+    """The value all the rows share, or None when they differ."""
+    return values[0] if len(values) == 1 else None
 
 
 @lru_cache(maxsize=1)

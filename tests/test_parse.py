@@ -1,3 +1,4 @@
+import calendar
 import datetime as dt
 
 import polars as pl
@@ -6,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from schemas.identity import province_codes
-from schemas.parse import clean_national_id, parse_date, parse_decimal, parse_int
+from schemas.parse import clean_national_id, nonexistent_date, parse_date, parse_decimal, parse_int, why_nonexistent
 
 AS_OF = dt.date(2024, 12, 31)
 
@@ -72,3 +73,45 @@ def test_serial_numbers_of_a_1904_workbook_count_from_1904():
     date, _, _ = parse_date(pl.col("cell"), AS_OF, date1904=True)
     frame = pl.DataFrame({"cell": ["29812", "0", "15/08/1985"]})
     assert frame.select(date).to_series().to_list() == [dt.date(1985, 8, 15), dt.date(1904, 1, 1), dt.date(1985, 8, 15)]
+
+
+def nonexistent(*cells):
+    frame = pl.DataFrame({"cell": list(cells)}, schema={"cell": pl.String})
+    why_vi, why_en = why_nonexistent(pl.col("cell"), AS_OF)
+    return frame.select(
+        nonexistent_date(pl.col("cell"), AS_OF).alias("is"), why_vi.alias("vi"), why_en.alias("en")
+    ).rows()
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
+def test_a_real_day_is_never_called_nonexistent(day):
+    cells = [day.strftime("%d/%m/%Y"), day.strftime("%d/%m/%y"), day.isoformat(), day.strftime("%m/%Y"), "1985"]
+    assert [row[0] for row in nonexistent(*cells)] == [False] * len(cells)
+
+
+@given(st.integers(1900, 2100), st.integers(1, 12), st.integers(1, 3))
+def test_a_day_past_the_end_of_its_month_is_nonexistent_and_says_how_many_days_the_month_has(year, month, past):
+    days = calendar.monthrange(year, month)[1]
+    if days + past > 31:
+        return
+    cell = f"{days + past:02d}/{month:02d}/{year}"
+    assert nonexistent(cell) == [
+        (True, f"tháng {month}/{year} chỉ có {days} ngày", f"month {month}/{year} has only {days} days")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("15/13/1988", (True, "không có tháng 13", "there is no month 13")),
+        ("00/05/1984", (True, "không có ngày 0", "there is no day 0")),
+        ("ngày 30 tháng 2 năm 1970", (True, "tháng 2/1970 chỉ có 28 ngày", "month 2/1970 has only 28 days")),
+        ("13/2024", (True, "không có tháng 13", "there is no month 13")),
+        ("không rõ", (False, None, None)),
+        ("60", (False, None, None)),
+        (None, (False, None, None)),
+    ],
+)
+def test_what_is_written_as_a_date_but_is_none(cell, expected):
+    got = nonexistent(cell)[0]
+    assert (got[0], *(got[1:] if got[0] else (None, None))) == expected

@@ -49,7 +49,7 @@ def problems(result: FileResult) -> list[tuple]:
             "accepted_with_errors",
             2,
             1,
-            [(3, "Ngày sinh", "birth-date-invalid", "31/02/1990")],
+            [(3, "Ngày sinh", "birth-date-nonexistent", "31/02/1990")],
         ),
         ("name_with_digits.csv", "accepted_with_errors", 2, 1, [(3, "Họ và tên", "full-name-invalid", "Trần Thị 2")]),
         (
@@ -103,7 +103,7 @@ def test_the_kitchen_sink_trips_every_row_check_once():
         (8, "Số CCCD", "national-id-province-unknown", "099085000006"),
         (9, "Số CCCD", "national-id-gender-mismatch", "074085000007"),
         (10, "Số CCCD", "national-id-birth-year-mismatch", "074085000008"),
-        (11, "Ngày tuyển dụng", "date-invalid", "32/13/2010"),
+        (11, "Ngày tuyển dụng", "date-nonexistent", "32/13/2010"),
         (12, "Ngày tuyển dụng", "date-two-digit-year", "01/09/08"),
         (13, "Ngày tuyển dụng", "date-before-birth", "01/09/1980"),
         (14, "Ngày chính thức", "party-dates-order", "03/02/2011"),
@@ -193,13 +193,39 @@ def test_a_date_under_both_nam_and_nu_is_ambiguous(tmp_path):
     assert [p[2] for p in problems(result)] == ["file-too-many-errors", "gender-ambiguous"]
 
 
-def test_a_file_that_is_not_a_workbook_is_rejected_with_a_reason(tmp_path):
+def test_a_file_that_is_not_a_workbook_is_rejected_with_a_reason_in_vietnamese_only(tmp_path, caplog):
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"PK\x03\x04 this is not a zip archive" * 20)
     result = check(path)
     assert (result.status, result.rows_read) == ("rejected", 0)
     assert [p[2] for p in problems(result)] == ["file-unreadable"]
-    assert result.issues["message_vi"][0].startswith("Không mở được tệp (")
+    # The clerk reads what to do; what the reader library said is for the operator: message_en and the log.
+    issue = result.issues.row(0, named=True)
+    assert issue["message_vi"] == (
+        "Không mở được tệp (tệp bị hỏng hoặc không phải tệp Excel). Hãy lưu lại dưới dạng Excel (.xlsx) rồi gửi lại."
+    )
+    assert issue["message_en"].startswith("The file cannot be opened (the file is damaged or not an Excel file; ")
+    assert "the reader said: " in issue["message_en"] and "the reader said: " in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("empty.csv", b""),
+        ("binary.csv", b"\x00\x01\x02" * 100),
+        ("bad_utf8_bom.csv", b"\xef\xbb\xbfSTT,H\xe1\xbb\x8d v\xff\xfe"),
+        ("scan.pdf", b"%PDF-1.4"),
+        ("password.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600),
+    ],
+)
+def test_every_unreadable_file_note_is_vietnamese_without_the_readers_words(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    issue = check(path).issues.row(0, named=True)
+    assert issue["check_code"] == "file-unreadable"
+    reason = issue["message_vi"].removeprefix("Không mở được tệp (").split(")")[0]
+    english_words = {"error", "file", "zip", "invalid", "cannot", "the", "not", "xlsx", "calamine", "utf"}
+    assert set(reason.lower().replace(",", " ").split()) & english_words == set(), reason
 
 
 def test_an_unknown_agency_rejects_every_row(tmp_path):
@@ -357,7 +383,7 @@ def test_each_sheet_keeps_its_own_headers_and_total(tmp_path):
     workbook.save(tmp_path / "two.xlsx")
     result = check(tmp_path / "two.xlsx")
     assert [(i["sheet"], i["row_number"], i["column_header"], i["check_code"]) for i in result.issues.to_dicts()] == [
-        ("VC", 3, "Năm sinh", "birth-date-invalid")
+        ("VC", 3, "Năm sinh", "birth-date-nonexistent")
     ]
     assert result.staff.select("sheet", "staff_category").rows() == [("CC", "civil_servant"), ("VC", "public_employee")]
 
@@ -387,7 +413,11 @@ def test_issues_point_at_the_cell_in_the_clerks_sheet(tmp_path):
     ]
     result = check(write_template_workbook(tmp_path / "cells.xlsx", rows))
     cells = [(i["row_number"], i["column_number"], i["check_code"]) for i in result.issues.to_dicts()]
-    assert cells == [(None, None, "file-too-many-errors"), (8, 4, "birth-date-invalid"), (9, 2, "full-name-invalid")]
+    assert cells == [
+        (None, None, "file-too-many-errors"),
+        (8, 4, "birth-date-nonexistent"),
+        (9, 2, "full-name-invalid"),
+    ]
 
 
 def test_fractions_excel_turned_into_dates_are_rebuilt_and_typos_get_a_suggestion(tmp_path):
@@ -574,7 +604,9 @@ def test_past_retirement_age_is_a_warning_unless_an_extension_is_in_force(tmp_pa
 def test_pay_plan_leader_column_and_rating_year_checks():
     result = check(FIXTURES / "cycle_checks.csv")
     rating = "Xếp loại chất lượng năm 2023"
-    assert [p for p in problems(result) if p[2] != "evaluation-year-mismatch"] == [
+    # The rating year is the header's, so every row has the same warning: said once, for the column.
+    assert problems(result) == [
+        (None, rating, "file-warning-on-most-rows", "Hoàn thành tốt nhiệm vụ"),
         (4, "Hệ số lương", "number-invalid", "ba phẩy"),
         (5, "Bậc lương", "salary-step-invalid", "10/9"),
         (6, "Lãnh đạo, quản lý", "leader-flag-override", "x"),
@@ -586,12 +618,11 @@ def test_pay_plan_leader_column_and_rating_year_checks():
             "Trưởng phòng; Phó Trưởng phòng; Chánh Văn phòng; Chánh Thanh tra",
         ),
     ]
-    assert [p for p in problems(result) if p[2] == "evaluation-year-mismatch"] == [
-        (row, rating, "evaluation-year-mismatch", "Hoàn thành tốt nhiệm vụ") for row in range(3, 9)
+    assert result.issues.filter(pl.col("row_number").is_null())["message_vi"].to_list() == [
+        f'Cảnh báo lặp lại ở 6/6 dòng của cột "{rating}" (nêu một lần cho cả cột): Kết quả đánh giá là của năm '
+        "2023, không phải năm 2024 (năm cần báo cáo của danh sách tính đến ngày 31/12/2024); hãy ghi kết quả đánh "
+        "giá năm 2024 và sửa năm ở tiêu đề cột."
     ]
-    assert result.issues.filter(pl.col("check_code") == "evaluation-year-mismatch")["message_vi"][0] == (
-        "Kết quả đánh giá là của năm 2023, không phải năm 2024."
-    )
     assert result.staff["is_leader"].to_list() == [False, False, False, True, False, False]
 
 
@@ -645,7 +676,8 @@ def test_grades_are_checked_against_the_catalogue_and_bucketed_for_form_bm01():
     ]
     messages = dict(zip(result.issues["check_code"], result.issues["message_vi"], strict=True))
     assert messages["grade-code-name-mismatch"] == (
-        'Mã ngạch 01.003 là "Chuyên viên", khác với tên ngạch đã ghi "Chuyên viên chính".'
+        'Mã ngạch 01.003 là "Chuyên viên", khác với tên ngạch đã ghi "Chuyên viên chính"; '
+        "hãy sửa mã hoặc tên ngạch cho khớp."
     )
     # Chuyên viên chính (A2.1): 4,40 + 2 × 0,34 = 5,08 at step 3.
     assert messages["salary-coefficient-mismatch"] == (
@@ -692,3 +724,107 @@ def test_a_row_whose_unit_is_another_agency_is_flagged_and_still_counted():
             "tính cho Phòng Nội vụ.",
         )
     ]
+
+
+def test_row_issues_name_the_row_by_its_stt_and_name_and_file_issues_name_none(tmp_path):
+    rows = [
+        person("Trần Thị Bình", "15/08/1990", female=True, national_id="074190000456", stt=7),
+        person("Lê Văn 2", "01/01/1980", national_id="074080000111", stt=8),
+        person("Phạm Văn Cường", "01/01/1980", national_id="074080000222", stt=9),
+    ]
+    result = check(write_template_workbook(tmp_path / "names.xlsx", rows))
+    named = result.issues.select("row_number", "list_number", "person_name", "check_code").rows()
+    assert named == [(9, "8", "Lê Văn 2", "full-name-invalid")]
+    assert result.issues.schema == pl.Schema(validate.ISSUE_SCHEMA)
+
+
+def test_a_list_without_an_stt_column_names_the_person_only(tmp_path):
+    path = tmp_path / "no_stt.csv"
+    path.write_text(
+        "Họ và tên,Ngày sinh,Giới tính,Đối tượng\nNguyễn Văn 2,15/08/1985,Nam,Công chức\n", encoding="utf-8"
+    )
+    assert check(path).issues.filter(pl.col("row_number").is_not_null()).select(
+        "list_number", "person_name", "check_code"
+    ).rows() == [(None, "Nguyễn Văn 2", "full-name-invalid")]
+
+
+def test_a_day_the_calendar_has_not_is_told_apart_from_text_that_is_no_date(tmp_path):
+    path = tmp_path / "dates.csv"
+    path.write_text(
+        "Tính đến ngày 31/12/2024\n"
+        "STT,Họ và tên,Ngày sinh,Giới tính,Đối tượng,Ngày tuyển dụng\n"
+        "1,Nguyễn Văn An,30/02/1970,Nam,Công chức,01/09/1995\n"
+        "2,Trần Văn Bình,15/13/1988,Nam,Công chức,01/09/2010\n"
+        "3,Lê Văn Cường,không rõ,Nam,Công chức,01/09/2010\n"
+        "4,Phạm Văn Dũng,29/02/1984,Nam,Công chức,31/04/2010\n"
+        "5,Hoàng Văn Em,00/05/1984,Nam,Công chức,01/09/2010\n",
+        encoding="utf-8",
+    )
+    result = check(path)
+    row_issues = result.issues.filter(pl.col("row_number").is_not_null())
+    assert row_issues.select("row_number", "check_code", "severity", "message_vi").rows() == [
+        (
+            3,
+            "birth-date-nonexistent",
+            "error",
+            'Ngày sinh "30/02/1970" là ngày không có thật (tháng 2/1970 chỉ có 28 ngày); hãy kiểm tra lại ngày, '
+            "tháng sinh.",
+        ),
+        (
+            4,
+            "birth-date-nonexistent",
+            "error",
+            'Ngày sinh "15/13/1988" là ngày không có thật (không có tháng 13); hãy kiểm tra lại ngày, tháng sinh.',
+        ),
+        (
+            5,
+            "birth-date-invalid",
+            "error",
+            'Ngày sinh "không rõ" không đúng định dạng; ghi ngày/tháng/năm (ví dụ 15/08/1985) hoặc chỉ năm sinh '
+            "(1985).",
+        ),
+        (
+            6,
+            "date-nonexistent",
+            "warning",
+            'Ngày tuyển dụng "31/04/2010" là ngày không có thật (tháng 4/2010 chỉ có 30 ngày); hãy kiểm tra lại '
+            "ngày, tháng.",
+        ),
+        (
+            7,
+            "birth-date-nonexistent",
+            "error",
+            'Ngày sinh "00/05/1984" là ngày không có thật (không có ngày 0); hãy kiểm tra lại ngày, tháng sinh.',
+        ),
+    ]
+    assert result.issues.filter(pl.col("row_number") == 3)["message_en"].to_list() == [
+        'The birth date "30/02/1970" does not exist (month 2/1970 has only 28 days); check the day and month.'
+    ]
+
+
+def test_a_list_headed_with_the_current_legal_names_is_read_whole(tmp_path):
+    path = tmp_path / "legal_names.csv"
+    header = [
+        "STT", "Họ và tên", "Ngày, tháng, năm sinh", "Giới tính", "Số định danh cá nhân", "Dân tộc", "Tôn giáo",
+        "Chức vụ/chức danh", "Ngạch/chức danh nghề nghiệp", "Mã ngạch/CDNN", "Bậc lương", "Hệ số lương",
+        "Trình độ CM", "Trình độ LLCT", "QLNN", "Ngày vào Đảng", "Đánh giá xếp loại", "Đối tượng",
+    ]  # fmt: skip
+    row = [
+        "1", "Nguyễn Văn An", "15/08/1985", "Nam", "074085000123", "Kinh", "Không", "Chuyên viên", "Chuyên viên",
+        "01.003", "3", "3,00", "Đại học", "Trung cấp", "Chuyên viên", "03/02/2010", "Hoàn thành tốt nhiệm vụ",
+        "Công chức",
+    ]  # fmt: skip
+    path.write_text(
+        "Tính đến ngày 31/12/2024\n" + "\n".join(",".join(f'"{v}"' for v in line) for line in (header, row))
+    )
+    result = check(path)
+    assert result.issues.select("check_code").rows() == []
+    assert result.staff.select(
+        "national_id", "ethnicity", "religion", "position", "grade_code", "salary_coefficient", "education_level",
+        "political_theory", "state_management", "party_join_date", "evaluation_rating",
+    ).rows() == [
+        (
+            "074085000123", "kinh", "none", "Chuyên viên", "01.003", 3.0, "university", "intermediate", "specialist",
+            dt.date(2010, 2, 3), "good",
+        )
+    ]  # fmt: skip

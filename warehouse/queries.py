@@ -129,8 +129,9 @@ def agency_data_quality(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -
 def submission_issues(connection: duckdb.DuckDBPyConnection, submission_ids: list[str]) -> dict[str, pl.DataFrame]:
     """The issues of some submissions, in their order, by submission id; a submission without any is absent."""
     issues = connection.execute(
-        "select submission_id, sheet, row_number, column_header, column_number, field, check_code, severity, value, "
-        "message_vi, message_en from dq.issues where submission_id in (select unnest(?::varchar[])) "
+        "select submission_id, sheet, row_number, list_number, person_name, column_header, column_number, field, "
+        "check_code, severity, value, message_vi, message_en from dq.issues "
+        "where submission_id in (select unnest(?::varchar[])) "
         "order by submission_id, issue_number",
         [submission_ids],
     ).pl()
