@@ -561,6 +561,8 @@ def cross_agency_issues(pairs: list[dict]) -> dict[str, pl.DataFrame]:
                 {
                     "sheet": side[prefix + "sheet"],
                     "row_number": side[prefix + "row_number"],
+                    "list_number": side[prefix + "stt"],
+                    "person_name": side[prefix + "full_name"],
                     "column_header": field_titles()["national_id"],
                     "field": "national_id",
                     "check_code": definition.code,

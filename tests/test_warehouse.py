@@ -399,7 +399,7 @@ def test_a_person_on_two_agencies_lists_is_flagged_to_both_and_counted_once(tmp_
     run_once(root, as_of=dt.date(2025, 1, 31))
     with connect(workspace.published, read_only=True) as connection:
         flagged = connection.execute(
-            "select agency_code, row_number, message_vi from dq.issues "
+            "select agency_code, row_number, list_number, person_name, message_vi from dq.issues "
             "where check_code = 'person-in-other-agency' order by agency_code"
         ).fetchall()
         totals = dict(
@@ -415,12 +415,16 @@ def test_a_person_on_two_agencies_lists_is_flagged_to_both_and_counted_once(tmp_
         (
             "UB-NV",
             2,
+            "1",
+            "Nguyễn Văn An",
             "Người này cũng có trong danh sách hiện hành của Văn phòng HĐND và UBND (UB-VP). Nếu là kiêm "
             'nhiệm hoặc biệt phái, hãy ghi rõ ở cột "Luân chuyển, điều động trong năm" hoặc "Ghi chú".',
         ),
         (
             "UB-VP",
             2,
+            "1",
+            "Nguyễn Văn An",
             "Người này cũng có trong danh sách hiện hành của Phòng Nội vụ (UB-NV). Nếu là kiêm "
             'nhiệm hoặc biệt phái, hãy ghi rõ ở cột "Luân chuyển, điều động trong năm" hoặc "Ghi chú".',
         ),
