@@ -207,9 +207,7 @@ _CHECK_WORDS = {
 }
 
 
-def check_report(
-    console: Console, result, shown: int | None = CHECK_SHOWN_PROBLEMS, lang: str = "vi"
-) -> None:
+def check_report(console: Console, result, shown: int | None = CHECK_SHOWN_PROBLEMS, lang: str = "vi") -> None:
     """One file's verdict, then one block per problem: where it is (the row as Excel numbers it, the list's own
     STT and the person's name when known), the column as headed in the file, the value as written and what to
     do. Blocks, not a table, so that a terminal of 80 columns reads them whole. A list with thousands of problems
@@ -222,19 +220,17 @@ def check_report(
     summary.add_column(no_wrap=True)
     summary.add_column()
     summary.add_row(f"{words['agency']}:", _sender(result.sender, words))
+    outcome = Text(verdict(result.status, lang), style=_STATUS_STYLE[result.status])
     why = reason(result.status, issues, lang)
-    summary.add_row(
-        f"{words['result']}:",
-        Text.assemble((verdict(result.status, lang), _STATUS_STYLE[result.status]), f": {_visible(why)}" if why else ""),
-    )
+    if why:
+        outcome.append(f": {_visible(why)}")
+    summary.add_row(f"{words['result']}:", outcome)
     counted = {"read": result.rows_read, "taken": result.rows_taken, "returned": result.rows_rejected}
     summary.add_row(f"{words['rows']}:", Text(words["rows_counted"].format(**counted)))
     summary.add_row(
         f"{words['problems']}:", Text(words["problems_counted"].format(errors=errors, warnings=issues.height - errors))
     )
-    summary.add_row(
-        f"{words['next']}:", Text(next_step(result.status, issues.height > errors, sent=False, lang=lang))
-    )
+    summary.add_row(f"{words['next']}:", Text(next_step(result.status, issues.height > errors, sent=False, lang=lang)))
     console.print(summary)
     if result.sender.source is None:
         console.print(Text(words["no_agency_note"], style="yellow"))
@@ -260,8 +256,10 @@ def _sender(sender, words: dict) -> Text:
     if sender.code is None:
         return Text(words["unknown_agency"], style="yellow")
     named = f"{sender.code} {sender.name}" if sender.name else sender.code
-    source = words["from_option"] if sender.source == "option" else words["from_inbox"].format(
-        folder=f"inbox/{sender.code}/"
+    source = (
+        words["from_option"]
+        if sender.source == "option"
+        else words["from_inbox"].format(folder=f"inbox/{sender.code}/")
     )
     return Text(f"{_visible(named)} ({source})")
 
