@@ -102,8 +102,9 @@ def write_feedback(
     name = submission.file_name
     source = workspace.root / submission.archive_path if submission.archive_path else None
     issues = issues.sort(pl.col("severity") != "error", "sheet", "row_number", nulls_last=False, maintain_order=True)
-    summary = _summary(submission, agency_name, issues)
-    if source is None or issues["check_code"].is_in(NOT_READ_CODES).any():
+    read = not issues["check_code"].is_in(NOT_READ_CODES).any()
+    summary = _summary(submission, agency_name, issues, read)
+    if source is None or not read:
         explanation = _explanation(summary, issues)
         target = folder / feedback_name(name, ".loi.txt")
         return _write_atomically(target, lambda path: path.write_text(explanation, "utf-8"))
@@ -151,15 +152,18 @@ def _agency_name(catalogue: pl.DataFrame, submission: Submission) -> str | None:
     return agency.name if agency else None
 
 
-def _summary(submission: Submission, agency_name: str | None, issues: pl.DataFrame) -> list[tuple[str, str]]:
+def _summary(
+    submission: Submission, agency_name: str | None, issues: pl.DataFrame, read: bool
+) -> list[tuple[str, str]]:
     """What became of the list, for the top of "Lỗi": who sent which list, the verdict and why, the rows, and
-    what to do now."""
+    what to do now. The as-of date is the list's own only when the file was read."""
+    as_of = f" (danh sách tính đến ngày {submission.as_of_date:%d/%m/%Y})" if read else ""
     status = submission.status
     why = reason(status, issues)
     warnings = issues.filter(pl.col("severity") != "error").height > 0
     return [
         ("Đơn vị", f"{submission.agency_code} – {agency_name}" if agency_name else submission.agency_code),
-        ("Tệp", f"{submission.file_name} (danh sách tính đến ngày {submission.as_of_date:%d/%m/%Y})"),
+        ("Tệp", submission.file_name + as_of),
         ("Kết quả", f"{verdict(status)}: {why}" if why else verdict(status)),
         (
             "Số dòng",
