@@ -53,7 +53,7 @@ _SEVERITY_VI = {
 # The columns of the problem list: title, issue column, width. `list_number` and `person_name` (the STT as
 # written, the person's name) name the row the way the clerk looks for it; blank where the issue has none.
 _ISSUE_COLUMNS = (
-    ("Trang tính", "sheet", 14),
+    ("Trang tính", "sheet", 16),
     ("Dòng", "row_number", 7),
     ("STT", "list_number", 6),
     ("Họ và tên", "person_name", 22),
@@ -337,9 +337,7 @@ class _IssueSheet:
 
 
 def _issue_sheet(summary: list[tuple[str, str]], issues: pl.DataFrame, returned_whole: bool) -> _IssueSheet:
-    # A list of one sheet needs no sheet column: its row numbers say where.
-    several_sheets = issues["sheet"].drop_nulls().n_unique() > 1
-    columns = tuple(c for c in _ISSUE_COLUMNS if c[1] != "sheet" or several_sheets)
+    columns = _ISSUE_COLUMNS
     widths = [width for _, _, width in columns]
     needed = max(len(label) for label, _ in summary) + 2
     span = next(n for n in range(1, len(widths)) if sum(widths[:n]) >= needed or n == len(widths) - 1)
