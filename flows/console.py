@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import polars as pl
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.padding import Padding
@@ -237,6 +238,10 @@ def check_report(console: Console, result, shown: int | None = CHECK_SHOWN_PROBL
     if issues.is_empty():
         console.print(Text(words["none"], style="green"))
         return
+    # Problems with the whole file first, errors before warnings, then row by row as the clerk goes down the list.
+    issues = issues.sort(
+        pl.col("row_number").is_not_null(), "sheet", "row_number", pl.col("severity") != "error", maintain_order=True
+    )
     listed = issues if shown is None else issues.head(shown)
     several_sheets = issues["sheet"].drop_nulls().n_unique() > 1
     message = "message_vi" if lang == "vi" else "message_en"
