@@ -15,7 +15,6 @@ from schemas.agencies import read_catalogue, shipped_catalogue
 from schemas.validate import NOT_READ_CODES, validate_file
 from warehouse.workspace import CONFIG_FILE
 
-
 _STAND_IN_CATEGORY = "civil_servant"
 
 
