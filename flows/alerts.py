@@ -3,8 +3,9 @@ that are late (when they have channels of their own), one digest for the operato
 itself fails. Channels are apprise URLs (webhook, e-mail, Slack, Telegram, …).
 
 Delivery is I/O that fails: each channel is tried `attempts` times with doubling waits, every attempt is kept for
-the warehouse, and a channel that is down never stops the others or fails the run. No message carries an ID number
-or a birth date (flows.masking): what clerks wrote is masked before it goes into a message."""
+the warehouse, and a channel that is down never stops the others or fails the run. The channels are shared: a
+message names each problem without quoting a person's birth date or ID number (flows.masking), while file names,
+agency codes and as-of dates appear as written, so the reader knows which list is meant."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flows.masking import mask_personal_data
+from flows.masking import scrub_free_text, shareable_message
 from warehouse.load import Submission
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ def digest(
             top = _top_problems(s.problems)
             main = f"; lỗi chính: {top[0][0]}" if top else ""
             lines.append(
-                f'- {s.agency_code}, tệp "{mask_personal_data(s.file_name)}": {_STATUS_VI.get(s.status, s.status)}, '
+                f'- {s.agency_code}, tệp "{s.file_name}": {_STATUS_VI.get(s.status, s.status)}, '
                 f"{s.rows_rejected} dòng bị trả lại{main}"
             )
     if late:
@@ -142,7 +143,7 @@ def flow_failed_alert(flow_run_name: str, message: str, operator: tuple[str, ...
     """The flow itself broke (not the data): the operator must look at the run."""
     body = (
         f"Lần chạy {flow_run_name} của luồng nightly đã dừng do lỗi hệ thống, không phải do dữ liệu: "
-        f"{mask_personal_data(message)}\n"
+        f"{scrub_free_text(message)}\n"
         "Xem chi tiết trong giao diện Prefect; kho dữ liệu vẫn giữ bản đã công bố lần trước."
     )
     return Alert("operator", "flow_failed", "[staffq] Lần chạy đêm thất bại", body, operator)
@@ -169,7 +170,7 @@ def failed_channels(records: list[dict]) -> list[dict]:
 
 
 def _send(alert: Alert, url: str, attempts: int, backoff_seconds: float) -> list[dict]:
-    import apprise  # imported when there is something to send: 0.26 s that `staffq check` need not pay
+    import apprise  # imported when there is something to send: a cost `staffq check` need not pay
 
     channel = channel_name(url)
     records = []
@@ -188,6 +189,8 @@ def _send(alert: Alert, url: str, attempts: int, backoff_seconds: float) -> list
                 delivered, error = False, repr(failure)
             if not delivered and error is None:
                 error = _last_line(captured.getvalue()) or "apprise could not use this URL"
+        # The error goes to the warehouse, the log and the digest, all shared.
+        error = scrub_free_text(error) if error else None
         records.append(
             {
                 "recipient": alert.recipient,
@@ -196,7 +199,7 @@ def _send(alert: Alert, url: str, attempts: int, backoff_seconds: float) -> list
                 "attempt": attempt,
                 "attempted_at": attempted_at,
                 "delivered": delivered,
-                "error": mask_personal_data(error) if error else None,
+                "error": error,
             }
         )
         if delivered:
@@ -228,7 +231,7 @@ def _submission_lines(submission: Submission, feedback: Path | None) -> list[str
         state = f"không được tiếp nhận; {read} dòng bị trả lại toàn bộ."
     else:
         state = f"đã nạp {submission.rows_loaded}/{read} dòng; {submission.rows_rejected} dòng bị trả lại."
-    lines = [f'- Tệp "{mask_personal_data(submission.file_name)}": {state}']
+    lines = [f'- Tệp "{submission.file_name}" (danh sách tính đến ngày {submission.as_of_date:%d/%m/%Y}): {state}']
     top = _top_problems(submission.problems)
     if top:
         lines.append("  Lỗi chính:")
@@ -243,4 +246,4 @@ def _top_problems(problems: tuple[Problem, ...]) -> list[tuple[str, int]]:
     with the whole file comes first: it explains more than any count of row problems."""
     errors = [p for p in problems if p.severity == "error"]
     chosen = sorted(errors or problems, key=lambda p: (not p.whole_file, -p.count, p.check_code))
-    return [(mask_personal_data(p.message_vi), p.count) for p in chosen[:_TOP_PROBLEMS]]
+    return [(shareable_message(p.check_code, p.message_vi), p.count) for p in chosen[:_TOP_PROBLEMS]]

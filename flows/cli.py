@@ -148,33 +148,51 @@ def demo(
 @app.command()
 def check(
     file: Annotated[Path, typer.Argument(help="The agency file to check (.xlsx, .xls, .csv).")],
-    agency: Annotated[str | None, typer.Option(help="Agency code, for its group and default category.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
-    show_all: Annotated[
-        bool, typer.Option("--all", help="Show every problem in the table, not the first 100.")
-    ] = False,
-    workspace: WorkspaceOption = Path("."),
+    agency: Annotated[
+        str | None,
+        typer.Option(help="Agency code (default: the folder under inbox/ that holds the file, in a workspace)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the verdict and every problem as JSON.")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="Show every problem, not the first 100.")] = False,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the report: vi or en.")] = "vi",
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="Workspace whose catalogue and settings apply (default: the one holding the file, or this folder).",
+        ),
+    ] = None,
 ) -> None:
-    """Validate one agency file without loading it: every problem with its row, column and fix.
+    """Validate one agency file without loading it: every problem with its row, column, value and fix.
+
+    Outside a workspace the shipped Tân Uyên catalogue and the default settings apply. Without an agency (no
+    `--agency`, the file not in `inbox/<AGENCY>/`), the checks that compare the file with its sender are skipped.
 
     Exit status: 0 valid, 1 invalid rows or file-level problems, 2 unreadable file, a file over the [limits] of
     staffq.toml, or bad usage.
 
     Example: `staffq check "DS_CBCCVC_2024.xlsx" --agency UB-NV`
     """
-    from flows.checking import check_file
-    from flows.masking import masked_issue
+    from flows.checking import NotAWorkspace, check_file, find_workspace
+    from flows.verdicts import LANGUAGES
 
+    if lang not in LANGUAGES:
+        err.print(f"[red]Unknown language {show.literal(repr(lang))}[/]: use vi or en.")
+        raise typer.Exit(2)
     if not file.is_file():
         err.print(f"[red]No such file: {show.literal(file)}[/]")
         raise typer.Exit(2)
-    result = check_file(file, agency, workspace.resolve())
+    try:
+        root = find_workspace(file, workspace)
+    except NotAWorkspace as error:
+        err.print(f"[red]{show.literal(error)} is not a staffq workspace[/] (no staffq.toml).")
+        raise typer.Exit(2) from error
+    result = check_file(file, agency, root)
     if as_json:
-        report = result.to_dicts()
-        report["issues"] = [masked_issue(issue) for issue in report["issues"]]
-        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n")
+        sys.stdout.write(json.dumps(result.to_dicts(), ensure_ascii=False, indent=2, default=str) + "\n")
     else:
-        show.check_report(out, file, result, shown=None if show_all else show.CHECK_TABLE_ROWS)
+        show.check_report(out, result, shown=None if show_all else show.CHECK_SHOWN_PROBLEMS, lang=lang)
     raise typer.Exit(result.exit_code)
 
 

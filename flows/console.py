@@ -5,18 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from rich.console import Console
+import polars as pl
+from rich.console import Console, Group
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
-from flows.masking import mask_personal_data, masked_issue
+from flows.masking import shareable_message
+from flows.verdicts import next_step, reason, verdict
 from warehouse.database import connect
 from warehouse.queries import city_indicators, problem_submissions
 
 # A run with more new files lists the files with problems first, this many, then the totals.
 LISTED_FILES = 50
-# Problems `staffq check` shows in its table unless asked for all of them.
-CHECK_TABLE_ROWS = 100
+# Problems `staffq check` shows unless asked for all of them: a clerk reads a screen at a time.
+CHECK_SHOWN_PROBLEMS = 100
 # The source article's table: label, indicator code.
 ARTICLE_ROWS = (
     ("Cán bộ, công chức, viên chức, người lao động", "staff.total"),
@@ -124,10 +128,11 @@ def rejections(console: Console, published: Path, outbox: Path) -> None:
     for p in problems:
         table.add_row(
             literal(p["agency_code"]),
-            literal(mask_personal_data(p["file_name"])),
+            literal(p["file_name"]),
             p["status"],
             f"{p['rows_rejected']}/{p['rows_read']}",
-            literal(mask_personal_data(p["message"] or "")),
+            # The operator's summary is not the clerk's: it names the problem, not the person's birth date or ID.
+            literal(shareable_message(p["top_check"], p["message"]) if p["message"] else ""),
         )
     console.print(table)
     console.print(f"Feedback for each agency, in Vietnamese: {literal(outbox)}/<AGENCY>/<file>.loi.xlsx")
@@ -142,31 +147,152 @@ def next_steps(console: Console, directory: Path) -> None:
     console.print(f"  staffq check {folder}/inbox/<AGENCY>/<file>  # what a clerk runs before sending")
 
 
-def check_report(console: Console, path: Path, result, shown: int | None = CHECK_TABLE_ROWS) -> None:
-    """The problem table for one file: row as in Excel, the file's own header, value, message. A list with
-    thousands of problems shows its first `shown` (rich takes seconds to lay out thousands of rows, and a clerk
-    reads a screen at a time) and says how to see the rest."""
-    console.print(
-        f"{literal(path.name)}: {result.status}, {result.rows_read} rows read, {result.rows_rejected} rejected"
+# The words of `staffq check`, by language.
+_CHECK_WORDS = {
+    "vi": {
+        "agency": "Đơn vị",
+        "result": "Kết quả",
+        "rows": "Số dòng",
+        "rows_counted": "đọc {read}, nhận {taken}, trả lại {returned}",
+        "problems": "Vấn đề",
+        "problems_counted": "{errors} lỗi, {warnings} cảnh báo",
+        "next": "Việc cần làm",
+        "unknown_agency": "chưa rõ",
+        "from_option": "theo --agency",
+        "from_inbox": "theo thư mục {folder}",
+        "no_agency_note": (
+            "Chưa rõ đơn vị gửi (không có --agency, và tệp không nằm trong inbox/<MÃ ĐƠN VỊ>/ của một "
+            "workspace): đã bỏ qua các kiểm tra so tệp với đơn vị gửi (tên đơn vị ở phần tiêu đề, đơn vị ghi ở "
+            "từng dòng, đối tượng mặc định của đơn vị khi tệp không có cột Đối tượng). Thêm --agency <MÃ ĐƠN VỊ> "
+            "để kiểm tra đủ."
+        ),
+        "none": "Không có vấn đề nào.",
+        "error": "LỖI",
+        "warning": "CẢNH BÁO",
+        "row": "Dòng {row}",
+        "whole_file": "Cả tệp",
+        "list_number": "STT {stt}",
+        "sheet": 'trang tính "{sheet}"',
+        "column": "Cột",
+        "value": "Giá trị",
+        "more": "… và {hidden} vấn đề khác: --all để xem tất cả, --json để lấy dạng JSON.",
+    },
+    "en": {
+        "agency": "Agency",
+        "result": "Result",
+        "rows": "Rows",
+        "rows_counted": "{read} read, {taken} taken, {returned} returned",
+        "problems": "Problems",
+        "problems_counted": "errors: {errors}, warnings: {warnings}",
+        "next": "Next step",
+        "unknown_agency": "unknown",
+        "from_option": "from --agency",
+        "from_inbox": "from the folder {folder}",
+        "no_agency_note": (
+            "The sending agency is unknown (no --agency, and the file is not in inbox/<AGENCY>/ of a "
+            "workspace): the checks that compare the file with its sender (the unit named in the title block, "
+            "the unit on each row, the agency's default category when the file has no category column) were "
+            "skipped. Add --agency <AGENCY> to run them."
+        ),
+        "none": "No problems found.",
+        "error": "ERROR",
+        "warning": "WARNING",
+        "row": "Row {row}",
+        "whole_file": "Whole file",
+        "list_number": "No. {stt}",
+        "sheet": 'sheet "{sheet}"',
+        "column": "Column",
+        "value": "Value",
+        "more": "… and {hidden:,} more problems: --all shows every one, --json writes them for a program.",
+    },
+}
+
+
+def check_report(console: Console, result, shown: int | None = CHECK_SHOWN_PROBLEMS, lang: str = "vi") -> None:
+    """One file's verdict, then one block per problem: where it is (the row as Excel numbers it, the list's own
+    STT and the person's name when known), the column as headed in the file, the value as written and what to
+    do. Blocks, not a table, so that a terminal of 80 columns reads them whole. A list with thousands of problems
+    shows its first `shown` and says how to see the rest."""
+    words = _CHECK_WORDS[lang]
+    issues = result.issues
+    errors = issues.filter(issues["severity"] == "error").height
+    console.print(Text(_visible(result.file_name), style="bold"))
+    summary = Table.grid(padding=(0, 1))
+    summary.add_column(no_wrap=True)
+    summary.add_column()
+    summary.add_row(f"{words['agency']}:", _sender(result.sender, words))
+    outcome = Text(verdict(result.status, lang), style=_STATUS_STYLE[result.status])
+    why = reason(result.status, issues, lang)
+    if why:
+        outcome.append(f": {_visible(why)}")
+    summary.add_row(f"{words['result']}:", outcome)
+    counted = {"read": result.rows_read, "taken": result.rows_taken, "returned": result.rows_rejected}
+    summary.add_row(f"{words['rows']}:", Text(words["rows_counted"].format(**counted)))
+    summary.add_row(
+        f"{words['problems']}:", Text(words["problems_counted"].format(errors=errors, warnings=issues.height - errors))
     )
-    if result.issues.is_empty():
-        console.print("[green]No problems found.[/]")
+    summary.add_row(f"{words['next']}:", Text(next_step(result.status, issues.height > errors, sent=False, lang=lang)))
+    console.print(summary)
+    if result.sender.source is None:
+        console.print(Text(words["no_agency_note"], style="yellow"))
+    if issues.is_empty():
+        console.print(Text(words["none"], style="green"))
         return
-    table = Table(show_lines=False)
-    for column in ("sheet", "row", "column", "value", "severity", "code", "message"):
-        table.add_column(column, overflow="fold")
-    issues = result.issues if shown is None else result.issues.head(shown)
-    for issue in map(masked_issue, issues.iter_rows(named=True)):
-        table.add_row(
-            literal(issue["sheet"] or ""),
-            "" if issue["row_number"] is None else str(issue["row_number"]),
-            literal(issue["column_header"] or ""),
-            literal(issue["value"] or ""),
-            "[red]error[/]" if issue["severity"] == "error" else "[yellow]warning[/]",
-            literal(issue["check_code"]),
-            literal(issue["message_vi"]),
-        )
-    console.print(table)
-    hidden = result.issues.height - issues.height
+    # Problems with the whole file first, errors before warnings, then row by row as the clerk goes down the list.
+    issues = issues.sort(
+        pl.col("row_number").is_not_null(), "sheet", "row_number", pl.col("severity") != "error", maintain_order=True
+    )
+    listed = issues if shown is None else issues.head(shown)
+    several_sheets = issues["sheet"].drop_nulls().n_unique() > 1
+    message = "message_vi" if lang == "vi" else "message_en"
+    for issue in listed.iter_rows(named=True):
+        console.print()
+        console.print(_problem_block(issue, words, message, several_sheets))
+    hidden = issues.height - listed.height
     if hidden:
-        console.print(f"… and {hidden:,} more problems: --all shows every one, --json writes them for a program.")
+        console.print()
+        console.print(Text(words["more"].format(hidden=hidden)))
+
+
+_STATUS_STYLE = {"accepted": "green", "accepted_with_errors": "yellow", "rejected": "red", "duplicate": "dim"}
+
+
+def _sender(sender, words: dict) -> Text:
+    if sender.code is None:
+        return Text(words["unknown_agency"], style="yellow")
+    named = f"{sender.code} {sender.name}" if sender.name else sender.code
+    source = (
+        words["from_option"]
+        if sender.source == "option"
+        else words["from_inbox"].format(folder=f"inbox/{sender.code}/")
+    )
+    return Text(f"{_visible(named)} ({source})")
+
+
+def _problem_block(issue: dict, words: dict, message: str, several_sheets: bool) -> Group:
+    """Heading (severity, where), then the column and value as written, then the message, indented under it."""
+    severity = issue["severity"]
+    where = [words["whole_file"] if issue["row_number"] is None else words["row"].format(row=issue["row_number"])]
+    if issue.get("list_number"):
+        where.append(words["list_number"].format(stt=_visible(issue["list_number"])))
+    if issue.get("person_name"):
+        where.append(_visible(issue["person_name"]))
+    if issue["sheet"] and several_sheets:
+        where.append(words["sheet"].format(sheet=_visible(issue["sheet"])))
+    heading = Text.assemble(
+        (words[severity], "bold red" if severity == "error" else "bold yellow"), " · ", " · ".join(where)
+    )
+    lines = []
+    if issue["column_header"]:
+        lines.append(Text(f"{words['column']}: {_visible(issue['column_header'])}"))
+    if issue["value"] is not None:
+        lines.append(Text(f"{words['value']}: {_visible(issue['value'])}"))
+    lines.append(Text(_visible(issue[message] or "")))
+    lines.append(Text(f"[{issue['check_code']}]", style="dim"))
+    return Group(heading, Padding(Group(*lines), (0, 0, 0, 2), expand=False))
+
+
+def _visible(value: object) -> str:
+    """Text from the clerk's file, shown as written but with control characters as their pictures (a Text
+    object takes no markup, so only the terminal needs protecting)."""
+    return str(value).translate(_VISIBLE_CONTROLS)

@@ -1,5 +1,7 @@
 """Feedback for the agency: its own workbook back with every bad cell marked and explained in Vietnamese,
-plus a sheet "Lỗi" listing what to fix, errors first. The clerk fixes the file they know, in the place they know."""
+plus a sheet "Lỗi" that says first what became of the list and what to do next, then lists what to fix, errors
+first, each problem named by the row as Excel numbers it, the list's own STT and the person's name. The clerk
+fixes the file they know, in the place they know, and sees their own values as written."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import logging
 import re
 import unicodedata
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -19,7 +22,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook import Workbook
 
 from flows.processes import Failed, WorkerLimits, cores, run_here, worker_pool
-from schemas.sheets import TEXT_SUFFIXES, column_number, read_sheets
+from flows.verdicts import next_step, reason, verdict
+from schemas.agencies import agency_at, read_catalogue
+from schemas.headers import header_index
+from schemas.layout import NoHeader, locate_table
+from schemas.sheets import TEXT_SUFFIXES, Sheet, column_number, read_sheets
+from schemas.staff import fields_of_kind
 from schemas.validate import NOT_READ_CODES
 from warehouse.database import connect
 from warehouse.load import Submission
@@ -30,30 +38,48 @@ logger = logging.getLogger(__name__)
 ISSUE_SHEET = "Lỗi"
 _COLOURS = {"error": "FFC7CE", "warning": "FFEB9C"}
 _FILLS = {severity: PatternFill("solid", start_color=colour, end_color=colour) for severity, colour in _COLOURS.items()}
-_SEVERITY_VI = {"error": "Lỗi (dòng không được nhận)", "warning": "Cảnh báo (dòng vẫn được nhận)"}
+# What a problem means for the list depends on the verdict: in a list returned whole no row is taken, so no label
+# may say a row still is. Keyed by (list returned whole, severity, about the whole file).
+_SEVERITY_VI = {
+    (True, "error", True): "Lỗi của cả tệp",
+    (True, "error", False): "Lỗi",
+    (True, "warning", True): "Cảnh báo",
+    (True, "warning", False): "Cảnh báo",
+    (False, "error", True): "Lỗi của cả tệp",
+    (False, "error", False): "Lỗi (dòng bị trả lại)",
+    (False, "warning", True): "Cảnh báo",
+    (False, "warning", False): "Cảnh báo (dòng vẫn được nhận)",
+}
+# The columns of the problem list: title, issue column, width. `list_number` and `person_name` (the STT as
+# written, the person's name) name the row the way the clerk looks for it; blank where the issue has none.
 _ISSUE_COLUMNS = (
     ("Trang tính", "sheet", 16),
-    ("Dòng", "row_number", 8),
-    ("Cột", "column_header", 30),
-    ("Giá trị đã ghi", "value", 24),
+    ("Dòng", "row_number", 7),
+    ("STT", "list_number", 6),
+    ("Họ và tên", "person_name", 22),
+    ("Cột", "column_header", 24),
+    ("Giá trị đã ghi", "value", 20),
     ("Mức độ", "severity", 26),
-    ("Nội dung và cách sửa", "message_vi", 90),
-    ("Mã lỗi", "check_code", 28),
+    ("Nội dung và cách sửa", "message_vi", 70),
+    ("Mã lỗi", "check_code", 24),
 )
+_SUMMARY_TITLE = "KẾT QUẢ TIẾP NHẬN DANH SÁCH"
+# A rebuilt list's columns: as wide as their longest cell, within these bounds (characters).
+_REBUILT_WIDTHS = (6, 40)
+_HEADER_LINES = 3
 _OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
 # The control characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE), each written as its visible
 # picture (U+2400 and on: "␁" for \x01): the clerk sees where their cell holds one, and nothing they wrote is lost.
 _NOT_IN_XML = [chr(code) for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))]
 _PICTURES = [chr(0x2400 + ord(character)) for character in _NOT_IN_XML]
 _VISIBLE = str.maketrans(dict(zip(_NOT_IN_XML, _PICTURES, strict=True)))
-# Above this many rows the clerk's own workbook is not copied and marked (openpyxl holds every cell in memory: a
-# 100,000-row CSV: 2.6 GB and about 100 of the run's 134 s); the "Lỗi" sheet alone goes back, listing every problem,
-# streamed by xlsxwriter in constant memory (65,000 issues: 4.5 s and 0.3 GB, against 10.5 s and 0.5 GB in openpyxl).
+# Above this many rows the clerk's own workbook is not copied and marked (openpyxl holds every cell in memory, and
+# copying a long list would take most of a night's time); the "Lỗi" sheet alone goes back, listing every problem,
+# streamed by xlsxwriter in constant memory.
 MARKED_COPY_MAX_ROWS = 20_000
-# Rows of lists with issues per process writing feedback. A pool of two costs ~0.85 s to start (forkserver,
-# imports compiled); a marked copy costs ~0.8-1.2 ms a row: the demo's 28 files of 2,545 rows took 3.0-3.4 s in one
-# process, 2.1-2.5 s in two; 9 of them 0.7 s in one, 1.65 s in two. Counted in rows, not files, so that a few
-# long lists are shared out too.
+# Rows of lists with issues per process writing feedback: a pool costs about as much to start as a thousand rows
+# cost to copy and mark, so a night of a few short lists stays in one process. Counted in rows, not files, so that
+# a few long lists are shared out too.
 PARALLEL_FEEDBACK_ROWS = 1_000
 # Submissions whose issues are read from the warehouse at once (a few thousand issues).
 FEEDBACK_SLICE = 500
@@ -65,7 +91,9 @@ _NAME_BYTES = 255
 _UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f-\x9f\ud800-\udfff\u200e\u200f\u202a-\u202e\u2066-\u2069<>:"/\\|?*]')
 
 
-def write_feedback(workspace: Workspace, submission: Submission, issues: pl.DataFrame) -> Path | None:
+def write_feedback(
+    workspace: Workspace, submission: Submission, issues: pl.DataFrame, agency_name: str | None = None
+) -> Path | None:
     """The agency's feedback file for one submission and its issues; None when there is nothing to say."""
     if issues.is_empty():
         return None
@@ -74,8 +102,10 @@ def write_feedback(workspace: Workspace, submission: Submission, issues: pl.Data
     name = submission.file_name
     source = workspace.root / submission.archive_path if submission.archive_path else None
     issues = issues.sort(pl.col("severity") != "error", "sheet", "row_number", nulls_last=False, maintain_order=True)
-    if source is None or issues["check_code"].is_in(NOT_READ_CODES).any():
-        explanation = _explanation(issues)
+    read = not issues["check_code"].is_in(NOT_READ_CODES).any()
+    summary = _summary(submission, agency_name, issues, read)
+    if source is None or not read:
+        explanation = _explanation(summary, issues)
         target = folder / feedback_name(name, ".loi.txt")
         return _write_atomically(target, lambda path: path.write_text(explanation, "utf-8"))
     workbook = None
@@ -85,10 +115,11 @@ def write_feedback(workspace: Workspace, submission: Submission, issues: pl.Data
         except Exception:  # staffq read it, openpyxl may not: the list of fixes still goes back
             logger.exception("cannot copy %r for feedback; sending the list of fixes alone", name)
     target = folder / feedback_name(name, ".loi.xlsx")
+    layout = _issue_sheet(summary, issues, returned_whole=submission.status == "rejected")
     if workbook is None:
-        return _write_atomically(target, partial(_write_issue_list, issues))
+        return _write_atomically(target, partial(_write_issue_list, layout))
     _mark_cells(workbook, issues)
-    _add_issue_sheet(workbook, issues)
+    _add_issue_sheet(workbook, layout)
     return _write_atomically(target, workbook.save)
 
 
@@ -98,18 +129,49 @@ def write_all_feedback(
     """The feedback file of every submission with issues in the warehouse (those found on reading it, and those
     its load found against other agencies' lists), by submission id; a `Failed` for a file that could not be
     written, which never stops the others. Issues are read a slice of submissions at a time: a night's can be a
-    million. Copying and marking a workbook is openpyxl's pure Python, ~1 ms a row, the longest step of a night of
-    many files: past a few thousand rows they are written by one process per core, each within `limits`."""
+    million. Copying and marking a workbook is openpyxl's pure Python, the longest step of a night of many files:
+    past a few thousand rows they are written by one process per core, each within `limits`."""
     workers = feedback_processes(submissions)
+    catalogue = read_catalogue(workspace.agencies)
     written: dict[str, Path | Failed] = {}
     with _writers(workers, limits) as run, connect(workspace.warehouse, read_only=True) as connection:
         for start in range(0, len(submissions), FEEDBACK_SLICE):
             part = submissions[start : start + FEEDBACK_SLICE]
             found = submission_issues(connection, [s.submission_id for s in part])
             pending = [s for s in part if s.submission_id in found]
-            outcomes = run(write_feedback, [(workspace, s, found[s.submission_id]) for s in pending])
+            outcomes = run(
+                write_feedback,
+                [(workspace, s, found[s.submission_id], _agency_name(catalogue, s)) for s in pending],
+            )
             written |= {s.submission_id: outcome for s, outcome in zip(pending, outcomes, strict=True) if outcome}
     return written
+
+
+def _agency_name(catalogue: pl.DataFrame, submission: Submission) -> str | None:
+    agency = agency_at(catalogue, submission.agency_code, submission.as_of_date)
+    return agency.name if agency else None
+
+
+def _summary(
+    submission: Submission, agency_name: str | None, issues: pl.DataFrame, read: bool
+) -> list[tuple[str, str]]:
+    """What became of the list, for the top of "Lỗi": who sent which list, the verdict and why, the rows, and
+    what to do now. The as-of date is the list's own only when the file was read."""
+    as_of = f" (danh sách tính đến ngày {submission.as_of_date:%d/%m/%Y})" if read else ""
+    status = submission.status
+    why = reason(status, issues)
+    warnings = issues.filter(pl.col("severity") != "error").height > 0
+    return [
+        ("Đơn vị", f"{submission.agency_code} – {agency_name}" if agency_name else submission.agency_code),
+        ("Tệp", submission.file_name + as_of),
+        ("Kết quả", f"{verdict(status)}: {why}" if why else verdict(status)),
+        (
+            "Số dòng",
+            f"đọc {submission.rows_read} dòng; nhận {submission.rows_loaded} dòng; "
+            f"trả lại {submission.rows_rejected} dòng",
+        ),
+        ("Việc cần làm", next_step(status, warnings, sent=True)),
+    ]
 
 
 @contextmanager
@@ -172,7 +234,50 @@ def _their_workbook(source: Path, sent_as: Path) -> Workbook:
                     cell = target.cell(row_index, column_number(name))
                     cell.value = _printable(value)
                     cell.data_type = "s"
+        _lay_out(target, sheet)
     return workbook
+
+
+def _lay_out(target, sheet: Sheet) -> None:
+    """A list rebuilt from its cells (a CSV has no layout) made readable as the list it is: columns as wide as
+    their cells, the header wrapped and frozen above the rows, and the ID and date columns formatted as text, so
+    that Excel keeps a leading zero or a day-first date as the clerk types it when fixing the row."""
+    try:
+        table = locate_table(sheet, header_index())
+    except NoHeader:
+        return
+    if table.rows.is_empty():
+        return
+    first_row = int(table.rows["row_number"].min())
+    filled = [sum(cell is not None for cell in row) for row in sheet.cells.head(first_row - 1).rows()]
+    header_row = filled.index(max(filled)) + 1 if filled else first_row
+    as_text = set(fields_of_kind("date", "id"))
+    low, high = _REBUILT_WIDTHS
+    header_lines = 1
+    for column in table.columns:
+        number = column_number(column.name)
+        letter = openpyxl.utils.get_column_letter(number)
+        cells = table.rows[column.name].drop_nulls().str.len_chars() if column.name in table.rows.columns else None
+        longest = int(cells.max() or 0) if cells is not None and len(cells) else 0
+        # Wide enough for the cells and for the header on at most _HEADER_LINES lines.
+        top = column.header.split(" › ")[0]
+        width = min(max(longest, _longest_word(top), -(-len(top) // _HEADER_LINES)) + 2, high)
+        width = max(width, low)
+        target.column_dimensions[letter].width = width
+        for row in range(header_row, first_row):
+            target.cell(row, number).alignment = Alignment(wrap_text=True, vertical="top")
+            target.cell(row, number).font = Font(bold=True)
+        # A header of several levels ("Ngày, tháng, năm sinh › Nam") is spread over its rows; the top one is longest.
+        header_lines = max(header_lines, -(-len(top) // (width - 2)))
+        if column.match and column.match.field in as_text:
+            for row in range(first_row, target.max_row + 1):
+                target.cell(row, number).number_format = "@"
+    target.row_dimensions[header_row].height = _LINE_HEIGHT * header_lines
+    target.freeze_panes = f"C{first_row}"
+
+
+def _longest_word(text: str) -> int:
+    return max((len(word) for word in text.split()), default=0)
 
 
 def _neutralise_formulas(workbook: Workbook) -> None:
@@ -211,27 +316,69 @@ def _mark_cells(workbook: Workbook, issues: pl.DataFrame) -> None:
         cell.comment = comment
 
 
-def _add_issue_sheet(workbook: Workbook, issues: pl.DataFrame) -> None:
+@dataclass(frozen=True)
+class _IssueSheet:
+    """The "Lỗi" sheet as both writers lay it out: the summary lines (label, text, rows of text it needs), the
+    columns of the problem list, and its rows (severity, rows of text, then the values)."""
+
+    summary: list[tuple[str, str, int]]
+    columns: tuple[tuple[str, str, int], ...]
+    rows: pl.DataFrame
+    label_span: int  # the leading columns a summary label spans
+
+    @property
+    def severity_column(self) -> int:
+        return next(i for i, (_, key, _) in enumerate(self.columns) if key == "severity")
+
+    @property
+    def header_row(self) -> int:
+        """The problem list's header, 1-based: below the title, the summary and a blank row."""
+        return len(self.summary) + 3
+
+
+def _issue_sheet(summary: list[tuple[str, str]], issues: pl.DataFrame, returned_whole: bool) -> _IssueSheet:
+    columns = _ISSUE_COLUMNS
+    widths = [width for _, _, width in columns]
+    needed = max(len(label) for label, _ in summary) + 2
+    span = next(n for n in range(1, len(widths)) if sum(widths[:n]) >= needed or n == len(widths) - 1)
+    text_width = sum(widths[span:])
+    lines = [(label, text, 1 + len(text) // max(1, int(text_width * 1.1))) for label, text in summary]
+    return _IssueSheet(lines, columns, _issue_rows(issues, columns, returned_whole), span)
+
+
+def _add_issue_sheet(workbook: Workbook, layout: _IssueSheet) -> None:
     """The "Lỗi" sheet, first, in the clerk's copied workbook."""
     if ISSUE_SHEET in workbook.sheetnames:
         del workbook[ISSUE_SHEET]
     sheet = workbook.create_sheet(ISSUE_SHEET, 0)
-    sheet.append([title for title, _, _ in _ISSUE_COLUMNS])
-    for column, (_, _, width) in enumerate(_ISSUE_COLUMNS, start=1):
-        sheet.cell(1, column).font = Font(bold=True)
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(column)].width = width
+    letter = openpyxl.utils.get_column_letter
+    span, last = layout.label_span, len(layout.columns)
+    sheet.cell(1, 1, _SUMMARY_TITLE).font = Font(bold=True, size=13)
     wrap = Alignment(wrap_text=True, vertical="top")
+    for row, (label, text, lines) in enumerate(layout.summary, start=2):
+        sheet.cell(row, 1, label).font = Font(bold=True)
+        sheet.cell(row, 1).alignment = Alignment(vertical="top")
+        value = sheet.cell(row, span + 1, _printable(text))
+        value.data_type, value.alignment = "s", wrap
+        if span > 1:
+            sheet.merge_cells(f"A{row}:{letter(span)}{row}")
+        sheet.merge_cells(f"{letter(span + 1)}{row}:{letter(last)}{row}")
+        sheet.row_dimensions[row].height = _LINE_HEIGHT * lines
+    header = layout.header_row
+    for column, (title, _, width) in enumerate(layout.columns, start=1):
+        sheet.cell(header, column, title).font = Font(bold=True)
+        sheet.column_dimensions[letter(column)].width = width
     # Rows are counted here: openpyxl's max_row scans every cell, which made this quadratic.
-    for row, (severity, lines, *values) in enumerate(_issue_rows(issues).iter_rows(), start=2):
+    for row, (severity, lines, *values) in enumerate(layout.rows.iter_rows(), start=header + 1):
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row, column, value)
             if isinstance(value, str):
                 cell.data_type = "s"
             cell.alignment = wrap
-        sheet.cell(row, 5).fill = _FILLS[severity]
+        sheet.cell(row, layout.severity_column + 1).fill = _FILLS[severity]
         sheet.row_dimensions[row].height = _LINE_HEIGHT * lines
-    sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
+    sheet.freeze_panes = f"A{header + 1}"
+    sheet.print_title_rows = f"{header}:{header}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
@@ -239,7 +386,7 @@ def _add_issue_sheet(workbook: Workbook, issues: pl.DataFrame) -> None:
     workbook.active = 0
 
 
-def _write_issue_list(issues: pl.DataFrame, path: Path) -> None:
+def _write_issue_list(layout: _IssueSheet, path: Path) -> None:
     """The "Lỗi" sheet alone, the same as in a copied workbook, streamed to `path` row by row in constant memory.
     Text stays text: nothing the clerk wrote becomes a formula or a link."""
     options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
@@ -247,33 +394,65 @@ def _write_issue_list(issues: pl.DataFrame, path: Path) -> None:
         sheet = workbook.add_worksheet(ISSUE_SHEET)
         wrap = {"text_wrap": True, "valign": "top"}
         plain = workbook.add_format(wrap)
+        bold = workbook.add_format({"bold": True})
+        label = workbook.add_format({"bold": True, "valign": "top"})
         marked = {severity: workbook.add_format(wrap | {"bg_color": f"#{c}"}) for severity, c in _COLOURS.items()}
-        for column, (_, _, width) in enumerate(_ISSUE_COLUMNS):
+        span, last = layout.label_span, len(layout.columns) - 1
+        for column, (_, _, width) in enumerate(layout.columns):
             sheet.set_column(column, column, width)
-        sheet.write_row(0, 0, [title for title, _, _ in _ISSUE_COLUMNS], workbook.add_format({"bold": True}))
-        for row, (severity, lines, *values) in enumerate(_issue_rows(issues).iter_rows(), start=1):
+        sheet.write(0, 0, _SUMMARY_TITLE, workbook.add_format({"bold": True, "font_size": 13}))
+        for row, (title, text, lines) in enumerate(layout.summary, start=1):
+            sheet.set_row(row, _LINE_HEIGHT * lines)
+            if span > 1:
+                sheet.merge_range(row, 0, row, span - 1, title, label)
+            else:
+                sheet.write(row, 0, title, label)
+            sheet.merge_range(row, span, row, last, _printable(text), plain)
+        header = layout.header_row - 1
+        sheet.write_row(header, 0, [title for title, _, _ in layout.columns], bold)
+        severity_column = layout.severity_column
+        for row, (severity, lines, *values) in enumerate(layout.rows.iter_rows(), start=header + 1):
             sheet.set_row(row, _LINE_HEIGHT * lines)
             sheet.write_row(row, 0, values, plain)
-            sheet.write(row, 4, values[4], marked[severity])
-        sheet.freeze_panes(1, 0)
-        sheet.repeat_rows(0)
+            sheet.write(row, severity_column, values[severity_column], marked[severity])
+        sheet.freeze_panes(header + 1, 0)
+        sheet.repeat_rows(header)
         sheet.set_landscape()
         sheet.set_paper(9)  # A4
         sheet.fit_to_pages(1, 0)
 
 
-def _issue_rows(issues: pl.DataFrame) -> pl.DataFrame:
+def _issue_rows(issues: pl.DataFrame, columns: tuple, returned_whole: bool) -> pl.DataFrame:
     """Each issue's severity, the rows of text its widest-wrapping cell needs (Excel files carry no automatic row
-    height), then the values of its row in the "Lỗi" sheet."""
+    height), then the values of its row in the "Lỗi" sheet; a column the issues lack (issues stored before the
+    STT and the name were kept) is blank."""
     shown = issues.select(
         pl.col("severity").alias("_severity"),
-        *(pl.col(key).replace_strict(_SEVERITY_VI) if key == "severity" else key for _, key, _ in _ISSUE_COLUMNS),
+        *(
+            _severity_label(returned_whole).alias(key)
+            if key == "severity"
+            else pl.col(key)
+            if key in issues.columns
+            else pl.lit(None, pl.String).alias(key)
+            for _, key, _ in columns
+        ),
     ).with_columns(pl.col(pl.String).str.replace_many(_NOT_IN_XML, _PICTURES))
     lines = pl.max_horizontal(
         1 + pl.col(key).cast(pl.String).fill_null("").str.len_chars() // max(1, int(width * 1.1))
-        for _, key, width in _ISSUE_COLUMNS
+        for _, key, width in columns
     )
-    return shown.select(pl.col("_severity"), lines.alias("_lines"), *(key for _, key, _ in _ISSUE_COLUMNS))
+    return shown.select(pl.col("_severity"), lines.alias("_lines"), *(key for _, key, _ in columns))
+
+
+def _severity_label(returned_whole: bool) -> pl.Expr:
+    whole_file = pl.col("row_number").is_null()
+    labels = {
+        severity: pl.when(whole_file)
+        .then(pl.lit(_SEVERITY_VI[returned_whole, severity, True]))
+        .otherwise(pl.lit(_SEVERITY_VI[returned_whole, severity, False]))
+        for severity in ("error", "warning")
+    }
+    return pl.when(pl.col("severity") == "error").then(labels["error"]).otherwise(labels["warning"])
 
 
 def _find_sheet(workbook: Workbook, name: str | None):
@@ -295,8 +474,9 @@ def _printable(value: object) -> object:
     return value.translate(_VISIBLE) if isinstance(value, str) else value
 
 
-def _explanation(issues: pl.DataFrame) -> str:
+def _explanation(summary: list[tuple[str, str]], issues: pl.DataFrame) -> str:
     lines = ["Tệp gửi lên không được tiếp nhận.", ""]
+    lines += [f"{label}: {text}" for label, text in summary[:2]] + [""]
     lines += [f"- {message}" for message in issues["message_vi"]]
     lines += ["", "Hãy sửa theo hướng dẫn trên rồi gửi lại tệp."]
     return "\n".join(lines) + "\n"

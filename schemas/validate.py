@@ -86,10 +86,12 @@ NOT_READ_CODES = (
 
 @dataclass(frozen=True)
 class FileContext:
-    """What the flow knows about a file before reading it."""
+    """What the flow knows about a file before reading it. `agency_given` is false when nobody said who sent it
+    (`staffq check` without an agency): the checks that compare the file with its sender are skipped, not failed."""
 
     read: ReadContext
     agency_known: bool = True
+    agency_given: bool = True
     current_list_as_of: dt.date | None = None
     agency_name: str | None = None
     agency_names: AgencyNames = dataclasses.field(default_factory=AgencyNames)
@@ -379,7 +381,7 @@ def _file_issues(prepared: _Prepared, frame: pl.DataFrame) -> list[dict]:
     as_of = prepared.read.as_of
     if frame.is_empty():
         issues.append(_file_issue("file-no-data"))
-    if not prepared.context.agency_known:
+    if prepared.context.agency_given and not prepared.context.agency_known:
         issues.append(
             _file_issue("file-agency-unknown", agency=prepared.read.agency_code, as_of=as_of.strftime("%d/%m/%Y"))
         )
@@ -392,7 +394,7 @@ def _other_agency_units(raw: pl.DataFrame, context: FileContext) -> pl.Expr:
     another agency's staff): each distinct cell looked up once. Units taken from group rows are left out: a
     label above a block of rows is not a row's own statement."""
     column = raw_column("unit_name")
-    if column not in raw.columns:
+    if column not in raw.columns or not context.agency_given:
         return pl.lit(None, pl.String)
     others = {}
     for unit in raw[column].drop_nulls().unique():
@@ -404,6 +406,8 @@ def _other_agency_units(raw: pl.DataFrame, context: FileContext) -> pl.Expr:
 
 def _agency_mismatch(title_lines: list[str], context: FileContext) -> list[dict]:
     """The title block names another catalogue agency and not the sender: a file sent from the wrong folder."""
+    if not context.agency_given:
+        return []
     named = context.agency_names.named_in(" ".join(title_lines))
     if not named or any(code == context.read.agency_code for code, _ in named):
         return []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import json
@@ -17,11 +18,16 @@ from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
 from conftest import AS_OF, FIXTURES
-from flows.alerts import Alert, deliver
+from flows.alerts import AgencyContact, Alert, deliver, digest, invalid_data_alerts
 from flows.cli import app
 from flows.nightly import run_nightly
+from flows.pipeline import file_context
+from flows.settings import Settings
 from flows.workspace_setup import create_workspace
+from schemas.agencies import read_catalogue, shipped_catalogue
+from schemas.validate import validate_file
 from warehouse.database import connect
+from warehouse.load import Submission
 
 
 class Webhook:
@@ -90,12 +96,16 @@ def quick_retries(monkeypatch):
     monkeypatch.setenv("STAFFQ_ALERTS__BACKOFF_SECONDS", "0.05")
 
 
+# A file name holding a date as agencies write them: it names the list, it is nobody's personal data.
+UB_NV_FILE = "DS_CBCCVC_PhongNoiVu_3112 2024.csv"
+
+
 def workspace_with_bad_data(tmp_path, agency_url: str):
     """UB-NV (its own e-mail) sends a list with a bad birth date and a short ID; UB-TP (no channel of its own)
     sends a file with no birth date column at all."""
     root = tmp_path / "ws"
     create_workspace(root)
-    shutil.copy(FIXTURES / "birth_date_impossible.csv", root / "inbox" / "UB-NV" / "ds.csv")
+    shutil.copy(FIXTURES / "birth_date_impossible.csv", root / "inbox" / "UB-NV" / UB_NV_FILE)
     shutil.copy(FIXTURES / "missing_birth_date_column.csv", root / "inbox" / "UB-TP" / "ds.csv")
     catalogue = pl.read_csv(root / "agencies.csv", infer_schema=False)
     catalogue = catalogue.with_columns(
@@ -117,9 +127,10 @@ def test_an_invalid_agency_and_the_operator_are_told_in_vietnamese(
     mail = mailbox.messages[0]
     assert mail["Subject"] == "[staffq] Phòng Nội vụ: danh sách cần sửa"
     text = mail.get_body(preferencelist=("plain",)).get_content()
-    assert 'Tệp "ds.csv": đã nạp 2/3 dòng; 1 dòng bị trả lại.' in text
-    assert 'Ngày sinh "**/**/1990" không đúng định dạng' in text
-    assert "Phiếu góp ý (các ô cần sửa đã được tô màu): outbox/UB-NV/ds.csv.loi.xlsx" in text
+    # The file name and the list's as-of date as written; the problem named, the person's birth date not quoted.
+    assert f'Tệp "{UB_NV_FILE}" (danh sách tính đến ngày 31/12/2024): đã nạp 2/3 dòng; 1 dòng bị trả lại.' in text
+    assert 'Ngày sinh "…" không đúng định dạng; ghi ngày/tháng/năm (ví dụ 15/08/1985)' in text
+    assert f"Phiếu góp ý (các ô cần sửa đã được tô màu): outbox/UB-NV/{UB_NV_FILE}.loi.xlsx" in text
 
     # UB-TP has no channel: its alert goes to the operator, and then the digest.
     titles = [message["title"] for message in webhook.received]
@@ -129,15 +140,19 @@ def test_an_invalid_agency_and_the_operator_are_told_in_vietnamese(
     # 48 agencies report monthly; only UB-NV has a list now.
     assert "Đơn vị chưa gửi hoặc trễ hạn (47)" in digest
 
-    # Nothing personal left the machine.
+    # No birth date or ID number of a person left the machine; the file name, agency code and as-of date did.
     everything = text + json.dumps(webhook.received, ensure_ascii=False)
-    sent_ids = {
-        number
+    sent = "".join(
+        (FIXTURES / name).read_text(encoding="utf-8")
         for name in ("birth_date_impossible.csv", "missing_birth_date_column.csv")
-        for number in re.findall(r"\d{8,}", (FIXTURES / name).read_text(encoding="utf-8"))
-    }
-    assert sent_ids and not [number for number in sent_ids if number in everything]
-    assert "31/02/1990" not in everything and "02/03/1990" not in everything
+    )
+    ids, birth_dates = re.findall(r"\d{9,}", sent), re.findall(r"\d{1,2}/\d{1,2}/\d{4}", sent)
+    # Nguyễn Văn An happens to be born on the day the catalogue's message gives as an example: the example stays.
+    birth_dates.remove("15/08/1985")
+    assert ids and "31/02/1990" in birth_dates
+    assert [value for value in ids + birth_dates if value in everything] == []
+    assert f'UB-NV, tệp "{UB_NV_FILE}"' in webhook.received[-1]["message"]
+    assert "số liệu tính đến ngày 31/12/2024" in webhook.received[-1]["message"]
 
     with connect(root / "staffq.duckdb", read_only=True) as connection:
         deliveries = connection.execute(
@@ -220,3 +235,47 @@ def test_a_late_agency_with_its_own_channel_gets_a_reminder(tmp_path, prefect_en
             "sách nào). Đề nghị đơn vị gửi danh sách mới.",
         )
     ]
+
+
+def test_no_birth_date_or_id_quoted_by_any_check_reaches_a_shared_channel(tmp_path, webhook):
+    """Every way a birth date or an ID goes wrong, each in its own row, first of its check (the one alerts quote):
+    the messages sent name the problems, the file and its as-of date, never the values."""
+    ids = ["74190000", "0741 9000 0456", "074.190.000.457", "241234567", "74085000123", "074985000123", "999085000123"]
+    births = ["31/02/1990", "30/02/1970", "15/8/85", "01/01/2015", "1/13/1980"]
+    rows = [f"{n},Nguyễn Văn An,15/08/1985,Nam,{value},Công chức" for n, value in enumerate(ids, start=1)]
+    rows += [f"{n},Trần Thị Bình,{value},Nữ,,Công chức" for n, value in enumerate(births, start=len(rows) + 1)]
+    name = "DS_CBCCVC_PhongNoiVu_31.12.2024 (3112 2024).csv"
+    listed = tmp_path / name
+    listed.write_text(
+        "DANH SÁCH CÔNG CHỨC - Tính đến ngày 31/12/2024\nSTT,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Đối tượng\n"
+        + "\n".join(rows)
+        + "\n",
+        encoding="utf-8",
+    )
+    catalogue = read_catalogue(shipped_catalogue("tan-uyen"))
+    result = validate_file(listed, file_context("UB-NV", catalogue, Settings(), AS_OF))
+    quoted = {p.check_code for p in result.problems}
+    assert {"national-id-invalid", "national-id-legacy-cmnd", "birth-date-invalid"} <= quoted
+    submission = Submission(
+        "s1",
+        "r1",
+        "UB-NV",
+        name,
+        "0" * 64,
+        None,
+        dt.datetime(2025, 1, 15),
+        result.as_of_date,
+        result.status,
+        result.staff.height,
+        result.rejected.height,
+        result.problems,
+    )
+    alerts = invalid_data_alerts([submission], {"UB-NV": AgencyContact("Phòng Nội vụ", ())}, (webhook.url,), {})
+    alerts.append(digest("r1", AS_OF, 1, [submission], [], [], (webhook.url,)))
+    assert all(record["delivered"] for record in deliver(alerts, 1, 0))
+
+    sent = json.dumps(webhook.received, ensure_ascii=False)
+    written = [*ids, *births, *(re.sub(r"\D", "", value) for value in ids)]
+    assert [value for value in written if value in sent] == []
+    assert f'Tệp "{name}" (danh sách tính đến ngày 31/12/2024)' in webhook.received[0]["message"]
+    assert f'UB-NV, tệp "{name}"' in webhook.received[1]["message"]

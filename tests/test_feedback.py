@@ -7,6 +7,7 @@ import shutil
 import subprocess
 
 import openpyxl
+import polars as pl
 import pytest
 
 from conftest import AS_OF, FIXTURES, person, write_template_workbook
@@ -17,10 +18,12 @@ from flows.feedback import (
     PARALLEL_FEEDBACK_ROWS,
     feedback_processes,
     write_all_feedback,
+    write_feedback,
 )
 from flows.settings import Settings, load_settings, workspace_of
 from flows.workspace_setup import create_workspace
 from warehouse.database import connect
+from warehouse.queries import submission_issues
 
 LIMITS = Settings().limits.worker_limits()
 
@@ -44,6 +47,7 @@ def judged(tmp_path):
     workbook.active["J30"] = '=HYPERLINK("http://example.invalid","bấm vào đây")'
     workbook.save(inbox / "UB-TP" / "ds.xlsx")
     (inbox / "UB-KT" / "hong.xlsx").write_bytes(b"not a workbook")
+    shutil.copy(FIXTURES / "missing_birth_date_column.csv", inbox / "UB-TCKH" / "ds.csv")
     settings = load_settings(root)
     workspace = workspace_of(root, settings)
     catalogue = pipeline.load_catalogue(workspace)
@@ -60,6 +64,23 @@ def feedback(workspace, submission):
     return write_all_feedback(workspace, [submission], LIMITS)[submission.submission_id]
 
 
+def problem_list(sheet) -> list[dict]:
+    """The problems listed in a "Lỗi" sheet, each as {column title: value}, below the summary."""
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(rows) if "Nội dung và cách sửa" in row)
+    return [dict(zip(rows[header], row, strict=True)) for row in rows[header + 1 :]]
+
+
+def summary(sheet) -> list[tuple]:
+    """The lines above the problem list, each as its filled cells."""
+    rows = []
+    for row in sheet.iter_rows(values_only=True):
+        if "Nội dung và cách sửa" in row:
+            return rows
+        rows.append(tuple(value for value in row if value is not None))
+    raise AssertionError("no problem list")
+
+
 def test_their_workbook_comes_back_with_each_bad_cell_marked(judged):
     workspace, submissions = judged
     path = feedback(workspace, submissions["UB-TP"])
@@ -72,8 +93,11 @@ def test_their_workbook_comes_back_with_each_bad_cell_marked(judged):
     assert sheet["D9"].comment.text.startswith('• Ngày sinh "31/02/1990" không đúng định dạng')
     assert sheet["D9"].fill.start_color.rgb.endswith("FFC7CE")
     assert sheet["B10"].comment is None
-    listed = [row[:3] for row in workbook[ISSUE_SHEET].iter_rows(min_row=2, values_only=True)]
-    assert listed == [("Danh sách", 8, "Họ và tên"), ("Danh sách", 9, "Ngày, tháng, năm sinh")]
+    listed = [(p["Dòng"], p["Cột"], p["Giá trị đã ghi"], p["Mức độ"]) for p in problem_list(workbook[ISSUE_SHEET])]
+    assert listed == [
+        (8, "Họ và tên", "Lê Văn 2", "Lỗi (dòng bị trả lại)"),
+        (9, "Ngày, tháng, năm sinh", "31/02/1990", "Lỗi (dòng bị trả lại)"),
+    ]
 
 
 def test_a_formula_goes_back_as_inert_text(judged):
@@ -89,7 +113,7 @@ def test_a_csv_comes_back_as_a_workbook_of_its_cells(judged):
     assert workbook.sheetnames == [ISSUE_SHEET, "ds"]
     assert workbook["ds"]["B4"].value == "An"
     assert "chỉ có một từ" in workbook["ds"]["B4"].comment.text
-    errors_first = [row[4] for row in workbook[ISSUE_SHEET].iter_rows(min_row=2, values_only=True)]
+    errors_first = [problem["Mức độ"] for problem in problem_list(workbook[ISSUE_SHEET])]
     assert errors_first == sorted(errors_first, key=lambda severity: not severity.startswith("Lỗi"))
     assert len(errors_first) == submissions["UB-NV"].issue_count
 
@@ -98,7 +122,9 @@ def test_an_unreadable_file_gets_a_short_explanation(judged):
     workspace, submissions = judged
     path = feedback(workspace, submissions["UB-KT"])
     assert path.name == "hong.xlsx.loi.txt"
-    assert path.read_text(encoding="utf-8").startswith("Tệp gửi lên không được tiếp nhận.\n\n- Không mở được tệp (")
+    assert path.read_text(encoding="utf-8").startswith(
+        "Tệp gửi lên không được tiếp nhận.\n\nĐơn vị: UB-KT – Phòng Kinh tế\nTệp: hong.xlsx\n\n- Không mở được tệp ("
+    )
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (Debian package libreoffice-calc-nogui)")
@@ -123,24 +149,27 @@ def test_a_list_too_long_to_copy_gets_the_problem_sheet_alone(judged, monkeypatc
     workbook = openpyxl.load_workbook(feedback(workspace, submissions["UB-NV"]))
     assert workbook.sheetnames == [ISSUE_SHEET]
     alone = workbook[ISSUE_SHEET]
-    assert alone.max_row - 1 == submissions["UB-NV"].issue_count
+    assert len(problem_list(alone)) == submissions["UB-NV"].issue_count
     assert looks(alone) == looks(copied)
+    assert sorted(map(str, alone.merged_cells.ranges)) == sorted(map(str, copied.merged_cells.ranges))
     # xlsxwriter stores a width with Excel's padding (16 characters: 16.71), openpyxl as given.
     assert widths(alone) == pytest.approx(widths(copied), abs=1)
-    assert alone.freeze_panes == "A2" and alone.page_setup.orientation == "landscape"
+    assert alone.freeze_panes == copied.freeze_panes and alone.page_setup.orientation == "landscape"
 
 
 def looks(sheet) -> list:
     """What the clerk sees of a problem sheet: every value, the severity column's fill and the row heights (a row
     of the default height, 15 points, may say so or not)."""
+    severity = list(sheet.iter_rows(values_only=True))[len(summary(sheet))].index("Mức độ")
     return [
-        [cell.value for cell in row] + [row[4].fill.fgColor.rgb[-6:], sheet.row_dimensions[row[0].row].height or 15]
+        [cell.value for cell in row]
+        + [row[severity].fill.fgColor.rgb[-6:], sheet.row_dimensions[row[0].row].height or 15]
         for row in sheet.iter_rows()
     ]
 
 
 def widths(sheet) -> list[float]:
-    return [sheet.column_dimensions[letter].width for letter in "ABCDEFG"]
+    return [sheet.column_dimensions[openpyxl.utils.get_column_letter(n)].width for n in range(1, sheet.max_column + 1)]
 
 
 def test_the_problem_sheet_alone_keeps_formulas_and_links_as_text(judged, monkeypatch):
@@ -155,7 +184,8 @@ def test_the_problem_sheet_alone_keeps_formulas_and_links_as_text(judged, monkey
                 [value, number, submissions["UB-NV"].submission_id],
             )
     sheet = openpyxl.load_workbook(feedback(workspace, submissions["UB-NV"]))[ISSUE_SHEET]
-    cells = [row[3] for row in sheet.iter_rows(min_row=2)]
+    value = list(sheet.iter_rows(values_only=True))[len(summary(sheet))].index("Giá trị đã ghi")
+    cells = [row[value] for row in sheet.iter_rows(min_row=len(summary(sheet)) + 2)]
     assert {c.value for c in cells} >= {'=cmd|"/c calc"!A1', "http://example.invalid/x", "Lê\u2401Văn"}
     assert all(c.data_type == "s" for c in cells if c.value is not None)
     assert all(c.hyperlink is None for c in cells)
@@ -198,5 +228,71 @@ def test_many_files_get_the_same_feedback_from_several_processes(judged):
     for i in (0, len(many) - 1):
         pooled = openpyxl.load_workbook(written[f"s{i}"])
         assert written[f"s{i}"] == workspace.outbox / "UB-TP" / f"ds{i}.xlsx.loi.xlsx"
-        for name in alone.sheetnames:
+        assert problem_list(pooled[ISSUE_SHEET]) == problem_list(alone[ISSUE_SHEET])
+        for name in alone.sheetnames[1:]:
             assert list(pooled[name].values) == list(alone[name].values)
+
+
+def test_the_problem_sheet_opens_with_what_became_of_the_list_and_what_to_do(judged):
+    workspace, submissions = judged
+    sheet = openpyxl.load_workbook(feedback(workspace, submissions["UB-TP"]))[ISSUE_SHEET]
+    assert summary(sheet) == [
+        ("KẾT QUẢ TIẾP NHẬN DANH SÁCH",),
+        ("Đơn vị", "UB-TP – Phòng Tư pháp"),
+        ("Tệp", "ds.xlsx (danh sách tính đến ngày 31/12/2024)"),
+        ("Kết quả", "Được tiếp nhận, có dòng bị trả lại: chỉ những dòng có lỗi bị trả lại"),
+        ("Số dòng", "đọc 5 dòng; nhận 3 dòng; trả lại 2 dòng"),
+        (
+            "Việc cần làm",
+            "Sửa các dòng bị trả lại (ô tô màu đỏ) rồi gửi lại cả danh sách; danh sách mới sẽ thay danh sách này.",
+        ),
+        (),
+    ]
+    # The list's header stays in view and is printed on every page.
+    assert sheet.freeze_panes == "A9" and sheet.print_title_rows == "$8:$8"
+
+
+def test_a_list_returned_whole_says_why_and_never_that_a_row_is_taken(judged):
+    workspace, submissions = judged
+    assert submissions["UB-TCKH"].status == "rejected"
+    sheet = openpyxl.load_workbook(feedback(workspace, submissions["UB-TCKH"]))[ISSUE_SHEET]
+    lines = dict(line for line in summary(sheet) if len(line) == 2)
+    assert lines["Kết quả"] == (
+        'Bị trả lại cả danh sách: Thiếu cột bắt buộc "Ngày, tháng, năm sinh". Hãy thêm cột này theo mẫu.'
+    )
+    assert lines["Số dòng"] == "đọc 2 dòng; nhận 0 dòng; trả lại 2 dòng"
+    assert lines["Việc cần làm"].startswith("Sửa các lỗi dưới đây rồi gửi lại cả danh sách")
+    assert [p["Mức độ"] for p in problem_list(sheet)] == ["Lỗi của cả tệp", "Cảnh báo"]
+    everything = [str(value) for row in sheet.iter_rows(values_only=True) for value in row if value is not None]
+    assert not [text for text in everything if "vẫn được nhận" in text]
+
+
+def test_each_problem_names_the_row_by_its_stt_and_the_persons_name(judged):
+    """The STT as written and the person's name, as the reader gives them in `list_number` and `person_name`."""
+    workspace, submissions = judged
+    submission = submissions["UB-TP"]
+    with connect(workspace.warehouse, read_only=True) as connection:
+        issues = submission_issues(connection, [submission.submission_id])[submission.submission_id]
+    issues = issues.with_columns(
+        list_number=pl.Series(["1", "2"]), person_name=pl.Series(["Lê Văn 2", "Trần Thị Bình"])
+    )
+    sheet = openpyxl.load_workbook(write_feedback(workspace, submission, issues))[ISSUE_SHEET]
+    assert [(p["Dòng"], p["STT"], p["Họ và tên"]) for p in problem_list(sheet)] == [
+        (8, "1", "Lê Văn 2"),
+        (9, "2", "Trần Thị Bình"),
+    ]
+
+
+def test_a_list_rebuilt_from_csv_reads_as_a_list(judged):
+    """Widths from the cells, the header wrapped and frozen, IDs and dates formatted as text: fixing a row in Excel
+    keeps "074085000002" and "15/08/1985" as typed."""
+    workspace, submissions = judged
+    sheet = openpyxl.load_workbook(feedback(workspace, submissions["UB-NV"]))["ds"]
+    header = [cell.value for cell in sheet[2]]
+    column = {title: openpyxl.utils.get_column_letter(header.index(title) + 1) for title in header if title}
+    assert sheet.freeze_panes == "C3"
+    assert sheet[f"{column['Họ và tên']}2"].font.bold and sheet[f"{column['Họ và tên']}2"].alignment.wrap_text
+    assert sheet.column_dimensions[column["Họ và tên"]].width > sheet.column_dimensions[column["STT"]].width
+    text_columns = [column[title] for title in ("Ngày sinh", "Số CCCD", "Ngày tuyển dụng", "Ngày vào Đảng")]
+    assert {sheet[f"{letter}{row}"].number_format for letter in text_columns for row in (3, sheet.max_row)} == {"@"}
+    assert sheet[f"{column['Họ và tên']}3"].number_format == "General"

@@ -195,7 +195,7 @@ def test_staffq_check_applies_the_workspace_limits(tmp_path):
             "Delete the extra columns right of the list and send it again.",
         )
     ]
-    elsewhere = CliRunner().invoke(app, ["check", str(path), "--agency", "UB-TP", "--workspace", str(tmp_path)])
+    elsewhere = CliRunner().invoke(app, ["check", str(path), "--agency", "UB-TP"])
     assert elsewhere.exit_code == 0
 
 
@@ -298,8 +298,11 @@ def test_odd_file_names_are_judged_and_answered_under_a_safe_name(tmp_path):
     answered = {}
     for path in workspace.outbox.rglob("*.xlsx"):
         workbook = openpyxl.load_workbook(path)
-        rows = workbook[ISSUE_SHEET].iter_rows(min_row=2, values_only=True)
-        answered[path.parent.name.split("~")[0]] = (workbook.sheetnames, [(row[0], row[1], row[6]) for row in rows])
+        rows = list(workbook[ISSUE_SHEET].iter_rows(values_only=True))
+        header = next(i for i, row in enumerate(rows) if "Mã lỗi" in row)
+        where = [rows[header].index(title) for title in ("Trang tính", "Dòng", "Mã lỗi")]
+        listed = [tuple(row[i] for i in where) for row in rows[header + 1 :]]
+        answered[path.parent.name.split("~")[0]] = (workbook.sheetnames, listed)
     assert answered == {
         # UB-KT and UB-YT list the same people: each is told so once the load finds it.
         "UB-KT": (
