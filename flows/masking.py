@@ -22,8 +22,9 @@ PERSONAL_FIELDS = ("birth_date", "national_id")
 HIDDEN = "…"
 # Message parameters that always carry a person's birth date or a date that gives it away (the 18th birthday).
 _DERIVED_FROM_BIRTH = frozenset({"birth", "date18"})
-# Parameters that carry the checked cell itself (or its corrected form) when the check is about a personal field.
-_THE_CELL = frozenset({"value", "fixed", "date"})
+# Parameters that carry the checked cell itself, its corrected form, what is wrong with it ("tháng 2/1990 chỉ có 28
+# ngày") or a whole message about it (a warning summed up over a column), when the check is about a personal field.
+_THE_CELL = frozenset({"value", "fixed", "date", "why_vi", "why_en", "warning_vi", "warning_en"})
 # In free text of unknown origin (an exception's message): an ID-shaped number, 9 digits (CMND) or 12 (CCCD),
 # possibly grouped by spaces, dots or dashes, and not part of a longer number; and a quoted day-first date.
 _ID_SHAPED = re.compile(r"(?<!\d)(?<!\d[ .\-])\d(?:[ .\-]?\d){8}(?:(?:[ .\-]?\d){3})?(?![ .\-]?\d)")

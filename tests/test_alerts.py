@@ -129,7 +129,7 @@ def test_an_invalid_agency_and_the_operator_are_told_in_vietnamese(
     text = mail.get_body(preferencelist=("plain",)).get_content()
     # The file name and the list's as-of date as written; the problem named, the person's birth date not quoted.
     assert f'Tệp "{UB_NV_FILE}" (danh sách tính đến ngày 31/12/2024): đã nạp 2/3 dòng; 1 dòng bị trả lại.' in text
-    assert 'Ngày sinh "…" không đúng định dạng; ghi ngày/tháng/năm (ví dụ 15/08/1985)' in text
+    assert 'Ngày sinh "…" là ngày không có thật (…); hãy kiểm tra lại ngày, tháng sinh.' in text
     assert f"Phiếu góp ý (các ô cần sửa đã được tô màu): outbox/UB-NV/{UB_NV_FILE}.loi.xlsx" in text
 
     # UB-TP has no channel: its alert goes to the operator, and then the digest.
@@ -241,7 +241,7 @@ def test_no_birth_date_or_id_quoted_by_any_check_reaches_a_shared_channel(tmp_pa
     """Every way a birth date or an ID goes wrong, each in its own row, first of its check (the one alerts quote):
     the messages sent name the problems, the file and its as-of date, never the values."""
     ids = ["74190000", "0741 9000 0456", "074.190.000.457", "241234567", "74085000123", "074985000123", "999085000123"]
-    births = ["31/02/1990", "30/02/1970", "15/8/85", "01/01/2015", "1/13/1980"]
+    births = ["31/02/1990", "30/02/1970", "15/8/85", "01/01/2015", "1/13/1980", "15/08/198O"]
     rows = [f"{n},Nguyễn Văn An,15/08/1985,Nam,{value},Công chức" for n, value in enumerate(ids, start=1)]
     rows += [f"{n},Trần Thị Bình,{value},Nữ,,Công chức" for n, value in enumerate(births, start=len(rows) + 1)]
     name = "DS_CBCCVC_PhongNoiVu_31.12.2024 (3112 2024).csv"
@@ -255,7 +255,7 @@ def test_no_birth_date_or_id_quoted_by_any_check_reaches_a_shared_channel(tmp_pa
     catalogue = read_catalogue(shipped_catalogue("tan-uyen"))
     result = validate_file(listed, file_context("UB-NV", catalogue, Settings(), AS_OF))
     quoted = {p.check_code for p in result.problems}
-    assert {"national-id-invalid", "national-id-legacy-cmnd", "birth-date-invalid"} <= quoted
+    assert {"national-id-invalid", "national-id-legacy-cmnd", "birth-date-invalid", "birth-date-nonexistent"} <= quoted
     submission = Submission(
         "s1",
         "r1",

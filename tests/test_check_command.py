@@ -47,14 +47,14 @@ def test_the_clerk_reads_their_own_value_in_blocks_of_80_columns():
         "              lại",
     ]
     assert "Số dòng:      đọc 3, nhận 2, trả lại 1" in lines
-    block = lines[lines.index("LỖI · Dòng 3") :][:6]
+    block = lines[lines.index("LỖI · Dòng 3 · STT 2 · Trần Thị Bình") :][:6]
     assert block == [
-        "LỖI · Dòng 3",
+        "LỖI · Dòng 3 · STT 2 · Trần Thị Bình",
         "  Cột: Ngày sinh",
         "  Giá trị: 31/02/1990",
-        '  Ngày sinh "31/02/1990" không đúng định dạng; ghi ngày/tháng/năm (ví dụ',
-        "  15/08/1985) hoặc chỉ năm sinh (1985).",
-        "  [birth-date-invalid]",
+        '  Ngày sinh "31/02/1990" là ngày không có thật (tháng 2/1990 chỉ có 28 ngày);',
+        "  hãy kiểm tra lại ngày, tháng sinh.",
+        "  [birth-date-nonexistent]",
     ]
 
 
@@ -64,14 +64,14 @@ def test_english_on_request(monkeypatch):
     lines = [line.rstrip() for line in result.output.splitlines()]
     assert "Result:    Accepted, with rows returned: only the rows with errors are returned" in lines
     assert "Rows:      3 read, 2 taken, 1 returned" in lines
-    block = lines[lines.index("ERROR · Row 3") :][:6]
+    block = lines[lines.index("ERROR · Row 3 · No. 2 · Trần Thị Bình") :][:6]
     assert block == [
-        "ERROR · Row 3",
+        "ERROR · Row 3 · No. 2 · Trần Thị Bình",
         "  Column: Ngày sinh",
         "  Value: 31/02/1990",
-        '  Birth date "31/02/1990" cannot be read; write dd/mm/yyyy (15/08/1985) or the',
-        "  year alone (1985).",
-        "  [birth-date-invalid]",
+        '  The birth date "31/02/1990" does not exist (month 2/1990 has only 28 days);',
+        "  check the day and month.",
+        "  [birth-date-nonexistent]",
     ]
     assert runner.invoke(app, ["check", str(FIXTURES / "birth_date_impossible.csv"), "--lang", "fr"]).exit_code == 2
 

@@ -90,7 +90,7 @@ def test_their_workbook_comes_back_with_each_bad_cell_marked(judged):
     sheet = workbook["Danh sách"]
     assert sheet["B8"].comment.text == '• Họ và tên "Lê Văn 2" không hợp lệ (có chữ số hoặc ký tự lạ).'
     assert sheet["D9"].value == "31/02/1990"
-    assert sheet["D9"].comment.text.startswith('• Ngày sinh "31/02/1990" không đúng định dạng')
+    assert sheet["D9"].comment.text.startswith('• Ngày sinh "31/02/1990" là ngày không có thật')
     assert sheet["D9"].fill.start_color.rgb.endswith("FFC7CE")
     assert sheet["B10"].comment is None
     listed = [(p["Dòng"], p["Cột"], p["Giá trị đã ghi"], p["Mức độ"]) for p in problem_list(workbook[ISSUE_SHEET])]
@@ -98,6 +98,8 @@ def test_their_workbook_comes_back_with_each_bad_cell_marked(judged):
         (8, "Họ và tên", "Lê Văn 2", "Lỗi (dòng bị trả lại)"),
         (9, "Ngày, tháng, năm sinh", "31/02/1990", "Lỗi (dòng bị trả lại)"),
     ]
+    named = [(p["Dòng"], p["STT"], p["Họ và tên"]) for p in problem_list(workbook[ISSUE_SHEET])]
+    assert named == [(8, "1", "Lê Văn 2"), (9, "2", "Trần Thị Bình")]
 
 
 def test_a_formula_goes_back_as_inert_text(judged):
