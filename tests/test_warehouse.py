@@ -424,11 +424,11 @@ def test_indicator_changes_compare_with_the_previous_date_and_the_start_of_the_y
     run_once(workspace_root, as_of=dt.date(2025, 1, 31))
     with connect(workspace.published, read_only=True) as connection:
         row = connection.execute(
-            "select as_of_date, value, previous_as_of_date, previous_value, change_since_previous, "
+            "select as_of_date, count, previous_as_of_date, previous_count, change_since_previous, "
             "year_start_as_of_date, change_since_year_start from analytics.indicator_changes "
             "where scope = 'city' and indicator_code = 'staff.total'"
         ).fetchall()
-    assert row == [(dt.date(2025, 1, 31), 4.0, AS_OF, 1.0, 3.0, AS_OF, 3.0)]
+    assert row == [(dt.date(2025, 1, 31), 4, AS_OF, 1, 3, AS_OF, 3)]
 
 
 def test_the_workspace_positions_catalogue_decides_who_leads(tmp_path):
@@ -455,11 +455,11 @@ def test_indicator_changes_compare_with_the_start_of_the_configured_term(workspa
         workspace = run_once(workspace_root, as_of=as_of)
     with connect(workspace.published, read_only=True) as connection:
         row = connection.execute(
-            "select previous_as_of_date, year_start_as_of_date, term, term_start_as_of_date, term_start_value, "
+            "select previous_as_of_date, year_start_as_of_date, term, term_start_as_of_date, term_start_count, "
             "change_since_term_start from analytics.indicator_changes "
             "where scope = 'city' and indicator_code = 'staff.total'"
         ).fetchall()
-    assert row == [(dt.date(2025, 1, 31), AS_OF, "2025–2030", dt.date(2025, 1, 31), 4.0, 0.0)]
+    assert row == [(dt.date(2025, 1, 31), AS_OF, "2025–2030", dt.date(2025, 1, 31), 4, 0)]
 
 
 def test_indicators_stored_before_their_index_went_are_kept(tmp_path):

@@ -1,4 +1,4 @@
--- analytics.agency_data_quality(as_of): each agency of the catalogue at `as_of` that is expected to report: whether
+-- analytics.agency_data_quality(as_of): Chất lượng dữ liệu của từng đơn vị — each agency of the catalogue at `as_of` that is expected to report: whether
 -- it has a current list and its date, whether it is late (its current list older than its expected cadence allows —
 -- monthly: one month, quarterly: three, yearly: twelve — or none at all), the rows of that list, and the rows and
 -- files returned to it and the errors and warnings found in its files with an as-of date up to `as_of`.

@@ -1,4 +1,4 @@
--- analytics.form_9b_leaders(as_of): the leaders' table in the layout of Party form 9B (BTCTW) as of `as_of`: one
+-- analytics.form_9b_leaders(as_of): Biểu 9B: đội ngũ cán bộ lãnh đạo, quản lý — the leaders' table in the layout of Party form 9B (BTCTW) as of `as_of`: one
 -- row per agency of the catalogue then (by group, then code; row_kind 'agency') and one 'total' row over the
 -- city's leaders counted once. col_01 leaders; col_02-03 women, ethnic minorities; col_04-06 age up to 40, 41-50,
 -- over 50; col_07-11 doctorate, master, university, college, intermediate; col_12-14 political theory advanced or

@@ -1,4 +1,4 @@
--- analytics.form_bm01(as_of): form BM01/BNV "Báo cáo số lượng, chất lượng công chức" (Circular 11/2012/TT-BNV)
+-- analytics.form_bm01(as_of): Biểu BM01/BNV: số lượng, chất lượng — form BM01/BNV "Báo cáo số lượng, chất lượng công chức" (Circular 11/2012/TT-BNV)
 -- as of `as_of`: one row per agency of the catalogue then (by group, then code; row_kind 'agency') and one
 -- 'total' row over the city's people counted once. Columns col_01 ... col_38 are the form's numbered columns;
 -- an agency with no current list has null figures, so a missing list never reads as zero. Key (row_kind, agency_code).
