@@ -25,20 +25,22 @@ DROPPED_COLUMN = "national_id"
 ID_DIGITS = (12, 9)
 _SEPARATOR = r"[ .,\-]"
 _DIGIT_RUN = rf"[0-9](?:{_SEPARATOR}?[0-9])*"
+_WHOLE_RUN = r"(?<![0-9])(?<![0-9]{sep})[0-9](?:{sep}?[0-9]){{{more}}}(?!{sep}?[0-9])"
 # The same rule as one regular expression, for Python's re: a whole run, or a block within one.
 ID_NUMBER = "|".join(
-    [rf"(?<![0-9])(?<![0-9]{_SEPARATOR})[0-9](?:{_SEPARATOR}?[0-9]){{{n - 1}}}(?!{_SEPARATOR}?[0-9])" for n in ID_DIGITS]
+    [_WHOLE_RUN.format(sep=_SEPARATOR, more=n - 1) for n in ID_DIGITS]
     + [rf"(?<![0-9])[0-9]{{{n}}}(?![0-9])" for n in ID_DIGITS]
 )
 ID_MASK = "************"
 # DuckDB's regular expressions (RE2) cannot look around a match, so the copy cuts text into runs of digits and the
-# rest, and masks the runs (or their blocks) that hold an ID's number of digits; text without 9 digits in a row, most
+# rest, and masks the runs (or their blocks) that hold an ID's number of digits; text without a run of 9 digits, most
 # of it, is left as it is without being cut.
 _ID_LENGTHS = ", ".join(str(n) for n in ID_DIGITS)
+_SHORTEST_ID = rf"[0-9](?:{_SEPARATOR}?[0-9]){{{min(ID_DIGITS) - 1}}}"
 MASK_ID_NUMBERS = f"""
 create or replace temp macro mask_id_numbers(text) as
 case
-    when regexp_matches(text, '[0-9](?:{_SEPARATOR}?[0-9]){{{min(ID_DIGITS) - 1}}}') then array_to_string(list_transform(
+    when regexp_matches(text, '{_SHORTEST_ID}') then array_to_string(list_transform(
         regexp_extract_all(text, '{_DIGIT_RUN}|[^0-9]+'),
         piece -> case
             when length(regexp_replace(piece, '[^0-9]', '', 'g')) in ({_ID_LENGTHS}) then '{ID_MASK}'
