@@ -79,9 +79,10 @@ def render_warehouse() -> str:
         "(12 or 9 digits, possibly grouped by spaces, dots, dashes or commas) in free text. Macros take an as-of date:",
         "`from analytics.form_bm01(date '2024-12-31')`.",
         "",
-        "Both databases describe themselves with the text below: every table, view, macro and column carries it as its",
-        "comment, Vietnamese first, so DBeaver shows it and `duckdb_columns()`, `duckdb_tables()`, `duckdb_views()`",
-        "and `duckdb_functions()` return it: `select table_name, column_name, comment from duckdb_columns()`.",
+        "The analysts' copy and the warehouse describe themselves with the text below: every table, view, macro",
+        "and column carries it as its comment, Vietnamese first, so DBeaver shows it and `duckdb_columns()`,",
+        "`duckdb_tables()`, `duckdb_views()` and `duckdb_functions()` return it:",
+        "`select table_name, column_name, comment from duckdb_columns()`.",
         "",
     ]
     tables = describe_tables(table_files())

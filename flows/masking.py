@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import re
 
-from warehouse.publish import ID_NUMBER
-
-# The warehouse's own pattern: 8 or more digits, possibly grouped by spaces, dots, commas, dashes or underscores.
-_ID = re.compile(ID_NUMBER)
+# 8 or more digits, possibly grouped by spaces, dots, commas, dashes or underscores: wider than the analysts' copy's
+# 9- or 12-digit rule (warehouse.publish), so that an ID cut short or without its leading zero is masked too.
+_ID = re.compile(r"\d(?:[ .,_\-]{0,2}\d){7,}")
 _DATE = re.compile(r"\b\d{1,2}([/.\-])\d{1,2}\1(\d{4})\b")
 
 

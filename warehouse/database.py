@@ -54,10 +54,17 @@ def migrate(connection: duckdb.DuckDBPyConnection) -> list[str]:
 
 def create_views(connection: duckdb.DuckDBPyConnection) -> None:
     """Macros and views are code, not data: recreated on every start so they always match this version; then
-    everything in the database is described again, since a view created again has lost its comments."""
-    for path in view_files():
-        connection.execute(path.read_text(encoding="utf-8"))
-    write_comments(connection, table_files(), view_files())
+    everything in the database is described again, since a view created again has lost its comments. One
+    transaction: each statement on its own would be committed, and written to disk, one by one."""
+    connection.execute("begin transaction")
+    try:
+        for path in view_files():
+            connection.execute(path.read_text(encoding="utf-8"))
+        write_comments(connection, table_files(), view_files())
+    except BaseException:
+        connection.execute("rollback")
+        raise
+    connection.execute("commit")
 
 
 def view_files() -> list[Path]:

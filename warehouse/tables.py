@@ -57,6 +57,12 @@ def object_comments(table_files: list[Path], view_files: list[Path]) -> dict[str
     return {**table_comments(table_files), **{name.split("(")[0]: comment for name, comment in views.items()}}
 
 
+def macro_names(view_files: list[Path]) -> list[str]:
+    """The table macros among the view files, by name without parameters: every macro staffq makes returns a
+    table."""
+    return [name.split("(")[0] for name, _ in map(heading, view_files) if "(" in name]
+
+
 def describe_tables(files: list[Path]) -> list[TableDoc]:
     """Apply the DDL to an in-memory database and describe every table it creates."""
     connection = duckdb.connect()
