@@ -68,8 +68,8 @@ def create_views(connection: duckdb.DuckDBPyConnection) -> None:
 
 
 def view_files() -> list[Path]:
-    """Macro and view files in dependency order."""
-    macros = sorted(MACRO_DIR.glob("*.sql"), key=lambda p: (*_MACRO_ORDER, p.stem).index(p.stem))
+    """Macro and view files in dependency order, the rest by name (the order docs/warehouse.md lists them in)."""
+    macros = sorted(sorted(MACRO_DIR.glob("*.sql")), key=lambda p: (*_MACRO_ORDER, p.stem).index(p.stem))
     return [*macros, *sorted(VIEW_DIR.glob("*.sql"))]
 
 
