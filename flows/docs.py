@@ -10,12 +10,11 @@ from pathlib import Path
 
 from flows.official_forms import FORM_MACRO_COLUMNS
 from schemas.catalogue import checks
-from schemas.staff import record_columns
-from warehouse.database import INDICATOR_DIR, ddl_files, view_files
-from warehouse.tables import column_glossary, describe_tables, describe_views
+from warehouse.database import INDICATOR_DIR, ddl_files, table_files, view_files
+from warehouse.publish import PUBLISHED_TABLES
+from warehouse.tables import column_meaning, describe_tables, describe_views
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-_REQUIREMENT = {"R": "required", "E": "expected", "C": "conditional", "O": "optional", "D": "derived"}
 
 
 def _escape(text: str) -> str:
@@ -69,15 +68,24 @@ def render_indicators() -> str:
 
 
 def render_warehouse() -> str:
+    published = ", ".join(f"`{name}`" for name in PUBLISHED_TABLES)
     lines = [
         "# Warehouse",
         "",
-        "Generated from `warehouse/ddl/`, `warehouse/macros/`, `warehouse/views/` and the `StaffRecord` model by",
-        "`python -m flows.docs`. Analysts read `staffq.duckdb`, which holds every table below except",
-        "`core.staff.national_id`; macros take an as-of date: `from analytics.form_bm01(date '2024-12-31')`.",
+        "Generated from `warehouse/ddl/`, `warehouse/macros/`, `warehouse/views/`, `warehouse/columns.csv` and the",
+        "`StaffRecord` model by `python -m flows.docs`. Analysts read `staffq.duckdb`, which holds the tables",
+        f"{published} and `meta.publish_format`, and every view and macro below. It leaves out national IDs by",
+        "column (`core.staff.national_id`, and the value of an issue about that field) and masks ID-shaped numbers",
+        "(12 or 9 digits, possibly grouped by spaces, dots, dashes or commas) in free text. Macros take an as-of date:",
+        "`from analytics.form_bm01(date '2024-12-31')`.",
+        "",
+        "The analysts' copy and the warehouse describe themselves with the text below: every table, view, macro",
+        "and column carries it as its comment, Vietnamese first, so DBeaver shows it and `duckdb_columns()`,",
+        "`duckdb_tables()`, `duckdb_views()` and `duckdb_functions()` return it:",
+        "`select table_name, column_name, comment from duckdb_columns()`.",
         "",
     ]
-    tables = describe_tables(ddl_files())
+    tables = describe_tables(table_files())
     views = describe_views(ddl_files(), view_files())
     for heading, documented in (("Tables", tables), ("Views and table macros", views)):
         lines += [f"# {heading}", ""]
@@ -92,19 +100,13 @@ def render_warehouse() -> str:
 
 
 def _meaning(table: str, column: str) -> str:
-    """A column's label: the staff record's Vietnamese title and description, or the form column it fills."""
-    fields = record_columns()
+    """A column's label: the form column it fills, or what the warehouse's dictionary (and the database's own
+    comment) says of it."""
     name = table.split("(")[0]
     if name in FORM_MACRO_COLUMNS and column.startswith("col_"):
         number = int(column.removeprefix("col_"))
         return f"Cột {number}: " + " › ".join(FORM_MACRO_COLUMNS[name][number - 1])
-    if column in fields and "staff" in name:
-        field = fields[column]
-        return f"{field.title} — {field.description} ({_REQUIREMENT[field.metadata['req']]})"
-    if column.endswith("_raw"):
-        return f"Ô gốc — the cell of `{column.removesuffix('_raw')}` as written."
-    label_vi, meaning = column_glossary().get(column, ("", ""))
-    return f"{label_vi} — {meaning}" if label_vi else ""
+    return column_meaning(name, column)
 
 
 RENDERERS = {"checks.md": render_checks, "indicators.md": render_indicators, "warehouse.md": render_warehouse}

@@ -88,6 +88,16 @@ def fingerprint(path: Path) -> dict[str, list]:
         # A killed run stays on record as crashed; no run is left running or failed.
         unfinished = "select count(*) from dq.runs where status not in ('completed', 'crashed')"
         found["unfinished runs"] = connection.execute(unfinished).fetchall()
+        # What the database says of itself: a run killed anywhere leaves it described as a clean run does.
+        described = """
+            select schema_name, table_name, null, comment from duckdb_tables() where database_name = current_database()
+            union all
+            select schema_name, view_name, null, comment from duckdb_views() where database_name = current_database()
+            union all
+            select schema_name, table_name, column_name, comment from duckdb_columns()
+            where database_name = current_database()
+        """
+        found["comments"] = sorted(map(repr, connection.execute(described).fetchall()))
         return found
 
 

@@ -14,12 +14,14 @@ from hypothesis import strategies as st
 
 from conftest import AS_OF, FIXTURES, counts, person, run_once, write_template_workbook
 from flows import pipeline
+from flows.docs import render_warehouse
 from flows.pipeline import VALIDATION_BATCH_FILES
 from flows.workspace_setup import create_workspace
 from schemas.validate import ISSUE_SCHEMA, REJECTED_SCHEMA, Problem, staff_columns
-from warehouse.database import connect, ddl_files, migrate
+from warehouse.database import connect, ddl_files, migrate, table_files, view_files
 from warehouse.load import Submission, stage_batch, store_submissions
-from warehouse.publish import PUBLISHED_TABLES, publish
+from warehouse.publish import ID_DIGITS, ID_MASK, ID_NUMBER, MASK_ID_NUMBERS, PUBLISHED_TABLES, publish
+from warehouse.tables import describe_tables, describe_views
 
 
 @pytest.fixture
@@ -129,7 +131,8 @@ def test_the_analysts_copy_holds_no_national_id(workspace_root):
         "2,Đào Văn Bốn,01/01/1986,Nam,281234567,Công chức,CMND cũ 271234567\n"
         '3,Đào Văn 5,01/01/1987,Nam,"074,178,496,941",Công chức,\n'
         "4,Đào Văn Sáu,01/01/1988,Nam,074088000601,Công chức,\n"
-        "5,Đào Văn Bảy,01/01/1989,Nam,074089000702,Công chức,\n",
+        "5,Đào Văn Bảy,01/01/1989,Nam,074089000702,Công chức,\n"
+        "6,Đào Văn Tám,01/01/1990,Nam,74090000803,Công chức,\n",
         encoding="utf-8",
     )
     workspace = run_once(workspace_root)
@@ -142,6 +145,7 @@ def test_the_analysts_copy_holds_no_national_id(workspace_root):
         "281234567",
         "271234567",
         "074178496941",
+        "74090000803",  # an ID without its leading zero: not ID-shaped, but the value of an issue about the ID
     }
     connection = duckdb.connect(str(workspace.published), read_only=True)
     try:
@@ -158,7 +162,7 @@ def test_the_analysts_copy_holds_no_national_id(workspace_root):
         connection.close()
     assert [text for text in texts if any(i in text for i in ids)] == []
     with connect(workspace.warehouse, read_only=True) as connection:
-        assert connection.execute("select count(national_id) from core.staff").fetchall()[0][0] == 9
+        assert connection.execute("select count(national_id) from core.staff").fetchall()[0][0] == 10
 
 
 def test_a_rejected_file_never_replaces_an_agencys_current_list(workspace_root):
@@ -453,11 +457,11 @@ def test_indicator_changes_compare_with_the_previous_date_and_the_start_of_the_y
     run_once(workspace_root, as_of=dt.date(2025, 1, 31))
     with connect(workspace.published, read_only=True) as connection:
         row = connection.execute(
-            "select as_of_date, value, previous_as_of_date, previous_value, change_since_previous, "
+            "select as_of_date, count, previous_as_of_date, previous_count, change_since_previous, "
             "year_start_as_of_date, change_since_year_start from analytics.indicator_changes "
             "where scope = 'city' and indicator_code = 'staff.total'"
         ).fetchall()
-    assert row == [(dt.date(2025, 1, 31), 4.0, AS_OF, 1.0, 3.0, AS_OF, 3.0)]
+    assert row == [(dt.date(2025, 1, 31), 4, AS_OF, 1, 3, AS_OF, 3)]
 
 
 def test_the_workspace_positions_catalogue_decides_who_leads(tmp_path):
@@ -484,11 +488,11 @@ def test_indicator_changes_compare_with_the_start_of_the_configured_term(workspa
         workspace = run_once(workspace_root, as_of=as_of)
     with connect(workspace.published, read_only=True) as connection:
         row = connection.execute(
-            "select previous_as_of_date, year_start_as_of_date, term, term_start_as_of_date, term_start_value, "
+            "select previous_as_of_date, year_start_as_of_date, term, term_start_as_of_date, term_start_count, "
             "change_since_term_start from analytics.indicator_changes "
             "where scope = 'city' and indicator_code = 'staff.total'"
         ).fetchall()
-    assert row == [(dt.date(2025, 1, 31), AS_OF, "2025–2030", dt.date(2025, 1, 31), 4.0, 0.0)]
+    assert row == [(dt.date(2025, 1, 31), AS_OF, "2025–2030", dt.date(2025, 1, 31), 4, 0)]
 
 
 def test_indicators_stored_before_their_index_went_are_kept(tmp_path):
@@ -516,3 +520,176 @@ def test_indicators_stored_before_their_index_went_are_kept(tmp_path):
         (dt.date(2025, 1, 31), "agency", "UB-NV", "leaders.women", 1, 2, 0.5, dt.datetime(2025, 2, 1, 1, 0)),
     ]
     assert ("PRIMARY KEY",) not in kinds and ("CHECK",) in kinds and kinds.count(("NOT NULL",)) == 5
+
+
+def comments(path) -> dict[tuple[str, ...], str | None]:
+    """Every table, view, table macro and column of a database file, with its comment."""
+    with duckdb.connect(str(path), read_only=True) as connection:
+        found = connection.execute(
+            """
+            select 'table', schema_name, table_name, null, comment from duckdb_tables()
+            where database_name = current_database()
+            union all
+            select 'view', schema_name, view_name, null, comment from duckdb_views()
+            where database_name = current_database() and not internal
+            union all
+            select distinct 'macro', schema_name, function_name, null, comment from duckdb_functions()
+            where database_name = current_database() and function_type = 'table_macro'
+            union all
+            select 'column', schema_name, table_name, column_name, comment from duckdb_columns()
+            where database_name = current_database()
+            """
+        ).fetchall()
+    return {(kind, f"{schema}.{name}", column or ""): comment for kind, schema, name, column, comment in found}
+
+
+def test_the_analysts_copy_describes_every_table_view_macro_and_column_as_the_docs_do(workspace_root):
+    workspace = run_once(workspace_root)
+    described = comments(workspace.published)
+    assert {kind for kind, *_ in described} == {"table", "view", "macro", "column"}
+    assert [key for key, comment in described.items() if not comment] == []
+    assert described[("column", "analytics.staff_current", "age_years")] == (
+        "Tuổi — Completed years at the as-of date. (derived)"
+    )
+    assert described[("table", "core.agencies", "")] == (
+        "Danh mục cơ quan, đơn vị — one row per agency version; key (agency_code, valid_from)."
+    )
+    docs = render_warehouse()
+    for (kind, name, column), comment in described.items():
+        heading = f"## `{name}(" if kind == "macro" else f"## `{name}`"
+        section = docs.split(heading)[1].split("\n## ")[0]
+        if kind == "column":
+            escaped = comment.replace("|", "\\|")
+            lines = section.splitlines()
+            assert any(line.startswith(f"| `{column}` |") and line.endswith(f" | {escaped} |") for line in lines)
+        else:
+            assert f"\n\n{comment}\n\n" in section
+    # The writer's own warehouse describes itself too; only its record of migrations is bookkeeping.
+    private = comments(workspace.warehouse)
+    assert [key for key, comment in private.items() if not comment and "meta.migrations" not in key] == []
+
+
+def test_a_night_run_again_leaves_the_descriptions_as_they_were(workspace_root):
+    workspace = run_once(workspace_root)
+    before = comments(workspace.published), published_rows(workspace.published)
+    run_once(workspace_root)
+    after = comments(workspace.published), published_rows(workspace.published)
+    assert len(after[1].pop("dq.runs")) == len(before[1].pop("dq.runs")) + 1
+    assert after == before
+
+
+def test_staff_current_names_each_persons_agency_and_its_group(workspace_root):
+    workspace = run_once(workspace_root)
+    with connect(workspace.published, read_only=True) as connection:
+        rows = connection.execute(
+            "select distinct agency_code, agency_name, agency_group from analytics.staff_current order by all"
+        ).fetchall()
+    assert rows == [
+        ("UB-KT", "Phòng Kinh tế", "government"),
+        ("UB-NV", "Phòng Nội vụ", "government"),
+        ("UB-TP", "Phòng Tư pháp", "government"),
+    ]
+
+
+COUNT_COLUMN = re.compile(
+    r"(^|_)(count|people|numerator|denominator|errors|warnings|issues)$"
+    r"|^headcount$|^(rows|files)_|^change_since_|^col_\d+$"
+)
+
+
+def test_every_count_of_people_or_things_is_a_whole_number():
+    documented = describe_tables(table_files()) + describe_views(ddl_files(), view_files())
+    counts_found = [
+        (doc.name, column, data_type)
+        for doc in documented
+        for column, data_type in doc.columns
+        if COUNT_COLUMN.search(column)
+    ]
+    assert len(counts_found) > 60
+    assert [found for found in counts_found if found[2] not in ("BIGINT", "INTEGER")] == []
+    shares = [
+        (doc.name, column, data_type) for doc in documented for column, data_type in doc.columns if "share" in column
+    ]
+    assert {data_type for *_, data_type in shares} == {"DOUBLE"}
+
+
+def test_indicator_changes_at_any_date_matches_the_view_at_the_latest(workspace_root):
+    run_once(workspace_root)
+    workspace = run_once(workspace_root, as_of=dt.date(2025, 1, 31))
+    with connect(workspace.published, read_only=True) as connection:
+        view = connection.execute("from analytics.indicator_changes order by all").fetchall()
+        latest = connection.execute("from analytics.indicator_changes_at(date '2025-01-31') order by all").fetchall()
+        between = connection.execute("from analytics.indicator_changes_at(date '2025-01-15') order by all").fetchall()
+        earlier = connection.execute(
+            "select as_of_date, count, share, previous_as_of_date, previous_count, change_since_previous "
+            "from analytics.indicator_changes_at(date '2025-01-15') "
+            "where scope = 'city' and indicator_code in ('staff.total', 'leaders.women') order by indicator_code"
+        ).fetchall()
+        before_any = connection.execute("from analytics.indicator_changes_at(date '2024-01-01')").fetchall()
+    assert view == latest and len(view) > 100
+    assert between != latest and len(between) > 100
+    # The night before 15 January holds one person, a man who leads: 0 of 1 leaders are women.
+    assert earlier == [(AS_OF, 0, 0.0, None, None, None), (AS_OF, 1, None, None, None, None)]
+    assert before_any == []
+
+
+@pytest.fixture(scope="module")
+def masking():
+    """A connection with the analysts' copy's masking macro, applied to one text at a time."""
+    connection = duckdb.connect()
+    connection.execute(MASK_ID_NUMBERS)
+    yield lambda text: connection.execute("select mask_id_numbers(?)", [text]).fetchall()[0][0]
+    connection.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "published"),
+    [
+        ("CCCD 074086000456, đã đổi", "CCCD ************, đã đổi"),
+        ("số cũ 0741 2345 6789.", "số cũ ************."),
+        ("CMND 271.234.567 và 074-178-496-941", "CMND ************ và ************"),
+        ("074,178,496,941", "************"),
+        ("074086000456 0912345678", "************ 0912345678"),
+        ("DS_CBCCVC_PhuongKhanhBinh_31122024.xlsx", "DS_CBCCVC_PhuongKhanhBinh_31122024.xlsx"),
+        ("Ngày 31/12/2024, 31.12.2024, 2024-12-31, 31122024", "Ngày 31/12/2024, 31.12.2024, 2024-12-31, 31122024"),
+        ("SN-TTYT gửi 2.886 người, 0912 345 678", "SN-TTYT gửi 2.886 người, 0912 345 678"),
+        (None, None),
+        ("", ""),
+    ],
+)
+def test_the_copy_masks_id_shaped_numbers_and_nothing_else(masking, text, published):
+    assert masking(text) == published
+    assert text is None or re.sub(ID_NUMBER, ID_MASK, text) == published
+
+
+_GROUPING = st.sampled_from(["", " ", ".", "-", ","])
+
+
+@st.composite
+def id_numbers(draw) -> tuple[str, str]:
+    """A 9- or 12-digit ID as typed, grouped at random, and its digits."""
+    digits = draw(st.sampled_from(ID_DIGITS).flatmap(lambda n: st.from_regex(rf"\A[0-9]{{{n}}}\Z")))
+    typed = digits[0] + "".join(draw(_GROUPING) + digit for digit in digits[1:])
+    return typed, digits
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(number=id_numbers(), before=st.text(alphabet="ab :/(_\n", max_size=6), after=st.text(alphabet="ab :/)_\n"))
+def test_an_id_anywhere_in_free_text_is_masked(masking, number, before, after):
+    typed, digits = number
+    masked = masking(f"{before}{typed}{after}")
+    assert masked == f"{before}{ID_MASK}{after}"
+    assert digits not in re.sub(r"[^0-9]", "", masked)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet="0123456789 .,-/_aĐ\n", max_size=40))
+def test_python_and_the_copy_mask_the_same_text_the_same_way(masking, text):
+    assert masking(text) == re.sub(ID_NUMBER, ID_MASK, text)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.from_regex(r"\A[0-9]{1,8}\Z"), max_size=6), st.lists(st.sampled_from(["_", "/", "a", "/ ", " x "])))
+def test_text_with_no_run_of_nine_digits_is_left_as_it_is(masking, numbers, joins):
+    text = "".join(number + (joins[i] if i < len(joins) else "_") for i, number in enumerate(numbers))
+    assert masking(text) == text

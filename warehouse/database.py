@@ -8,11 +8,15 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.comments import write_comments
+
 _HERE = Path(__file__).parent
 DDL_DIR = _HERE / "ddl"
 MACRO_DIR = _HERE / "macros"
 VIEW_DIR = _HERE / "views"
 INDICATOR_DIR = _HERE / "indicators"
+# The one table of the analysts' copy that the warehouse has not: how the copy was made (see warehouse.publish).
+PUBLISH_FORMAT_DDL = _HERE / "publish_format.sql"
 # Macros before views, and staff_as_of before the macros built on it.
 _MACRO_ORDER = ("agencies_at", "current_submissions", "staff_as_of", "staff_in_scope")
 
@@ -49,17 +53,31 @@ def migrate(connection: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def create_views(connection: duckdb.DuckDBPyConnection) -> None:
-    """Macros and views are code, not data: recreated on every start so they always match this version."""
-    for path in view_files():
-        connection.execute(path.read_text(encoding="utf-8"))
+    """Macros and views are code, not data: recreated on every start so they always match this version; then
+    everything in the database is described again, since a view created again has lost its comments. One
+    transaction: each statement on its own would be committed, and written to disk, one by one."""
+    connection.execute("begin transaction")
+    try:
+        for path in view_files():
+            connection.execute(path.read_text(encoding="utf-8"))
+        write_comments(connection, table_files(), view_files())
+    except BaseException:
+        connection.execute("rollback")
+        raise
+    connection.execute("commit")
 
 
 def view_files() -> list[Path]:
-    """Macro and view files in dependency order."""
-    macros = sorted(MACRO_DIR.glob("*.sql"), key=lambda p: (*_MACRO_ORDER, p.stem).index(p.stem))
+    """Macro and view files in dependency order, the rest by name (the order docs/warehouse.md lists them in)."""
+    macros = sorted(sorted(MACRO_DIR.glob("*.sql")), key=lambda p: (*_MACRO_ORDER, p.stem).index(p.stem))
     return [*macros, *sorted(VIEW_DIR.glob("*.sql"))]
 
 
 def ddl_files() -> list[Path]:
     """The numbered table DDL files, in order."""
     return sorted(DDL_DIR.glob("*.sql"))
+
+
+def table_files() -> list[Path]:
+    """Every file that creates a table, in the order they apply: the warehouse's DDL, then the analysts' copy's."""
+    return [*ddl_files(), PUBLISH_FORMAT_DDL]

@@ -9,17 +9,55 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.database import create_views
+from warehouse.database import PUBLISH_FORMAT_DDL, create_views
 from warehouse.faults import fault_point
 from warehouse.sql import quote_identifier, quote_literal
 
 # Storage version that DuckDB 1.2+ clients (CLI, DBeaver drivers, older Python) can open.
 STORAGE_VERSION = "v1.2.0"
-# Every run of 8 or more digits, whatever separates them ("074 086 000 456", "074,178,496,941"), loses all its
-# digits in every text column: IDs, typed anywhere (a remark, a rejected row), leave only the writer's database.
-ID_NUMBER = r"\d(?:[ .,_\-]{0,2}\d){7,}"
-# Text columns that are keys or hashes, not something a clerk typed.
-_UNMASKED = {"submission_id", "person_key", "file_sha256", "archive_path", "run_id", "flow_run_id"}
+# National IDs leave by column: core.staff.national_id is not published, nor is the value of an issue about that
+# field (whatever its shape: an ID that lost its leading zero is still one), which its messages quote.
+DROPPED_COLUMN = "national_id"
+# In free text, an ID number is what people type for one: 12 digits (CCCD) or 9 (CMND), possibly grouped by single
+# spaces, dots, dashes or commas (an ID typed as a number shows thousands separators). A run of digits so grouped
+# that holds 12 or 9 digits in all is one, and so is a block of 12 or 9 digits written together inside a longer run
+# (an ID followed by a phone number). Dates (8 digits at most), file names, agency codes and counts are not.
+ID_DIGITS = (12, 9)
+_SEPARATOR = r"[ .,\-]"
+_DIGIT_RUN = rf"[0-9](?:{_SEPARATOR}?[0-9])*"
+_WHOLE_RUN = r"(?<![0-9])(?<![0-9]{sep})[0-9](?:{sep}?[0-9]){{{more}}}(?!{sep}?[0-9])"
+# The same rule as one regular expression, for Python's re: a whole run, or a block within one.
+ID_NUMBER = "|".join(
+    [_WHOLE_RUN.format(sep=_SEPARATOR, more=n - 1) for n in ID_DIGITS]
+    + [rf"(?<![0-9])[0-9]{{{n}}}(?![0-9])" for n in ID_DIGITS]
+)
+ID_MASK = "************"
+# DuckDB's regular expressions (RE2) cannot look around a match, so the copy cuts text into runs of digits and the
+# rest, and masks the runs (or their blocks) that hold an ID's number of digits; text without a run of 9 digits, most
+# of it, is left as it is without being cut.
+_ID_LENGTHS = ", ".join(str(n) for n in ID_DIGITS)
+_SHORTEST_ID = rf"[0-9](?:{_SEPARATOR}?[0-9]){{{min(ID_DIGITS) - 1}}}"
+MASK_ID_NUMBERS = f"""
+create or replace temp macro mask_id_numbers(text) as
+case
+    when regexp_matches(text, '{_SHORTEST_ID}') then array_to_string(list_transform(
+        regexp_extract_all(text, '{_DIGIT_RUN}|[^0-9]+'),
+        piece -> case
+            when length(regexp_replace(piece, '[^0-9]', '', 'g')) in ({_ID_LENGTHS}) then '{ID_MASK}'
+            else array_to_string(list_transform(
+                regexp_extract_all(piece, '[0-9]+|[^0-9]+'),
+                block -> case
+                    when regexp_full_match(block, '[0-9]+') and length(block) in ({_ID_LENGTHS}) then '{ID_MASK}'
+                    else block
+                end
+            ), '')
+        end
+    ), '')
+    else text
+end
+"""
+# Text columns that are keys, hashes or names of files, not something a clerk typed: never masked.
+_UNMASKED = {"submission_id", "person_key", "file_sha256", "archive_path", "run_id", "flow_run_id", "file_name"}
 PUBLISHED_TABLES = (
     "core.agencies",
     "core.staff",
@@ -69,10 +107,13 @@ def publish(connection: duckdb.DuckDBPyConnection, target: Path) -> None:
             connection.execute("detach published")
             staging.unlink()
             _attach(connection, staging)
+            connection.execute("use published")
             for schema in sorted({name.split(".")[0] for name in PUBLISHED_TABLES} | {"meta"}):
-                connection.execute(f"create schema published.{schema}")
-            connection.execute(f"create table published.{PUBLISH_FORMAT_TABLE} (format varchar)")
-            connection.execute(f"insert into published.{PUBLISH_FORMAT_TABLE} values (?)", [_format()])
+                connection.execute(f"create schema {schema}")
+            connection.execute(PUBLISH_FORMAT_DDL.read_text(encoding="utf-8"))
+            connection.execute(f"insert into {PUBLISH_FORMAT_TABLE} values (?)", [_format()])
+            connection.execute(f"use {writer}")
+        connection.execute(MASK_ID_NUMBERS)
         for table in PUBLISHED_TABLES:
             _bring_up_to_date(connection, writer, table, whole=not building_on_previous)
         connection.execute("use published")
@@ -112,7 +153,8 @@ def _attach(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
 def _format() -> str:
     """What a copy must share with this version of staffq to be built on: how it was masked, in which storage
     version, and which rows are taken to never change."""
-    return hashlib.sha256(repr((STORAGE_VERSION, ID_NUMBER, sorted(_UNMASKED), IMMUTABLE_ROWS)).encode()).hexdigest()
+    made_with = (STORAGE_VERSION, DROPPED_COLUMN, MASK_ID_NUMBERS, sorted(_UNMASKED), IMMUTABLE_ROWS)
+    return hashlib.sha256(repr(made_with).encode()).hexdigest()
 
 
 def _holds_this_format(connection: duckdb.DuckDBPyConnection, writer: str) -> bool:
@@ -132,7 +174,7 @@ def _holds_this_format(connection: duckdb.DuckDBPyConnection, writer: str) -> bo
         == [
             (name, data_type)
             for name, data_type, *_ in connection.execute(f"describe {writer}.{table}").fetchall()
-            if name != "national_id"
+            if name != DROPPED_COLUMN
         ]
         for table in PUBLISHED_TABLES
     )
@@ -184,14 +226,25 @@ def _bring_up_to_date(connection: duckdb.DuckDBPyConnection, writer: str, table:
 
 
 def _published_expressions(connection: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    """Every column but national_id, as published: text masked, over rows named `w`."""
+    """Every column but national_id, as published, over rows named `w`: text with its ID numbers masked; in a table
+    of issues, the value of one about the national ID left out, and masked wherever a message quotes it."""
+    described = connection.execute(f"describe {table}").fetchall()
+    names = {name for name, *_ in described}
+    about_the_id = f"w.field = {quote_literal(DROPPED_COLUMN)}" if {"field", "value"} <= names else None
     expressions = {}
-    for name, data_type, *_ in connection.execute(f"describe {table}").fetchall():
+    for name, data_type, *_ in described:
         column = f"w.{quote_identifier(name)}"
-        if name == "national_id":
+        if name == DROPPED_COLUMN:
             continue
-        if data_type == "VARCHAR" and name not in _UNMASKED:
-            expressions[name] = f"regexp_replace({column}, '{ID_NUMBER}', '************', 'g')"
-        else:
+        if data_type != "VARCHAR" or name in _UNMASKED:
             expressions[name] = column
+        elif about_the_id and name == "value":
+            expressions[name] = f"case when {about_the_id} then null else mask_id_numbers({column}) end"
+        elif about_the_id and name.startswith("message"):
+            # Only a value long enough to be an ID is looked for: a short one ("1") would mask a row number.
+            holds_an_id = f"{about_the_id} and length(regexp_replace(w.value, '[^0-9]', '', 'g')) >= {min(ID_DIGITS)}"
+            quoted = f"replace({column}, w.value, '{ID_MASK}')"
+            expressions[name] = f"mask_id_numbers(case when {holds_an_id} then {quoted} else {column} end)"
+        else:
+            expressions[name] = f"mask_id_numbers({column})"
     return expressions

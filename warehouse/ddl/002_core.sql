@@ -1,4 +1,4 @@
--- core.agencies: one row per agency version; key (agency_code, valid_from).
+-- core.agencies: Danh mục cơ quan, đơn vị — one row per agency version; key (agency_code, valid_from).
 create table if not exists core.agencies (
     agency_code varchar not null,
     name varchar not null,
@@ -13,7 +13,8 @@ create table if not exists core.agencies (
     primary key (agency_code, valid_from)
 );
 
--- core.staff: one row per person per accepted submission; key (submission_id, sheet, row_number).
+-- core.staff: Danh sách cán bộ, công chức, viên chức, người lao động đã nhận — one row per person per accepted
+-- submission; key (submission_id, sheet, row_number).
 create table if not exists core.staff (
     submission_id varchar not null,
     agency_code varchar not null,

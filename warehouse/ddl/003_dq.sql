@@ -1,4 +1,4 @@
--- dq.runs: one row per run of the nightly flow; key run_id.
+-- dq.runs: Các lần chạy hằng đêm — one row per run of the nightly flow; key run_id.
 create table if not exists dq.runs (
     run_id varchar primary key,
     flow_run_id varchar,
@@ -13,7 +13,7 @@ create table if not exists dq.runs (
     rows_rejected bigint
 );
 
--- dq.submissions: one row per file received; key submission_id.
+-- dq.submissions: Các tệp đã nhận — one row per file received; key submission_id.
 create table if not exists dq.submissions (
     submission_id varchar primary key,
     run_id varchar not null,
@@ -35,7 +35,7 @@ create table if not exists dq.submissions (
     check (rows_read = rows_loaded + rows_rejected)
 );
 
--- dq.issues: one row per problem found; key (submission_id, issue_number).
+-- dq.issues: Các lỗi và cảnh báo phát hiện — one row per problem found; key (submission_id, issue_number).
 create table if not exists dq.issues (
     submission_id varchar not null,
     issue_number integer not null,
@@ -55,7 +55,7 @@ create table if not exists dq.issues (
     check (severity in ('error', 'warning'))
 );
 
--- dq.rejected_rows: one row per input row not loaded; key (submission_id, sheet, row_number).
+-- dq.rejected_rows: Các dòng bị trả lại — one row per input row not loaded; key (submission_id, sheet, row_number).
 create table if not exists dq.rejected_rows (
     submission_id varchar not null,
     agency_code varchar not null,

@@ -1,4 +1,5 @@
--- analytics.indicators: one row per indicator per scope per as-of date; key (as_of_date, scope, scope_code, indicator_code).
+-- analytics.indicators: Chỉ tiêu theo ngày số liệu — one row per indicator per scope per as-of date; key (as_of_date,
+-- scope, scope_code, indicator_code).
 create table if not exists analytics.indicators (
     as_of_date date not null,
     scope varchar not null,
@@ -12,7 +13,7 @@ create table if not exists analytics.indicators (
     check (scope in ('city', 'group', 'agency'))
 );
 
--- analytics.indicator_catalog: one row per indicator; key indicator_code.
+-- analytics.indicator_catalog: Danh mục chỉ tiêu — one row per indicator; key indicator_code.
 create table if not exists analytics.indicator_catalog (
     indicator_code varchar primary key,
     name_vi varchar not null,

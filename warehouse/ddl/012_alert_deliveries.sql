@@ -1,5 +1,5 @@
--- dq.alert_deliveries: one row per attempt to deliver an alert to one channel; key (run_id, recipient, kind,
--- channel, attempt). The channel is the apprise URL with its secrets hidden.
+-- dq.alert_deliveries: Các lần gửi cảnh báo — one row per attempt to deliver an alert to one channel; key (run_id,
+-- recipient, kind, channel, attempt). The channel is the apprise URL with its secrets hidden.
 create table if not exists dq.alert_deliveries (
     run_id varchar not null,
     recipient varchar not null,

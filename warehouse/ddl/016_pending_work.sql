@@ -1,6 +1,6 @@
--- meta.pending_work: one row per piece of work that must follow a committed load — publishing the analysts' copy,
--- one submission's feedback file, one run's alerts — recorded in the load's transaction and marked done when done,
--- by that run or a later one; key (run_id, kind, submission_id).
+-- meta.pending_work: Việc chờ làm sau khi nạp — one row per piece of work that must follow a committed load —
+-- publishing the analysts' copy, one submission's feedback file, one run's alerts — recorded in the load's transaction
+-- and marked done when done, by that run or a later one; key (run_id, kind, submission_id).
 create table if not exists meta.pending_work (
     run_id varchar not null,
     kind varchar not null,

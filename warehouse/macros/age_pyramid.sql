@@ -1,6 +1,6 @@
--- analytics.age_pyramid(as_of): the city's headcount at `as_of` by five-year age band and sex (people counted once):
--- band_start 20 holds everyone under 25, band_start 60 everyone 60 and over; people with no birth date or sex are
--- left out. Key (band_start, gender).
+-- analytics.age_pyramid(as_of): Tháp tuổi — the city's headcount at `as_of` by five-year age band and sex (people
+-- counted once): band_start 20 holds everyone under 25, band_start 60 everyone 60 and over; people with no birth date
+-- or sex are left out. Key (band_start, gender).
 create or replace macro analytics.age_pyramid(as_of) as table
 with
 staff as (

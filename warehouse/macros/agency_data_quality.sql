@@ -1,4 +1,4 @@
--- analytics.agency_data_quality(as_of): each agency of the catalogue at `as_of` that is expected to report, then
+-- analytics.agency_data_quality(as_of): Chất lượng dữ liệu của từng đơn vị — each agency of the catalogue at `as_of` that is expected to report, then
 -- every other folder that sent files with an as-of date up to `as_of` (an agency not expected to report, one no
 -- longer or not yet in the catalogue, or a code found nowhere in it: agency_name null, "không rõ đơn vị"), so that
 -- every returned row is counted once and under the folder it came from. Per row: whether it is expected, whether it

@@ -1,4 +1,4 @@
--- analytics.agency_groups_at(as_of): the groups of the agency catalogue at `as_of` in the order the official forms
+-- analytics.agency_groups_at(as_of): Khối cơ quan, đơn vị theo thứ tự của biểu mẫu — the groups of the agency catalogue at `as_of` in the order the official forms
 -- list them (Party, government, Front and mass organisations, public service units, wards and communes, then any
 -- other group by code), with the heading the forms print; plus 'unknown', last, for lists whose agency is not in the
 -- catalogue that day (as in analytics.staff_in_scope). Key agency_group.

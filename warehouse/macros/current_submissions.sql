@@ -1,5 +1,5 @@
--- analytics.current_submissions(as_of): each agency's list current at `as_of`: its latest accepted submission with
--- as_of_date <= as_of, then the latest received; key agency_code.
+-- analytics.current_submissions(as_of): Danh sách hiện hành của từng đơn vị tại một ngày — each agency's list current
+-- at `as_of`: its latest accepted submission with as_of_date <= as_of, then the latest received; key agency_code.
 create or replace macro analytics.current_submissions(as_of) as table
 with
 submissions as (

@@ -1,4 +1,4 @@
--- analytics.form_9b_leaders(as_of): the leaders' table in the layout of Party form 9B (BTCTW) as of `as_of`. Rows
+-- analytics.form_9b_leaders(as_of): Biểu 9B: đội ngũ cán bộ lãnh đạo, quản lý — the leaders' table in the layout of Party form 9B (BTCTW) as of `as_of`. Rows
 -- by group (analytics.agency_groups_at), each a 'group' row with the group's subtotal, then its 'agency' rows by
 -- code, then one 'total' row; subtotals and the total count a leader listed twice once. An agency is on the form
 -- when it sends lists or counts a leader. col_01 leaders; col_02-03 men, women; col_04 of them ethnic minorities;

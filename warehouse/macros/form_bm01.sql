@@ -1,4 +1,4 @@
--- analytics.form_bm01(as_of, staff_categories): form BM01/BNV "Báo cáo số lượng, chất lượng công chức" (Circular
+-- analytics.form_bm01(as_of, staff_categories): Biểu BM01/BNV: số lượng, chất lượng — form BM01/BNV "Báo cáo số lượng, chất lượng công chức" (Circular
 -- 11/2012/TT-BNV) as of `as_of`, over the people in the headcount whose staff_category is in `staff_categories`
 -- (default cadre and civil_servant: the form counts cán bộ and công chức; ['public_employee'] gives the same layout
 -- for viên chức). Rows by group (analytics.agency_groups_at), each a 'group' row with the group's subtotal, then its

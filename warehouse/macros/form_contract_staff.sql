@@ -1,4 +1,4 @@
--- analytics.form_contract_staff(as_of): the summary of everyone in the headcount who is neither cán bộ, công chức
+-- analytics.form_contract_staff(as_of): Biểu tổng hợp người lao động — the summary of everyone in the headcount who is neither cán bộ, công chức
 -- (analytics.form_bm01) nor viên chức (form_bm01 with ['public_employee']) as of `as_of` — contract workers and any
 -- other category counted — so that the three forms together count each person once. Rows by group
 -- (analytics.agency_groups_at), each a 'group' row with the group's subtotal, then its 'agency' rows by code, then

@@ -1,5 +1,6 @@
--- analytics.staff_as_of(as_of): one row per person in each agency's list current at `as_of`
--- (see analytics.current_submissions), without national IDs; key (submission_id, sheet, row_number).
+-- analytics.staff_as_of(as_of): Danh sách cán bộ, công chức, viên chức, người lao động tại một ngày — one row per
+-- person in each agency's list current at `as_of` (see analytics.current_submissions), without national IDs; key
+-- (submission_id, sheet, row_number).
 create or replace macro analytics.staff_as_of(as_of) as table
 with
 current_submissions as (

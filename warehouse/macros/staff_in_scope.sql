@@ -1,7 +1,8 @@
--- analytics.staff_in_scope(as_of): every person counted in the headcount at `as_of`, once per scope they count in
--- (city, their agency's group, their agency): someone listed by two agencies counts in each agency but once in the
--- city and once in each group, as a leader if either listing is; with their age in completed years and whether they
--- are past retirement age at `as_of`; key (scope, scope_code, submission_id, sheet, row_number).
+-- analytics.staff_in_scope(as_of): Người được tính theo phạm vi tại một ngày — every person counted in the headcount at
+-- `as_of`, once per scope they count in (city, their agency's group, their agency): someone listed by two agencies
+-- counts in each agency but once in the city and once in each group, as a leader if either listing is; with their age
+-- in completed years and whether they are past retirement age at `as_of`; key (scope, scope_code, submission_id, sheet,
+-- row_number).
 create or replace macro analytics.staff_in_scope(as_of) as table
 with
 staff as (

@@ -1,6 +1,6 @@
--- analytics.indicator_targets: each indicator that has a target, as of every date: value, target and whether it is
--- met (planning: at least 15 % under 40 and 25 % women; "excellent" at most 20 % of "good"); key (as_of_date, scope,
--- scope_code, indicator_code).
+-- analytics.indicator_targets: Đối chiếu chỉ tiêu với mục tiêu — each indicator that has a target, as of every date:
+-- value, target and whether it is met (planning: at least 15 % under 40 and 25 % women; "excellent" at most 20 % of
+-- "good"); key (as_of_date, scope, scope_code, indicator_code).
 create or replace view analytics.indicator_targets as
 with
 indicators as (

@@ -1,5 +1,6 @@
--- analytics.issues_by_check: how often each check fired in each agency's submissions, by the list's as-of date,
--- with the catalogue's severity and the number of rows it touched; key (as_of_date, agency_code, check_code).
+-- analytics.issues_by_check: Số lỗi theo loại kiểm tra — how often each check fired in each agency's submissions, by
+-- the list's as-of date, with the catalogue's severity and the number of rows it touched; key (as_of_date, agency_code,
+-- check_code).
 create or replace view analytics.issues_by_check as
 with
 issues as (

@@ -1,4 +1,5 @@
--- analytics.submission_summary: one row per submission with its agency and issue counts by severity; key submission_id.
+-- analytics.submission_summary: Tổng hợp các tệp đã nhận — one row per submission with its agency and issue counts by
+-- severity; key submission_id.
 create or replace view analytics.submission_summary as
 with
 submissions as (
