@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import polars as pl
+from rich import box
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.padding import Padding
@@ -45,6 +46,10 @@ def literal(value: object) -> str:
     return escape(str(value).translate(_VISIBLE_CONTROLS))
 
 
+# The statuses of dq.submissions, short enough for the run's table at 80 columns.
+_STATUS_SHORT = {"accepted_with_errors": "rows returned"}
+
+
 def run_summary(console: Console, outcome) -> None:
     """One line per new file, then the alerts sent."""
     _files_summary(console, outcome)
@@ -75,19 +80,36 @@ def _files_summary(console: Console, outcome) -> None:
     if len(submissions) > LISTED_FILES:
         order = {"rejected": 0, "accepted_with_errors": 1, "duplicate": 3}
         listed = sorted(submissions, key=lambda s: (order.get(s.status, 2), -s.issue_count))[:LISTED_FILES]
-    table = Table(title=f"Run {outcome.run_id}: {len(submissions)} new files", title_justify="left")
-    for column in ("agency", "file", "status", "rows read", "loaded", "rejected", "issues"):
-        table.add_column(column, justify="right" if column in ("rows read", "loaded", "rejected", "issues") else "left")
+    # One line per file at 80 columns: a long name is cut, never folded over several lines; the counts stay whole.
+    table = Table(
+        title=f"Run {outcome.run_id}: {len(submissions)} new files", title_justify="left", box=box.SIMPLE_HEAD
+    )
+    counts = ("read", "loaded", "returned", "issues")
+    status_width = max(len(_STATUS_SHORT.get(s.status, s.status)) for s in listed)
+    # The file as it lies in the inbox (agency folder / name) gets what the other columns leave: each is padded by a
+    # space on either side, and a separator stands between two columns and at both edges.
+    others = sum(width + 3 for width in (status_width, *map(len, counts)))
+    room = max(16, console.width - others - 4)
+    table.add_column("inbox/", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for column in counts:
+        table.add_column(column, justify="right", no_wrap=True)
     for s in listed:
         style = {"rejected": "red", "accepted_with_errors": "yellow", "duplicate": "dim"}.get(s.status, "green")
-        table.add_row(literal(s.agency_code), literal(s.file_name), f"[{style}]{s.status}[/]", *_counts([s]))
+        status = _STATUS_SHORT.get(s.status, s.status)
+        table.add_row(literal(_cut(f"{s.agency_code}/{s.file_name}", room)), f"[{style}]{status}[/]", *_counts([s]))
     if len(listed) < len(submissions):
-        table.add_row("…", f"{len(submissions) - len(listed)} more files", "", "", "", "", "", end_section=True)
-        table.add_row("[bold]total[/]", f"{len(submissions)} files", "", *_counts(submissions))
+        table.add_row(f"… {len(submissions) - len(listed)} more files", "", "", "", "", "", end_section=True)
+        table.add_row(f"[bold]total[/]: {len(submissions)} files", "", *_counts(submissions))
         console.print(table)
         console.print("Every file: analytics.submission_summary in the analysts' database.")
         return
     console.print(table)
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` in at most `width` characters, its end replaced by "…" when it is longer."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _counts(submissions: list) -> list[str]:
@@ -122,19 +144,19 @@ def rejections(console: Console, published: Path, outbox: Path) -> None:
     if not problems:
         console.print("Nothing was rejected.")
         return
-    table = Table(title="Rejected data (sent back to the agencies)", title_justify="left")
-    for column in ("agency", "file", "status", "rows rejected", "main problem"):
-        table.add_column(column)
+    # One block per file, its problem on the lines under it: readable at 80 columns, where a table would squeeze
+    # the sentence into a narrow column.
+    console.print("[bold]Rejected data (sent back to the agencies)[/]")
     for p in problems:
-        table.add_row(
-            literal(p["agency_code"]),
-            literal(p["file_name"]),
-            p["status"],
-            f"{p['rows_rejected']}/{p['rows_read']}",
-            # The operator's summary is not the clerk's: it names the problem, not the person's birth date or ID.
-            literal(shareable_message(p["top_check"], p["message"]) if p["message"] else ""),
+        whole = " (the whole file)" if p["status"] == "rejected" else ""
+        console.print(
+            f"{literal(p['agency_code'])}  {literal(p['file_name'])}: "
+            f"{p['rows_rejected']}/{p['rows_read']} rows returned{whole}",
+            overflow="fold",
         )
-    console.print(table)
+        # The operator's summary is not the clerk's: it names the problem, not the person's birth date or ID.
+        problem = shareable_message(p["top_check"], p["message"]) if p["message"] else ""
+        console.print(Padding(literal(problem), (0, 0, 0, 4)))
     console.print(f"Feedback for each agency, in Vietnamese: {literal(outbox)}/<AGENCY>/<file>.loi.xlsx")
 
 

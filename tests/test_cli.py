@@ -86,15 +86,16 @@ def test_a_large_run_lists_the_files_with_problems_first_then_the_totals():
 
     clean = [submission(i, "accepted", 10, 0) for i in range(LISTED_FILES + 5)]
     problems = [submission(900, "accepted_with_errors", 10, 2), submission(901, "rejected", 10, 10)]
-    console = Console(record=True, width=200)
+    console = Console(record=True, width=80)
     run_summary(console, RunOutcome("r", dt.date(2024, 12, 31), 57, [*clean, *problems]))
     lines = console.export_text().splitlines()
-    listed = [line for line in lines if "│ A0" in line]
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    listed = [line.split() for line in lines if line.lstrip().startswith("A0")]
     assert len(listed) == LISTED_FILES
-    assert "A00901" in listed[0] and "A00900" in listed[1]
+    assert listed[0][0].startswith("A00901/") and listed[1][0].startswith("A00900/")
     assert any("7 more files" in line for line in lines)
-    total = next(line for line in lines if "total" in line).split("│")
-    assert [cell.strip() for cell in total[4:8]] == ["570", "558", "12", "12"]
+    total = next(line for line in lines if "total" in line).split()
+    assert total[-4:] == ["570", "558", "12", "12"]
 
 
 def test_check_prints_markup_in_a_clerks_file_as_written(tmp_path, monkeypatch):
