@@ -36,6 +36,8 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("Cao cấp, cử nhân", "leaders.political_theory.advanced"),
             ("Trung cấp", "leaders.political_theory.intermediate"),
             ("Sơ cấp", "leaders.political_theory.elementary"),
+            ("Chưa qua đào tạo", "leaders.political_theory.none"),
+            ("Chưa rõ", "leaders.political_theory.unknown"),
         ),
     ),
     (
