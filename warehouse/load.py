@@ -81,7 +81,7 @@ def seen_files(connection: duckdb.DuckDBPyConnection, known_agencies: list[str])
         from dq.submissions s
         """
     ).fetchall()
-    # Matched here rather than as a list parameter, which DuckDB takes 0.3 s to bind for 4,000 agencies.
+    # Matched here rather than as a list parameter: binding a list parameter grows with the catalogue, every night.
     known = set(known_agencies)
     return {
         (agency, name, sha)

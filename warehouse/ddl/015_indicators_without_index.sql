@@ -1,7 +1,7 @@
--- analytics.indicators again, without the primary key's index: keeping it up to date took 1.4 s of every night at
--- a million staff (500,000 indicator rows a night), ten times writing the rows themselves. The key stays what
--- 004_analytics.sql says, (as_of_date, scope, scope_code, indicator_code): a night's rows are checked unique before
--- they are written, and only rows not already there for that night are inserted.
+-- analytics.indicators again, without the primary key's index: keeping the index up to date cost many times what
+-- writing the rows themselves does, every night (benchmarks/RESULTS.md). The key stays what 004_analytics.sql says,
+-- (as_of_date, scope, scope_code, indicator_code): a night's rows are checked unique before they are written, and
+-- only rows not already there for that night are inserted.
 create table analytics.indicators_rebuilt (
     as_of_date date not null,
     scope varchar not null,
