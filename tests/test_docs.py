@@ -1,27 +1,13 @@
-"""Docs generated from code stay in step with it, and every code the checks can emit is catalogued."""
-
-import re
-from pathlib import Path
+"""Docs generated from code stay in step with it (the check codes themselves: test_check_codes.py)."""
 
 import pytest
 
 from flows.docs import DOCS, RENDERERS
-from schemas.catalogue import checks
-
-SOURCES = Path(__file__).resolve().parent.parent / "schemas"
 
 
 @pytest.mark.parametrize("name", sorted(RENDERERS))
 def test_generated_docs_are_up_to_date(name):
     assert (DOCS / name).read_text(encoding="utf-8") == RENDERERS[name](), "run: uv run python -m flows.docs"
-
-
-def test_every_check_code_the_code_emits_is_in_the_catalogue():
-    emitted = set()
-    for path in SOURCES.glob("*.py"):
-        emitted |= set(re.findall(r'(?:RowCheck\(|_file_issue\(|check\()\s*"([a-z0-9-]+)"', path.read_text()))
-    assert len(emitted) > 30
-    assert emitted <= set(checks())
 
 
 def test_every_warehouse_column_has_a_label():
