@@ -11,8 +11,9 @@ import polars as pl
 
 from flows.pipeline import file_context
 from flows.settings import Settings, load_settings, workspace_of, workspace_policy
-from schemas.agencies import read_catalogue, shipped_catalogue
-from schemas.validate import NOT_READ_CODES, validate_file
+from schemas.judging.results import NOT_READ_CODES
+from schemas.judging.validate import validate_file
+from schemas.rules.agencies import read_catalogue, shipped_catalogue
 from warehouse.workspace import CONFIG_FILE
 
 _STAND_IN_CATEGORY = "civil_servant"

@@ -23,12 +23,13 @@ from openpyxl.workbook import Workbook
 
 from flows.processes import Failed, WorkerLimits, cores, run_here, worker_pool
 from flows.verdicts import next_step, reason, verdict
-from schemas.agencies import agency_at, read_catalogue
-from schemas.headers import header_index
-from schemas.layout import NoHeader, locate_table
-from schemas.sheets import TEXT_SUFFIXES, Sheet, column_number, read_sheets
+from schemas.judging.results import NOT_READ_CODES
+from schemas.reading.headers import header_index
+from schemas.reading.layout import NoHeader, locate_table
+from schemas.reading.reader import TEXT_SUFFIXES, read_sheets
+from schemas.reading.sheets import Sheet, column_number
+from schemas.rules.agencies import agency_at, read_catalogue
 from schemas.staff import fields_of_kind
-from schemas.validate import NOT_READ_CODES
 from warehouse.database import connect
 from warehouse.load import Submission
 from warehouse.queries import submission_issues

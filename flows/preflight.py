@@ -26,7 +26,7 @@ from flows.settings import (
     secret_file,
     workspace_of,
 )
-from schemas.agencies import catalogue_problems
+from schemas.rules.agencies import catalogue_problems
 from warehouse.workspace import CONFIG_FILE
 
 _NEW_SECRET = 'python -c "import secrets; print(secrets.token_hex(32))"'

@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 from flows.settings import SECRET_FILE, environment_variable, render_config, secret_file
-from schemas.agencies import read_catalogue, shipped_catalogue
 from schemas.reference import reference_path
+from schemas.rules.agencies import read_catalogue, shipped_catalogue
 from warehouse.workspace import Workspace
 
 

@@ -24,8 +24,8 @@ from flows.nightly import run_nightly
 from flows.pipeline import file_context
 from flows.settings import Settings
 from flows.workspace_setup import create_workspace
-from schemas.agencies import read_catalogue, shipped_catalogue
-from schemas.validate import validate_file
+from schemas.judging.validate import validate_file
+from schemas.rules.agencies import read_catalogue, shipped_catalogue
 from warehouse.database import connect
 from warehouse.load import Submission
 

@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 
 from flows.pipeline import file_context
 from flows.settings import Settings
-from schemas.agencies import read_catalogue, shipped_catalogue
-from schemas.legacy_text import to_tcvn3
-from schemas.sheets import MalformedCsv, read_sheets
-from schemas.validate import FileResult, validate_file
+from schemas.judging.results import FileResult
+from schemas.judging.validate import validate_file
+from schemas.reading.legacy_text import to_tcvn3
+from schemas.reading.reader import read_sheets
+from schemas.reading.text_files import MalformedCsv
+from schemas.rules.agencies import read_catalogue, shipped_catalogue
 
 HEADER = "STT,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Chức vụ,Đối tượng,Trình độ chuyên môn,Quê quán,Ghi chú"
 PEOPLE = [

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from flows.docs import DOCS, RENDERERS
-from schemas.catalogue import checks
+from schemas.checks import checks
 
 SOURCES = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -18,8 +18,8 @@ def test_generated_docs_are_up_to_date(name):
 
 def test_every_check_code_the_code_emits_is_in_the_catalogue():
     emitted = set()
-    for path in SOURCES.glob("*.py"):
-        emitted |= set(re.findall(r'(?:RowCheck\(|_file_issue\(|check\()\s*"([a-z0-9-]+)"', path.read_text()))
+    for path in SOURCES.rglob("*.py"):
+        emitted |= set(re.findall(r'(?:RowCheck\(|file_issue\(|check_definition\()\s*"([a-z0-9-]+)"', path.read_text()))
     assert len(emitted) > 30
     assert emitted <= set(checks())
 

@@ -7,9 +7,9 @@ import pytest
 
 from flows.pipeline import file_context
 from flows.settings import Settings
-from schemas.agencies import read_catalogue, shipped_catalogue
-from schemas.catalogue import checks
-from schemas.validate import validate_file
+from schemas.checks import checks
+from schemas.judging.validate import validate_file
+from schemas.rules.agencies import read_catalogue, shipped_catalogue
 
 RECEIVED = dt.date(2025, 1, 15)
 HEADER = "STT,Họ và tên,Ngày sinh,Giới tính,Đối tượng,Mã ngạch,Ngạch,Tin học"

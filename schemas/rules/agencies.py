@@ -10,8 +10,8 @@ from pathlib import Path
 
 import polars as pl
 
+from schemas.reading.text import fold
 from schemas.reference import reference_path
-from schemas.text import fold
 
 CATALOGUES = {"tan-uyen": "agencies_tan_uyen.csv"}
 AGENCY_CODE = r"^[A-Z0-9-]{1,16}$"

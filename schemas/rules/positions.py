@@ -9,8 +9,8 @@ from pathlib import Path
 
 import polars as pl
 
+from schemas.reading.text import fold
 from schemas.reference import reference_path
-from schemas.text import fold
 
 _DROPPED_WORDS = ("quyen ",)  # "Quyền Trưởng phòng" (acting) holds the post's level
 
