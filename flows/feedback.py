@@ -28,7 +28,7 @@ from schemas.reading.headers import header_index
 from schemas.reading.layout import NoHeader, locate_table
 from schemas.reading.reader import TEXT_SUFFIXES, read_sheets
 from schemas.reading.sheets import Sheet, column_number
-from schemas.rules.agencies import agency_at, read_catalogue
+from schemas.rules.agencies import agency_at, read_agencies
 from schemas.staff import fields_of_kind
 from warehouse.database import connect
 from warehouse.load import Submission
@@ -133,7 +133,7 @@ def write_all_feedback(
     million. Copying and marking a workbook is openpyxl's pure Python, the longest step of a night of many files:
     past a few thousand rows they are written by one process per core, each within `limits`."""
     workers = feedback_processes(submissions)
-    catalogue = read_catalogue(workspace.agencies)
+    catalogue = read_agencies(workspace.agencies)
     written: dict[str, Path | Failed] = {}
     with _writers(workers, limits) as run, connect(workspace.warehouse, read_only=True) as connection:
         for start in range(0, len(submissions), FEEDBACK_SLICE):

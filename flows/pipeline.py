@@ -28,7 +28,7 @@ from schemas.judging.validate import validate_files
 from schemas.policy import Policy
 from schemas.reading.limits import ReadLimits
 from schemas.reading.reader import SUPPORTED_SUFFIXES
-from schemas.rules.agencies import AgencyNames, agency_at, agency_names, alert_urls, read_catalogue
+from schemas.rules.agencies import AgencyNames, agency_at, agency_names, alert_urls, read_agencies
 from schemas.rules.identity import province_codes
 from schemas.staff import field_titles
 from warehouse.cross_agency import people_in_other_agencies
@@ -583,7 +583,7 @@ def new_run_id() -> str:
 
 def load_catalogue(workspace: Workspace) -> pl.DataFrame:
     """The workspace's agency catalogue, typed."""
-    return read_catalogue(workspace.agencies)
+    return read_agencies(workspace.agencies)
 
 
 def agency_contacts(workspace: Workspace, catalogue: pl.DataFrame) -> dict[str, AgencyContact]:

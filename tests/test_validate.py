@@ -18,14 +18,14 @@ from schemas.judging.issues import ISSUE_SCHEMA
 from schemas.judging.results import FileResult
 from schemas.judging.validate import validate_file, validate_files
 from schemas.reading.legacy_text import to_tcvn3, to_vni
-from schemas.rules.agencies import read_catalogue, shipped_catalogue
+from schemas.rules.agencies import read_agencies, shipped_agencies
 
 RECEIVED = dt.date(2025, 1, 15)
 AS_OF_MISSING = (None, None, "file-as-of-missing", None)
 
 
 def check(path, agency="UB-NV") -> FileResult:
-    catalogue = read_catalogue(shipped_catalogue("tan-uyen"))
+    catalogue = read_agencies(shipped_agencies("tan-uyen"))
     context = file_context(agency, catalogue, Settings(privacy={"person_key_secret": "test"}), RECEIVED)
     result = validate_file(path, context)
     assert result.rows_read == result.staff.height + result.rejected.height
@@ -306,7 +306,7 @@ def test_a_file_that_breaks_staffq_mid_batch_is_rejected_alone(tmp_path, monkeyp
         return real(raw, *args)
 
     monkeypatch.setattr(validate, "type_records", failing_on_one_person)
-    catalogue = read_catalogue(shipped_catalogue("tan-uyen"))
+    catalogue = read_agencies(shipped_agencies("tan-uyen"))
     settings = Settings(privacy={"person_key_secret": "test"})
     breaking = tmp_path / "ds.csv"
     breaking.write_text(
@@ -325,7 +325,7 @@ def test_a_file_that_breaks_staffq_mid_batch_is_rejected_alone(tmp_path, monkeyp
 
 
 def test_a_batch_keeps_each_files_verdict_its_own(tmp_path):
-    catalogue = read_catalogue(shipped_catalogue("tan-uyen"))
+    catalogue = read_agencies(shipped_agencies("tan-uyen"))
     settings = Settings(privacy={"person_key_secret": "test"})
     files = ["valid_three_people.csv", "duplicate_person.csv", "name_with_digits.csv", "valid_three_people.csv"]
     broken = tmp_path / "hong.xlsx"

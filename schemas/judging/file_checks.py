@@ -123,7 +123,7 @@ def total_mismatches(tables: list[Table]) -> list[dict]:
 
 
 def agency_mismatch(title_lines: list[str], context: FileContext) -> list[dict]:
-    """The title block names another catalogue agency and not the sender: a file sent from the wrong folder."""
+    """The title block names another agency of agencies.csv and not the sender: a file sent from the wrong folder."""
     if not context.agency_given:
         return []
     named = context.agency_names.named_in(" ".join(title_lines))
@@ -133,7 +133,7 @@ def agency_mismatch(title_lines: list[str], context: FileContext) -> list[dict]:
 
 
 def other_agency_units(raw: pl.DataFrame, context: FileContext) -> pl.Expr:
-    """The name of the catalogue agency a row's unit cell is, when that is not the sender (a list that holds
+    """The name of the agency of agencies.csv a row's unit cell is, when that is not the sender (a list that holds
     another agency's staff): each distinct cell looked up once. Units taken from group rows are left out: a
     label above a block of rows is not a row's own statement."""
     column = RAW.of("unit_name")

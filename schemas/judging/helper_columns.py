@@ -71,7 +71,9 @@ RAW = HelperColumn("_raw_{key}", pl.String, "The field's cell as written.", _rec
 AS_OF = HelperColumn("_as_of", pl.Date, "The list's as-of date, which ages and dates are judged against.")
 AGENCY_NAME = HelperColumn("_agency_name", pl.String, "The sender's name (its code when it has none).")
 UNIT_AGENCY = HelperColumn(
-    "_unit_agency", pl.String, "Another catalogue agency the row's unit cell names; null for the sender's own units."
+    "_unit_agency",
+    pl.String,
+    "Another agency of agencies.csv the row's unit cell names; null for the sender's own units.",
 )
 LAYOUT_GENDER = HelperColumn(
     "_layout_gender",

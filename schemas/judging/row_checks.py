@@ -186,7 +186,7 @@ def _within_file() -> list[RowCheck]:
     first_sheet = pl.col("sheet").first().over(same_id)
     first_name = FOLDED_NAME.col().first().over(same_id)
     first_birth = pl.col("birth_date").first().over(same_id)
-    # "Not the first of its group" as a hash of the key, not a row number over the group: ten times cheaper.
+    # "Not the first of its group" as a hash of the key, not a row number over the group, which would sort each group.
     is_later = national_id.is_not_null() & ~pl.struct(same_id).is_first_distinct()
     same_person = (FOLDED_NAME.col() == first_name) & (pl.col("birth_date") == first_birth).fill_null(True)
     other_row = (

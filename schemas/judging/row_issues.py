@@ -67,7 +67,8 @@ def _as_pandera(row_check: RowCheck) -> pa.Check:
     A warning is not a `raise_warning` check: pandera's polars backend reports such a check as passed and keeps
     only a text sample of its failures in a Python warning (`run_check` in pandera/backends/polars/base.py), and a
     warning's rows are issues as much as an error's. So every check fails the same way, and the severity, like
-    the message filled with each row's values, is taken from the check's catalogue entry when it is worded."""
+    the message filled with each row's values, is taken from the check's entry in reference/checks.csv when its
+    failures are worded."""
     definition = row_check.definition
 
     def passes(data: PolarsData) -> pl.LazyFrame:

@@ -87,9 +87,10 @@ def check_archive(path: Path, limits: ReadLimits) -> None:
 class _Extent:
     """The real extent of an .xlsx sheet, read from its cells while the sheet's XML streams by: the area a sheet
     declares can be a lie, and the reader allocates the area its cells span — one cell at XFD1048576 beside a
-    list in A1:H20 is half a terabyte. Only the cells far from A1 (see _FAR_CELL) and the last row are looked at,
-    which keeps the scan to a small part of the reading; an area made of cells each near A1 (ZZ1 and A99999) is
-    left to the cells-read check after reading and, before that, to the memory limit of the process reading it."""
+    list in A1:H20 makes it allocate the whole sheet. Only the cells far from A1 (see _FAR_CELL) and the last row
+    are looked at, which keeps the scan to a small part of the reading; an area made of cells each near A1 (ZZ1
+    and A99999) is left to the cells-read check after reading and, before that, to the memory limit of the process
+    reading it."""
 
     def __init__(self, sheet: str):
         self.sheet = sheet
@@ -116,7 +117,7 @@ class _Extent:
 
 def _check_ods_extent(archive: zipfile.ZipFile, limits: ReadLimits) -> None:
     """An .ods sheet's real extent, counted from its XML as it streams: a cell or row may say it is repeated a
-    million times, so an 800-byte file can stand for a hundred million cells. Repeated empty cells and rows (every
+    million times, so a tiny file can stand for more cells than any limit allows. Repeated empty cells and rows (every
     sheet LibreOffice saves ends with them) take no room in the reader and are not counted."""
     table, row, column, last_row, last_column, row_used = "", 0, 0, 0, 0, False
     with archive.open("content.xml") as handle:

@@ -190,7 +190,7 @@ def _csv_rows(lines: Iterable[str], delimiter: str) -> Iterator[list[str]]:
             yield row
             first_line = reader.line_num + 1
     except csv.Error as error:
-        # A cell longer than the csv module takes (128 K characters) that runs over lines is a quote left open.
+        # A cell longer than the csv module's field limit that runs over lines is a quote left open.
         if reader.line_num > first_line:
             raise MalformedCsv("file-csv-quote-unbalanced", line=first_line) from error
         raise UnreadableFile("không đọc được nội dung tệp CSV", "the CSV text cannot be read", str(error)) from error
