@@ -20,7 +20,7 @@ from flows.masking import scrub_free_text, shareable_message
 from warehouse.load import Submission
 
 if TYPE_CHECKING:
-    from schemas.validate import Problem
+    from schemas.judging.issues import Problem
 
 logger = logging.getLogger(__name__)
 _TOP_PROBLEMS = 3

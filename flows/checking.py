@@ -11,8 +11,9 @@ import polars as pl
 
 from flows.pipeline import file_context
 from flows.settings import Settings, load_settings, workspace_of, workspace_policy
-from schemas.agencies import read_catalogue, shipped_catalogue
-from schemas.validate import NOT_READ_CODES, validate_file
+from schemas.judging.results import NOT_READ_CODES
+from schemas.judging.validate import validate_file
+from schemas.rules.agencies import read_agencies, shipped_agencies
 from warehouse.workspace import CONFIG_FILE
 
 _STAND_IN_CATEGORY = "civil_servant"
@@ -86,11 +87,11 @@ def check_file(path: Path, agency: str | None, root: Path | None) -> CheckResult
     if root is not None:
         settings = load_settings(root)
         workspace = workspace_of(root, settings)
-        catalogue, policy = read_catalogue(workspace.agencies), workspace_policy(workspace, settings)
+        catalogue, policy = read_agencies(workspace.agencies), workspace_policy(workspace, settings)
         inbox = workspace.inbox
     else:
         settings = Settings()
-        catalogue, policy = read_catalogue(shipped_catalogue("tan-uyen")), settings.policy()
+        catalogue, policy = read_agencies(shipped_agencies("tan-uyen")), settings.policy()
         inbox = None
     code, source = (agency, "option") if agency else (_inbox_agency(path, inbox), "inbox")
     context = file_context(code or "", catalogue, settings, dt.date.today(), policy=policy)

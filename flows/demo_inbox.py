@@ -23,8 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from flows.workbooks import save_reproducibly
-from schemas.legacy_text import to_tcvn3
-from schemas.text import fold
+from schemas.reading.legacy_text import to_tcvn3
+from schemas.reading.text import fold
 
 T = TypeVar("T")
 Deal = tuple[str, int, dict[str, float], float]  # level, leaders who get it, weight by tier, factor for heads

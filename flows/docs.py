@@ -9,7 +9,7 @@ import csv
 from pathlib import Path
 
 from flows.official_forms import FORM_MACRO_COLUMNS
-from schemas.catalogue import checks
+from schemas.checks import checks
 from warehouse.database import INDICATOR_DIR, ddl_files, table_files, view_files
 from warehouse.publish import PUBLISHED_TABLES
 from warehouse.tables import column_meaning, describe_tables, describe_views

@@ -23,12 +23,13 @@ from openpyxl.workbook import Workbook
 
 from flows.processes import Failed, WorkerLimits, cores, run_here, worker_pool
 from flows.verdicts import next_step, reason, verdict
-from schemas.agencies import agency_at, read_catalogue
-from schemas.headers import header_index
-from schemas.layout import NoHeader, locate_table
-from schemas.sheets import TEXT_SUFFIXES, Sheet, column_number, read_sheets
+from schemas.judging.results import NOT_READ_CODES
+from schemas.reading.headers import header_index
+from schemas.reading.layout import NoHeader, locate_table
+from schemas.reading.reader import TEXT_SUFFIXES, read_sheets
+from schemas.reading.sheets import Sheet, column_number
+from schemas.rules.agencies import agency_at, read_agencies
 from schemas.staff import fields_of_kind
-from schemas.validate import NOT_READ_CODES
 from warehouse.database import connect
 from warehouse.load import Submission
 from warehouse.queries import submission_issues
@@ -132,7 +133,7 @@ def write_all_feedback(
     million. Copying and marking a workbook is openpyxl's pure Python, the longest step of a night of many files:
     past a few thousand rows they are written by one process per core, each within `limits`."""
     workers = feedback_processes(submissions)
-    catalogue = read_catalogue(workspace.agencies)
+    catalogue = read_agencies(workspace.agencies)
     written: dict[str, Path | Failed] = {}
     with _writers(workers, limits) as run, connect(workspace.warehouse, read_only=True) as connection:
         for start in range(0, len(submissions), FEEDBACK_SLICE):

@@ -12,9 +12,9 @@ import re
 import string
 from functools import cache
 
-from schemas.catalogue import check
+from schemas.checks import check_definition
+from schemas.judging.row_checks import row_checks
 from schemas.policy import Policy
-from schemas.row_checks import row_checks
 
 # The fields whose values never leave on a shared channel.
 PERSONAL_FIELDS = ("birth_date", "national_id")
@@ -37,7 +37,7 @@ def shareable_message(check_code: str, message: str, field: str | None = None) -
     check can blame is assumed. A message that does not read as its catalogue template (worded by an older
     version) is replaced by the template with every parameter hidden."""
     try:
-        template = check(check_code).message_vi
+        template = check_definition(check_code).message_vi
     except KeyError:
         return scrub_free_text(message)
     hidden = _hidden_parameters(template, check_code, field)

@@ -20,22 +20,17 @@ import polars as pl
 from flows.alerts import AgencyContact, failed_channels
 from flows.processes import Failed, WorkerLimits, cores, worker_pool
 from flows.settings import Settings, workspace_policy
-from schemas.agencies import AgencyNames, agency_at, agency_names, alert_urls, read_catalogue
-from schemas.catalogue import check
-from schemas.identity import province_codes
+from schemas.checks import check_definition
+from schemas.judging.context import FileContext, ReadContext
+from schemas.judging.issues import ISSUE_SCHEMA
+from schemas.judging.results import FileResult, duplicate_result, internal_error, stopped
+from schemas.judging.validate import validate_files
 from schemas.policy import Policy
-from schemas.record import ReadContext
-from schemas.sheets import SUPPORTED_SUFFIXES, ReadLimits
+from schemas.reading.limits import ReadLimits
+from schemas.reading.reader import SUPPORTED_SUFFIXES
+from schemas.rules.agencies import AgencyNames, agency_at, agency_names, alert_urls, read_agencies
+from schemas.rules.identity import province_codes
 from schemas.staff import field_titles
-from schemas.validate import (
-    ISSUE_SCHEMA,
-    FileContext,
-    FileResult,
-    duplicate_result,
-    internal_error,
-    stopped,
-    validate_files,
-)
 from warehouse.cross_agency import people_in_other_agencies
 from warehouse.database import connect, migrate
 from warehouse.faults import fault_point
@@ -546,7 +541,7 @@ def cross_agency_issues(pairs: list[dict]) -> dict[str, pl.DataFrame]:
     """`person-in-other-agency` warnings for both lists of each pair; a pair whose two sides are both new in
     this run comes twice, once from each side, so each side is warned once."""
     new = {pair["submission_id"] for pair in pairs}
-    definition = check("person-in-other-agency")
+    definition = check_definition("person-in-other-agency")
     rows: dict[str, list[dict]] = {}
     for pair in pairs:
         sides = [(pair, "")]
@@ -588,7 +583,7 @@ def new_run_id() -> str:
 
 def load_catalogue(workspace: Workspace) -> pl.DataFrame:
     """The workspace's agency catalogue, typed."""
-    return read_catalogue(workspace.agencies)
+    return read_agencies(workspace.agencies)
 
 
 def agency_contacts(workspace: Workspace, catalogue: pl.DataFrame) -> dict[str, AgencyContact]:

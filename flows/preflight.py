@@ -26,7 +26,7 @@ from flows.settings import (
     secret_file,
     workspace_of,
 )
-from schemas.agencies import catalogue_problems
+from schemas.rules.agencies import agencies_problems
 from warehouse.workspace import CONFIG_FILE
 
 _NEW_SECRET = 'python -c "import secrets; print(secrets.token_hex(32))"'
@@ -67,7 +67,7 @@ def check_workspace(root: Path) -> list[str]:
     except (OSError, UnicodeDecodeError) as error:
         return [*problems, f"{SECRET_FILE}: cannot be read ({_reason(error)}): it must be a UTF-8 text file."]
     agencies = workspace_of(root, settings).agencies
-    problems += catalogue_problems(agencies, _shown(agencies, root))
+    problems += agencies_problems(agencies, _shown(agencies, root))
     return problems + _secret_problems(root, settings, document, lines)
 
 

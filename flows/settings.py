@@ -22,9 +22,9 @@ from pydantic_settings import (
 
 from flows.processes import WorkerLimits
 from schemas.policy import Policy
-from schemas.positions import position_rules
-from schemas.sheets import ReadLimits
-from schemas.standards import title_standards
+from schemas.reading.limits import ReadLimits
+from schemas.rules.positions import position_rules
+from schemas.rules.standards import title_standards
 from warehouse.workspace import CONFIG_FILE, Workspace
 
 SECRET_FILE = ".staffq-secret"

@@ -19,8 +19,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from flows.workbooks import save_reproducibly, write_cell
-from schemas.headers import PATH_SEPARATOR
 from schemas.policy import Policy
+from schemas.reading.headers import PATH_SEPARATOR
 from schemas.reference import reference_path
 from schemas.staff import record_columns
 

@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 from flows.settings import SECRET_FILE, environment_variable, render_config, secret_file
-from schemas.agencies import read_catalogue, shipped_catalogue
 from schemas.reference import reference_path
+from schemas.rules.agencies import read_agencies, shipped_agencies
 from warehouse.workspace import Workspace
 
 
@@ -26,8 +26,8 @@ def create_workspace(root: Path, catalogue: str | None = "tan-uyen") -> Workspac
     for folder in (workspace.inbox, workspace.archive, workspace.outbox):
         folder.mkdir(parents=True, exist_ok=True)
     if catalogue:
-        shutil.copyfile(shipped_catalogue(catalogue), workspace.agencies)
-        agencies = read_catalogue(workspace.agencies)
+        shutil.copyfile(shipped_agencies(catalogue), workspace.agencies)
+        agencies = read_agencies(workspace.agencies)
         for row in agencies.filter(agencies["expected_cadence"] != "none").iter_rows(named=True):
             (workspace.inbox / row["agency_code"]).mkdir(exist_ok=True)
     else:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from schemas.positions import PositionRule, position_rules
-from schemas.standards import TitleStandard, title_standards
+from schemas.rules.positions import PositionRule, position_rules
+from schemas.rules.standards import TitleStandard, title_standards
 
 
 @dataclass(frozen=True)

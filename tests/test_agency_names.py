@@ -5,8 +5,8 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schemas.agencies import agency_names
-from schemas.text import fold
+from schemas.reading.text import fold
+from schemas.rules.agencies import agency_names
 
 WORDS = st.sampled_from(["UBND", "xã", "Phòng", "Nội vụ", "Tân", "Uyên", "Trường", "THCS"])
 PHRASES = st.lists(WORDS, min_size=1, max_size=4).map(" ".join)

@@ -24,8 +24,8 @@ from flows.nightly import run_nightly
 from flows.pipeline import file_context
 from flows.settings import Settings
 from flows.workspace_setup import create_workspace
-from schemas.agencies import read_catalogue, shipped_catalogue
-from schemas.validate import validate_file
+from schemas.judging.validate import validate_file
+from schemas.rules.agencies import read_agencies, shipped_agencies
 from warehouse.database import connect
 from warehouse.load import Submission
 
@@ -252,7 +252,7 @@ def test_no_birth_date_or_id_quoted_by_any_check_reaches_a_shared_channel(tmp_pa
         + "\n",
         encoding="utf-8",
     )
-    catalogue = read_catalogue(shipped_catalogue("tan-uyen"))
+    catalogue = read_agencies(shipped_agencies("tan-uyen"))
     result = validate_file(listed, file_context("UB-NV", catalogue, Settings(), AS_OF))
     quoted = {p.check_code for p in result.problems}
     assert {"national-id-invalid", "national-id-legacy-cmnd", "birth-date-invalid", "birth-date-nonexistent"} <= quoted

@@ -14,9 +14,10 @@ import openpyxl
 
 from flows.pipeline import file_context
 from flows.settings import Settings
-from schemas.agencies import read_catalogue, shipped_catalogue
-from schemas.standards import title_standards
-from schemas.validate import stopped, validate_file
+from schemas.judging.results import stopped
+from schemas.judging.validate import validate_file
+from schemas.rules.agencies import read_agencies, shipped_agencies
+from schemas.rules.standards import title_standards
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "schemas" / "reference" / "checks.csv"
@@ -88,7 +89,7 @@ def test_every_catalogue_code_is_exercised_by_a_test_or_a_fixture():
 
 
 def judge(path: Path, settings: Settings | None = None, policy=None):
-    catalogue = read_catalogue(shipped_catalogue("tan-uyen"))
+    catalogue = read_agencies(shipped_agencies("tan-uyen"))
     settings = settings or Settings(privacy={"person_key_secret": "test"})
     return validate_file(path, file_context("UB-NV", catalogue, settings, RECEIVED, policy=policy))
 

@@ -10,7 +10,7 @@ from conftest import FIXTURES
 from flows.cli import app
 from flows.console import LISTED_FILES, run_summary
 from flows.pipeline import RunOutcome
-from schemas.validate import Problem
+from schemas.judging.issues import Problem
 from warehouse.load import Submission
 
 runner = CliRunner()

@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 
 from flows.pipeline import file_context
 from flows.settings import Settings
-from schemas.agencies import read_catalogue, shipped_catalogue
-from schemas.legacy_text import to_tcvn3
-from schemas.sheets import MalformedCsv, read_sheets
-from schemas.validate import FileResult, validate_file
+from schemas.judging.results import FileResult
+from schemas.judging.validate import validate_file
+from schemas.reading.legacy_text import to_tcvn3
+from schemas.reading.reader import read_sheets
+from schemas.reading.text_files import MalformedCsv
+from schemas.rules.agencies import read_agencies, shipped_agencies
 
 HEADER = "STT,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Chức vụ,Đối tượng,Trình độ chuyên môn,Quê quán,Ghi chú"
 PEOPLE = [
@@ -45,7 +47,7 @@ def rows(home_towns: dict[int, str] | None = None, remarks: dict[int, str] | Non
 
 
 def check(path) -> FileResult:
-    catalogue = read_catalogue(shipped_catalogue("tan-uyen"))
+    catalogue = read_agencies(shipped_agencies("tan-uyen"))
     context = file_context("UB-NV", catalogue, Settings(privacy={"person_key_secret": "test"}), dt.date(2025, 1, 15))
     result = validate_file(path, context)
     assert result.rows_read == result.staff.height + result.rejected.height

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schemas.sheets import OverLimit, ReadLimits, read_sheets
-from schemas.text import clean
+from schemas.reading.limits import OverLimit, ReadLimits
+from schemas.reading.reader import read_sheets
+from schemas.reading.text import clean
 
 CELLS = st.text(alphabet=st.sampled_from(list('ab Đưễ,"\n\r0')), max_size=8)
 

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schemas.headers import PATH_SEPARATOR, header_index
+from schemas.reading.headers import PATH_SEPARATOR, header_index
+from schemas.reading.text import fold
 from schemas.reference import reference_path
-from schemas.text import fold
 
 
 def levels(header: str) -> list[str]:

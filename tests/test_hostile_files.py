@@ -21,7 +21,7 @@ from flows.feedback import ISSUE_SHEET
 from flows.pending import finish_pending
 from flows.settings import Settings, load_settings, workspace_of
 from flows.workspace_setup import create_workspace
-from schemas.sheets import ReadLimits
+from schemas.reading.limits import ReadLimits
 from warehouse.database import connect
 from warehouse.workspace import Workspace
 

@@ -9,8 +9,17 @@ import polars as pl
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from schemas.legacy_text import LEGACY_ENCODINGS, detect_legacy, from_tcvn3, from_vni, to_tcvn3, to_unicode, to_vni
-from schemas.sheets import Sheet, clean_sheets
+from schemas.reading.cleaning import clean_sheets
+from schemas.reading.legacy_text import (
+    LEGACY_ENCODINGS,
+    detect_legacy,
+    from_tcvn3,
+    from_vni,
+    to_tcvn3,
+    to_unicode,
+    to_vni,
+)
+from schemas.reading.sheets import Sheet
 
 TONES = ("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
 LOWER = [unicodedata.normalize("NFC", vowel + tone) for vowel in "aăâeêioôơuưy" for tone in TONES] + ["đ"]

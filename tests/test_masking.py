@@ -8,13 +8,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flows.masking import PERSONAL_FIELDS, scrub_free_text, shareable_message
-from schemas.catalogue import check, checks
+from schemas.checks import check_definition, checks
+from schemas.judging.row_checks import row_checks
 from schemas.policy import Policy
-from schemas.row_checks import row_checks
 
 
 def message(code: str, **params) -> str:
-    return check(code).render(params)[0]
+    return check_definition(code).render(params)[0]
 
 
 def test_a_birth_date_is_hidden_and_the_example_kept():
@@ -68,7 +68,7 @@ def personal_checks() -> list[str]:
     )
 )
 def test_no_check_on_a_birth_date_or_id_lets_the_cell_through(code, value):
-    names = {name for _, name, _, _ in string.Formatter().parse(check(code).message_vi) if name}
+    names = {name for _, name, _, _ in string.Formatter().parse(check_definition(code).message_vi) if name}
     written = message(code, **{name: value if name in ("value", "fixed", "birth", "date18") else "x" for name in names})
     assert value not in shareable_message(code, written)
 

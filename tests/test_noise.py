@@ -7,16 +7,16 @@ import pytest
 
 from flows.pipeline import file_context
 from flows.settings import Settings
-from schemas.agencies import read_catalogue, shipped_catalogue
-from schemas.catalogue import checks
-from schemas.validate import validate_file
+from schemas.checks import checks
+from schemas.judging.validate import validate_file
+from schemas.rules.agencies import read_agencies, shipped_agencies
 
 RECEIVED = dt.date(2025, 1, 15)
 HEADER = "STT,Họ và tên,Ngày sinh,Giới tính,Đối tượng,Mã ngạch,Ngạch,Tin học"
 
 
 def judged(path, **validation):
-    catalogue = read_catalogue(shipped_catalogue("tan-uyen"))
+    catalogue = read_agencies(shipped_agencies("tan-uyen"))
     settings = Settings(privacy={"person_key_secret": "test"}, validation=validation)
     return validate_file(path, file_context("UB-NV", catalogue, settings, RECEIVED))
 

@@ -6,8 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schemas.identity import province_codes
-from schemas.parse import clean_national_id, nonexistent_date, parse_date, parse_decimal, parse_int, why_nonexistent
+from schemas.reading.parse import (
+    clean_national_id,
+    nonexistent_date,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    why_nonexistent,
+)
+from schemas.rules.identity import province_codes
 
 AS_OF = dt.date(2024, 12, 31)
 

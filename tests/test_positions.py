@@ -1,6 +1,6 @@
 import pytest
 
-from schemas.positions import classify
+from schemas.rules.positions import classify
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schemas.retirement import required_months, retirement_date, retirement_date_expr
+from schemas.rules.retirement import required_months, retirement_date, retirement_date_expr
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schemas.text import clean, clean_column, fold, fold_expr
+from schemas.reading.text import clean, clean_column, fold, fold_expr
 
 LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
 vietnamese = st.text(alphabet=LETTERS + " ĐÐ\u00a0\u200b,.-'", max_size=40)

@@ -12,18 +12,20 @@ from hypothesis import strategies as st
 from conftest import FIXTURES, person, write_template_workbook
 from flows.pipeline import file_context
 from flows.settings import Settings
-from schemas import validate
-from schemas.agencies import read_catalogue, shipped_catalogue
-from schemas.legacy_text import to_tcvn3, to_vni
-from schemas.record import raw_column
-from schemas.validate import FileResult, validate_file, validate_files
+from schemas.judging import validate
+from schemas.judging.helper_columns import RAW
+from schemas.judging.issues import ISSUE_SCHEMA
+from schemas.judging.results import FileResult
+from schemas.judging.validate import validate_file, validate_files
+from schemas.reading.legacy_text import to_tcvn3, to_vni
+from schemas.rules.agencies import read_agencies, shipped_agencies
 
 RECEIVED = dt.date(2025, 1, 15)
 AS_OF_MISSING = (None, None, "file-as-of-missing", None)
 
 
 def check(path, agency="UB-NV") -> FileResult:
-    catalogue = read_catalogue(shipped_catalogue("tan-uyen"))
+    catalogue = read_agencies(shipped_agencies("tan-uyen"))
     context = file_context(agency, catalogue, Settings(privacy={"person_key_secret": "test"}), RECEIVED)
     result = validate_file(path, context)
     assert result.rows_read == result.staff.height + result.rejected.height
@@ -299,12 +301,12 @@ def test_a_file_that_breaks_staffq_mid_batch_is_rejected_alone(tmp_path, monkeyp
     real = validate.type_records
 
     def failing_on_one_person(raw, *args):
-        if raw[raw_column("full_name")].str.contains("Lê Văn Lỗi").any():
+        if raw[RAW.of("full_name")].str.contains("Lê Văn Lỗi").any():
             raise RuntimeError("a bug in typing")
         return real(raw, *args)
 
     monkeypatch.setattr(validate, "type_records", failing_on_one_person)
-    catalogue = read_catalogue(shipped_catalogue("tan-uyen"))
+    catalogue = read_agencies(shipped_agencies("tan-uyen"))
     settings = Settings(privacy={"person_key_secret": "test"})
     breaking = tmp_path / "ds.csv"
     breaking.write_text(
@@ -323,7 +325,7 @@ def test_a_file_that_breaks_staffq_mid_batch_is_rejected_alone(tmp_path, monkeyp
 
 
 def test_a_batch_keeps_each_files_verdict_its_own(tmp_path):
-    catalogue = read_catalogue(shipped_catalogue("tan-uyen"))
+    catalogue = read_agencies(shipped_agencies("tan-uyen"))
     settings = Settings(privacy={"person_key_secret": "test"})
     files = ["valid_three_people.csv", "duplicate_person.csv", "name_with_digits.csv", "valid_three_people.csv"]
     broken = tmp_path / "hong.xlsx"
@@ -735,7 +737,7 @@ def test_row_issues_name_the_row_by_its_stt_and_name_and_file_issues_name_none(t
     result = check(write_template_workbook(tmp_path / "names.xlsx", rows))
     named = result.issues.select("row_number", "list_number", "person_name", "check_code").rows()
     assert named == [(9, "8", "Lê Văn 2", "full-name-invalid")]
-    assert result.issues.schema == pl.Schema(validate.ISSUE_SCHEMA)
+    assert result.issues.schema == pl.Schema(ISSUE_SCHEMA)
 
 
 def test_a_list_without_an_stt_column_names_the_person_only(tmp_path):

@@ -1,6 +1,6 @@
 import pytest
 
-from schemas.vocabulary import Resolution, resolve
+from schemas.rules.vocabulary import Resolution, resolve
 
 
 @pytest.mark.parametrize(

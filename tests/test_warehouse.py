@@ -17,7 +17,8 @@ from flows import pipeline
 from flows.docs import render_warehouse
 from flows.pipeline import VALIDATION_BATCH_FILES
 from flows.workspace_setup import create_workspace
-from schemas.validate import ISSUE_SCHEMA, REJECTED_SCHEMA, Problem, staff_columns
+from schemas.judging.issues import ISSUE_SCHEMA, REJECTED_SCHEMA, Problem
+from schemas.judging.results import staff_columns
 from warehouse.database import connect, ddl_files, migrate, table_files, view_files
 from warehouse.load import Submission, stage_batch, store_submissions
 from warehouse.publish import ID_DIGITS, ID_MASK, ID_NUMBER, MASK_ID_NUMBERS, PUBLISHED_TABLES, publish

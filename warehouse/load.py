@@ -14,7 +14,7 @@ import polars as pl
 from warehouse.sql import quote_identifier, quote_literal
 
 if TYPE_CHECKING:
-    from schemas.validate import Problem
+    from schemas.judging.issues import Problem
 
 
 @dataclass(frozen=True)

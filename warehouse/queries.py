@@ -196,7 +196,7 @@ def _stored_submissions(connection: duckdb.DuckDBPyConnection, where: str, param
 
 
 def _submission(row: dict) -> Submission:
-    from schemas.validate import Problem
+    from schemas.judging.issues import Problem
 
     return Submission(
         submission_id=row["submission_id"],

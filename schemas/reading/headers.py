@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from schemas.reading.text import fold
 from schemas.reference import reference_path
-from schemas.text import fold
 
 PATH_SEPARATOR = " › "
 # Leaves that mean nothing without their parent ("Nam" of what?), per the staff-list spec §1.2.

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from schemas.headers import PATH_SEPARATOR, HeaderIndex, HeaderMatch
-from schemas.sheets import Sheet
+from schemas.reading.headers import PATH_SEPARATOR, HeaderIndex, HeaderMatch
+from schemas.reading.sheets import Sheet
 
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_SCORE = 3

@@ -1,4 +1,4 @@
-"""Who is a leader: the positions catalogue, keyed by folded position prefix and agency group."""
+"""Who is a leader: the positions table (positions.csv), keyed by folded position prefix and agency group."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ from pathlib import Path
 
 import polars as pl
 
+from schemas.reading.text import fold
 from schemas.reference import reference_path
-from schemas.text import fold
 
 _DROPPED_WORDS = ("quyen ",)  # "Quyền Trưởng phòng" (acting) holds the post's level
 
 
 @dataclass(frozen=True)
 class PositionRule:
-    """One catalogue row: a folded prefix and what it makes of a post in agencies of one group (or `*`)."""
+    """One row of the table: a folded prefix and what it makes of a post in agencies of one group (or `*`)."""
 
     pattern: str
     agency_group: str
@@ -27,7 +27,7 @@ class PositionRule:
 
 
 def position_rules(path: Path | None = None) -> tuple[PositionRule, ...]:
-    """The catalogue, longest pattern first; a workspace may ship its own file."""
+    """The positions table, longest pattern first; a workspace may ship its own file."""
     source = path or reference_path("positions.csv")
     return _position_rules(source, source.stat().st_mtime_ns)
 
@@ -52,7 +52,7 @@ def _position_rules(source: Path, modified: int) -> tuple[PositionRule, ...]:
 def classify(
     position: str, agency_group: str | None, rules: tuple[PositionRule, ...] | None = None
 ) -> PositionRule | None:
-    """The rule for one written position, or None when the catalogue does not know it."""
+    """The rule for one written position, or None when the table does not know it."""
     folded = fold(position)
     for word in _DROPPED_WORDS:
         folded = folded.removeprefix(word)
@@ -62,14 +62,14 @@ def classify(
     return None
 
 
-def classify_column(pairs: pl.DataFrame, catalogue: tuple[PositionRule, ...] | None = None) -> pl.DataFrame:
+def classify_column(pairs: pl.DataFrame, rules: tuple[PositionRule, ...] | None = None) -> pl.DataFrame:
     """Classify each distinct (position, _agency_group) pair once: columns position, _agency_group, is_leader,
     leader_level, leader_role, known."""
     distinct = pairs.select("position", "_agency_group").drop_nulls("position").unique()
-    rules = [classify(position, group, catalogue) for position, group in distinct.iter_rows()]
+    matched = [classify(position, group, rules) for position, group in distinct.iter_rows()]
     return distinct.with_columns(
-        pl.Series("is_leader", [rule.is_leader if rule else None for rule in rules], pl.Boolean),
-        pl.Series("leader_level", [rule.leader_level if rule else None for rule in rules], pl.String),
-        pl.Series("leader_role", [rule.leader_role if rule else None for rule in rules], pl.String),
-        pl.Series("known", [rule is not None for rule in rules], pl.Boolean),
+        pl.Series("is_leader", [rule.is_leader if rule else None for rule in matched], pl.Boolean),
+        pl.Series("leader_level", [rule.leader_level if rule else None for rule in matched], pl.String),
+        pl.Series("leader_role", [rule.leader_role if rule else None for rule in matched], pl.String),
+        pl.Series("known", [rule is not None for rule in matched], pl.Boolean),
     )

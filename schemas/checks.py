@@ -1,4 +1,4 @@
-"""The check catalogue: every problem staffq reports has a stable code, a severity and two messages."""
+"""The checks: every problem staffq reports has a stable code, a severity and two messages (reference/checks.csv)."""
 
 from __future__ import annotations
 
@@ -54,13 +54,13 @@ def _fill_columns(template: str, params: dict[str, pl.Expr]) -> pl.Expr:
 
 @cache
 def checks() -> dict[str, CheckDefinition]:
-    """The catalogue, by code."""
+    """Every check, by code."""
     with reference_path("checks.csv").open(encoding="utf-8") as handle:
         return {row["code"]: CheckDefinition(**row) for row in csv.DictReader(handle)}
 
 
-def check(code: str) -> CheckDefinition:
-    """One catalogue entry; an unknown code is a programming error, so it fails loudly."""
+def check_definition(code: str) -> CheckDefinition:
+    """One check's entry; an unknown code is a programming error, so it fails loudly."""
     try:
         return checks()[code]
     except KeyError as error:

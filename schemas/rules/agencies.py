@@ -1,4 +1,4 @@
-"""The agency catalogue: who may send lists, in which group, with which defaults, valid when."""
+"""The agencies: who may send lists, in which group, with which defaults, valid when (agencies.csv)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import polars as pl
 
+from schemas.reading.text import fold
 from schemas.reference import reference_path
-from schemas.text import fold
 
-CATALOGUES = {"tan-uyen": "agencies_tan_uyen.csv"}
+SHIPPED_AGENCIES = {"tan-uyen": "agencies_tan_uyen.csv"}
 AGENCY_CODE = r"^[A-Z0-9-]{1,16}$"
 DATE_FORMAT = "%Y-%m-%d"
 CADENCES = ("none", "monthly", "quarterly", "yearly")
@@ -32,7 +32,7 @@ COLUMNS = (
 REQUIRED = COLUMNS[:7]
 
 
-class CatalogueError(Exception):
+class AgenciesError(Exception):
     """agencies.csv cannot be used as it is; the message says which row and what to change."""
 
 
@@ -46,16 +46,16 @@ class Agency:
     default_staff_category: str | None
 
 
-def shipped_catalogue(name: str) -> Path:
-    """A catalogue shipped with staffq (`tan-uyen`)."""
-    return reference_path(CATALOGUES[name])
+def shipped_agencies(name: str) -> Path:
+    """An agencies.csv shipped with staffq (`tan-uyen`)."""
+    return reference_path(SHIPPED_AGENCIES[name])
 
 
-def read_catalogue(path: Path) -> pl.DataFrame:
-    """agencies.csv typed as core.agencies; raises CatalogueError naming every bad line and its fix."""
-    rows, problems = _catalogue_rows(path)
+def read_agencies(path: Path) -> pl.DataFrame:
+    """agencies.csv typed as core.agencies; raises AgenciesError naming every bad line and its fix."""
+    rows, problems = _agency_rows(path)
     if problems:
-        raise CatalogueError("\n".join(_shown(problems, str(path))))
+        raise AgenciesError("\n".join(_shown(problems, str(path))))
     return rows.select(COLUMNS).with_columns(
         pl.col("valid_from").str.to_date(DATE_FORMAT, strict=False),
         pl.col("valid_to").str.to_date(DATE_FORMAT, strict=False),
@@ -63,10 +63,10 @@ def read_catalogue(path: Path) -> pl.DataFrame:
     )
 
 
-def catalogue_problems(path: Path, shown: str | None = None) -> list[str]:
+def agencies_problems(path: Path, shown: str | None = None) -> list[str]:
     """Everything that would stop agencies.csv from being used, one line per problem naming its line (as a text
     editor numbers them) and the fix; `shown` is how the file is named (default: its path)."""
-    return _shown(_catalogue_rows(path)[1], shown or str(path))
+    return _shown(_agency_rows(path)[1], shown or str(path))
 
 
 # A problem: the line of the file it is on (None: the whole file) and what to do.
@@ -77,8 +77,8 @@ def _shown(problems: list[_Problem], shown: str) -> list[str]:
     return [f"{shown} line {line}: {text}" if line else f"{shown}: {text}" for line, text in problems]
 
 
-def _catalogue_rows(path: Path) -> tuple[pl.DataFrame, list[_Problem]]:
-    """The catalogue's rows as text with the line each starts on, and its problems in the order of the lines."""
+def _agency_rows(path: Path) -> tuple[pl.DataFrame, list[_Problem]]:
+    """The rows of agencies.csv as text with the line each starts on, and its problems in the order of the lines."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -144,7 +144,7 @@ def _decoded(raw: bytes) -> tuple[str, list[_Problem]]:
 
 def _records(text: str) -> tuple[list[tuple[int, list[str]]], list[_Problem]]:
     """The CSV records with the line each starts on; blank lines are skipped. A record running over several
-    lines is a problem: no value of the catalogue holds a line break, so it is a double quote left open, which
+    lines is a problem: no value of agencies.csv holds a line break, so it is a double quote left open, which
     would silently swallow the lines after it. Such a record is not checked further: its fields are askew."""
     records, problems = [], []
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -286,10 +286,10 @@ class AgencyNames:
         ]
 
 
-def agency_names(catalogue: pl.DataFrame) -> AgencyNames:
-    """The names and aliases of every agency of the catalogue, folded."""
+def agency_names(agencies: pl.DataFrame) -> AgencyNames:
+    """The names and aliases of every agency, folded."""
     names: dict[str, set[tuple[str, str]]] = {}
-    for row in catalogue.iter_rows(named=True):
+    for row in agencies.iter_rows(named=True):
         for spelling in [row["name"], *(row["aliases"] or "").split(";")]:
             if folded := fold(spelling):
                 names.setdefault(folded, set()).add((row["agency_code"], row["name"]))
@@ -297,9 +297,9 @@ def agency_names(catalogue: pl.DataFrame) -> AgencyNames:
     return AgencyNames(by_spelling, max((len(spelling.split()) for spelling in by_spelling), default=0))
 
 
-def agency_at(catalogue: pl.DataFrame, code: str, on: dt.date) -> Agency | None:
+def agency_at(agencies: pl.DataFrame, code: str, on: dt.date) -> Agency | None:
     """The version of agency `code` valid on `on`, if any."""
-    rows = catalogue.filter(
+    rows = agencies.filter(
         (pl.col("agency_code") == code)
         & (pl.col("valid_from") <= on)
         & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= on))

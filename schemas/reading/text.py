@@ -39,7 +39,7 @@ def fold(value: str | None) -> str:
 
 
 def clean_text(expr: pl.Expr) -> pl.Expr:
-    """The vectorised twin of schemas.text.clean, for whole columns."""
+    """The vectorised twin of schemas.reading.text.clean, for whole columns."""
     # One chain ending in replace("", None): a when/then on the chain would evaluate it twice.
     return (
         expr.cast(pl.String)

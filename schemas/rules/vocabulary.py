@@ -11,8 +11,8 @@ from functools import cache
 
 import polars as pl
 
+from schemas.reading.text import fold
 from schemas.reference import reference_path
-from schemas.text import fold
 
 _FILLER = re.compile(r"\b(trinh do|bang|tot nghiep|loai)\b")
 _IN_PROGRESS = re.compile(r"\bdang hoc\b.*$")
