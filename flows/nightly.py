@@ -13,7 +13,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from flows import pipeline
-from flows.alerts import deliver, failed_channels, flow_failed_alert
+from flows.delivery.alerts import deliver, failed_channels, flow_failed_alert
 from flows.pending import Finished, finish_pending
 from flows.preflight import require_valid_workspace
 from flows.settings import Settings, load_settings, workspace_of

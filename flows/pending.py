@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.alerts import (
+from flows.delivery.alerts import (
     AgencyContact,
     Alert,
     channel_name,
@@ -92,7 +92,7 @@ def _write_feedback(workspace: Workspace, settings: Settings, run_id: str | None
     submissions = list(latest.values())
     # Imported here: the workbook libraries take a noticeable part of a second to import, which a night with no
     # feedback to write need not pay.
-    from flows.feedback import write_all_feedback
+    from flows.delivery.feedback import write_all_feedback
 
     try:
         written = write_all_feedback(workspace, submissions, settings.limits.worker_limits())

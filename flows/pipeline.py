@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 import polars as pl
 
-from flows.alerts import AgencyContact, failed_channels
+from flows.delivery.alerts import AgencyContact, failed_channels
 from flows.processes import Failed, WorkerLimits, cores, worker_pool
 from flows.settings import Settings, workspace_policy
 from schemas.agencies import AgencyNames, agency_at, agency_names, alert_urls, read_catalogue

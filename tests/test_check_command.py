@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import FIXTURES
-from flows.cli import app
-from flows.console import CHECK_SHOWN_PROBLEMS
-from flows.workspace_setup import create_workspace
+from flows.cli.app import app
+from flows.cli.console import CHECK_SHOWN_PROBLEMS
+from flows.cli.init import create_workspace
 
 runner = CliRunner()
 # A title block naming Phòng Tư pháp over a unit cell naming it too: both are agency checks. As of today, which

@@ -7,8 +7,8 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from conftest import FIXTURES
-from flows.cli import app
-from flows.console import LISTED_FILES, run_summary
+from flows.cli.app import app
+from flows.cli.console import LISTED_FILES, run_summary
 from flows.pipeline import RunOutcome
 from schemas.validate import Problem
 from warehouse.load import Submission

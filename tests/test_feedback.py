@@ -12,7 +12,7 @@ import pytest
 
 from conftest import AS_OF, FIXTURES, person, write_template_workbook
 from flows import pipeline
-from flows.feedback import (
+from flows.delivery.feedback import (
     ISSUE_SHEET,
     MARKED_COPY_MAX_ROWS,
     PARALLEL_FEEDBACK_ROWS,
@@ -21,7 +21,7 @@ from flows.feedback import (
     write_feedback,
 )
 from flows.settings import Settings, load_settings, workspace_of
-from flows.workspace_setup import create_workspace
+from flows.cli.init import create_workspace
 from warehouse.database import connect
 from warehouse.queries import submission_issues
 
@@ -147,7 +147,7 @@ def test_a_list_too_long_to_copy_gets_the_problem_sheet_alone(judged, monkeypatc
     """Streamed by another writer, yet the same sheet as in a copied workbook: rows, fills, widths, heights."""
     workspace, submissions = judged
     copied = openpyxl.load_workbook(feedback(workspace, submissions["UB-NV"]))[ISSUE_SHEET]
-    monkeypatch.setattr("flows.feedback.MARKED_COPY_MAX_ROWS", 2)
+    monkeypatch.setattr("flows.delivery.feedback.MARKED_COPY_MAX_ROWS", 2)
     workbook = openpyxl.load_workbook(feedback(workspace, submissions["UB-NV"]))
     assert workbook.sheetnames == [ISSUE_SHEET]
     alone = workbook[ISSUE_SHEET]
@@ -175,7 +175,7 @@ def widths(sheet) -> list[float]:
 
 
 def test_the_problem_sheet_alone_keeps_formulas_and_links_as_text(judged, monkeypatch):
-    monkeypatch.setattr("flows.feedback.MARKED_COPY_MAX_ROWS", 2)
+    monkeypatch.setattr("flows.delivery.feedback.MARKED_COPY_MAX_ROWS", 2)
     workspace, submissions = judged
     written = ['=cmd|"/c calc"!A1', "http://example.invalid/x", "Lê\x01Văn"]
     with connect(workspace.warehouse) as connection:

@@ -24,7 +24,7 @@ import xlsxwriter
 
 from conftest import FIXTURES, counts, person, write_template_workbook
 from flows.processes import Failed, WorkerLimits, worker_pool
-from flows.workspace_setup import create_workspace
+from flows.cli.init import create_workspace
 
 STAFFQ = str(Path(sys.executable).parent / "staffq")
 GOOD_ROWS = [

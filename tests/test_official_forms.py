@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 
 from conftest import run_once
-from flows.official_forms import city_of, title_block
-from flows.reports import write_xlsx
+from flows.reports.forms import city_of, title_block
+from flows.reports.forms import write_xlsx
 from flows.settings import ReportSettings
-from flows.workspace_setup import create_workspace
+from flows.cli.init import create_workspace
 from warehouse.database import connect
 
 # A list without a date in its title is as of the day received, 15/01/2025 (conftest.run_once).

@@ -21,8 +21,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook import Workbook
 
+from flows.delivery.verdicts import next_step, reason, verdict
 from flows.processes import Failed, WorkerLimits, cores, run_here, worker_pool
-from flows.verdicts import next_step, reason, verdict
 from schemas.agencies import agency_at, read_catalogue
 from schemas.headers import header_index
 from schemas.layout import NoHeader, locate_table

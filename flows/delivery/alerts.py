@@ -4,8 +4,8 @@ itself fails. Channels are apprise URLs (webhook, e-mail, Slack, Telegram, …).
 
 Delivery is I/O that fails: each channel is tried `attempts` times with doubling waits, every attempt is kept for
 the warehouse, and a channel that is down never stops the others or fails the run. The channels are shared: a
-message names each problem without quoting a person's birth date or ID number (flows.masking), while file names,
-agency codes and as-of dates appear as written, so the reader knows which list is meant."""
+message names each problem without quoting a person's birth date or ID number (flows.delivery.masking), while file
+names, agency codes and as-of dates appear as written, so the reader knows which list is meant."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flows.masking import scrub_free_text, shareable_message
+from flows.delivery.masking import scrub_free_text, shareable_message
 from warehouse.load import Submission
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from flows.workbooks import save_reproducibly, write_cell
+from flows.excel.workbooks import save_reproducibly, write_cell
 from schemas.headers import PATH_SEPARATOR
 from schemas.policy import Policy
 from schemas.reference import reference_path

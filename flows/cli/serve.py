@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flows.runtime import configure_prefect, raise_keyboard_interrupt, start_server
+from flows.cli.prefect_server import configure_prefect, raise_keyboard_interrupt, start_server
 from flows.settings import load_settings
 from warehouse.workspace import Workspace
 

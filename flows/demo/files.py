@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from flows.workbooks import save_reproducibly
+from flows.excel.workbooks import save_reproducibly
 from schemas.legacy_text import to_tcvn3
 from schemas.text import fold
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from flows.demo_inbox import write_demo_inbox
+from flows.cli.init import create_workspace
+from flows.demo.files import write_demo_inbox
 from flows.settings import load_settings, workspace_of
-from flows.workspace_setup import create_workspace
 from warehouse.workspace import Workspace
 
 # The demo describes the city before the 2025 reforms, at the annual statistics date.
