@@ -18,12 +18,12 @@ from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
 from conftest import AS_OF, FIXTURES
-from flows.delivery.alerts import AgencyContact, Alert, deliver, digest, invalid_data_alerts
 from flows.cli.app import app
+from flows.cli.init import create_workspace
+from flows.delivery.alerts import AgencyContact, Alert, deliver, digest, invalid_data_alerts
 from flows.nightly import run_nightly
 from flows.pipeline import file_context
 from flows.settings import Settings
-from flows.cli.init import create_workspace
 from schemas.agencies import read_catalogue, shipped_catalogue
 from schemas.validate import validate_file
 from warehouse.database import connect

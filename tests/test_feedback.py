@@ -12,6 +12,7 @@ import pytest
 
 from conftest import AS_OF, FIXTURES, person, write_template_workbook
 from flows import pipeline
+from flows.cli.init import create_workspace
 from flows.delivery.feedback import (
     ISSUE_SHEET,
     MARKED_COPY_MAX_ROWS,
@@ -21,7 +22,6 @@ from flows.delivery.feedback import (
     write_feedback,
 )
 from flows.settings import Settings, load_settings, workspace_of
-from flows.cli.init import create_workspace
 from warehouse.database import connect
 from warehouse.queries import submission_issues
 

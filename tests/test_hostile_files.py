@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 from conftest import AS_OF, FIXTURES, person, run_once, write_template_workbook
 from flows import pipeline
 from flows.cli.app import app
+from flows.cli.init import create_workspace
 from flows.delivery.feedback import ISSUE_SHEET
 from flows.pending import finish_pending
 from flows.settings import Settings, load_settings, workspace_of
-from flows.cli.init import create_workspace
 from schemas.sheets import ReadLimits
 from warehouse.database import connect
 from warehouse.workspace import Workspace

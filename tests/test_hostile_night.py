@@ -23,8 +23,8 @@ import pytest
 import xlsxwriter
 
 from conftest import FIXTURES, counts, person, write_template_workbook
-from flows.processes import Failed, WorkerLimits, worker_pool
 from flows.cli.init import create_workspace
+from flows.processes import Failed, WorkerLimits, worker_pool
 
 STAFFQ = str(Path(sys.executable).parent / "staffq")
 GOOD_ROWS = [

@@ -10,10 +10,9 @@ import openpyxl
 import pytest
 
 from conftest import run_once
-from flows.reports.forms import city_of, title_block
-from flows.reports.forms import write_xlsx
-from flows.settings import ReportSettings
 from flows.cli.init import create_workspace
+from flows.reports.forms import city_of, title_block, write_xlsx
+from flows.settings import ReportSettings
 from warehouse.database import connect
 
 # A list without a date in its title is as of the day received, 15/01/2025 (conftest.run_once).

@@ -9,8 +9,8 @@ import shutil
 from uuid import UUID
 
 from conftest import AS_OF, FIXTURES
-from flows.nightly import run_nightly
 from flows.cli.init import create_workspace
+from flows.nightly import run_nightly
 from warehouse.database import connect
 
 
