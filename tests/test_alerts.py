@@ -22,7 +22,7 @@ from flows.cli.app import app
 from flows.cli.init import create_workspace
 from flows.delivery.alerts import AgencyContact, Alert, deliver, digest, invalid_data_alerts
 from flows.nightly import run_nightly
-from flows.pipeline import file_context
+from flows.pipeline import JudgingRules
 from flows.settings import Settings
 from schemas.agencies import read_catalogue, shipped_catalogue
 from schemas.validate import validate_file
@@ -253,7 +253,7 @@ def test_no_birth_date_or_id_quoted_by_any_check_reaches_a_shared_channel(tmp_pa
         encoding="utf-8",
     )
     catalogue = read_catalogue(shipped_catalogue("tan-uyen"))
-    result = validate_file(listed, file_context("UB-NV", catalogue, Settings(), AS_OF))
+    result = validate_file(listed, JudgingRules.of(Settings(), catalogue).context("UB-NV", AS_OF))
     quoted = {p.check_code for p in result.problems}
     assert {"national-id-invalid", "national-id-legacy-cmnd", "birth-date-invalid", "birth-date-nonexistent"} <= quoted
     submission = Submission(

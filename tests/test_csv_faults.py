@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from flows.pipeline import file_context
+from flows.pipeline import JudgingRules
 from flows.settings import Settings
 from schemas.agencies import read_catalogue, shipped_catalogue
 from schemas.legacy_text import to_tcvn3
@@ -46,7 +46,9 @@ def rows(home_towns: dict[int, str] | None = None, remarks: dict[int, str] | Non
 
 def check(path) -> FileResult:
     catalogue = read_catalogue(shipped_catalogue("tan-uyen"))
-    context = file_context("UB-NV", catalogue, Settings(privacy={"person_key_secret": "test"}), dt.date(2025, 1, 15))
+    context = JudgingRules.of(Settings(privacy={"person_key_secret": "test"}), catalogue).context(
+        "UB-NV", dt.date(2025, 1, 15)
+    )
     result = validate_file(path, context)
     assert result.rows_read == result.staff.height + result.rejected.height
     return result

@@ -21,7 +21,9 @@ from flows.delivery.feedback import (
     write_all_feedback,
     write_feedback,
 )
-from flows.settings import Settings, load_settings, workspace_of
+from flows.inbox import discover
+from flows.settings import Configuration, Settings
+from schemas.agencies import read_catalogue
 from warehouse.database import connect
 from warehouse.queries import submission_issues
 
@@ -48,20 +50,19 @@ def judged(tmp_path):
     workbook.save(inbox / "UB-TP" / "ds.xlsx")
     (inbox / "UB-KT" / "hong.xlsx").write_bytes(b"not a workbook")
     shutil.copy(FIXTURES / "missing_birth_date_column.csv", inbox / "UB-TCKH" / "ds.csv")
-    settings = load_settings(root)
-    workspace = workspace_of(root, settings)
-    catalogue = pipeline.load_catalogue(workspace)
-    incoming, seen = pipeline.discover(workspace, catalogue)
+    config = Configuration.load(root)
+    incoming, seen = discover(config.workspace, config.catalogue)
     run_id, now = pipeline.new_run_id(), dt.datetime(2025, 1, 15)
-    submissions = pipeline.judge(incoming, workspace, settings, catalogue, run_id, now)
-    pipeline.open_run(workspace, run_id, None, now, AS_OF)
-    pipeline.load(workspace, submissions, catalogue, run_id, AS_OF, seen, settings.policy().terms())
-    return workspace, {s.agency_code: s for s in submissions}
+    submissions = pipeline.judge(config, incoming, run_id, now)
+    pipeline.open_run(config.workspace, run_id, None, now, AS_OF)
+    pipeline.load(config, submissions, run_id, AS_OF, seen)
+    return config.workspace, {s.agency_code: s for s in submissions}
 
 
 def feedback(workspace, submission):
     """The one feedback file of a submission, its issues read from the warehouse as the flow does."""
-    return write_all_feedback(workspace, [submission], LIMITS)[submission.submission_id]
+    catalogue = read_catalogue(workspace.agencies)
+    return write_all_feedback(workspace, catalogue, [submission], LIMITS)[submission.submission_id]
 
 
 def problem_list(sheet) -> list[dict]:
@@ -224,7 +225,7 @@ def test_many_files_get_the_same_feedback_from_several_processes(judged):
                 "insert into dq.issues select * replace (? as submission_id) from dq.issues where submission_id = ?",
                 [submission.submission_id, base.submission_id],
             )
-    written = write_all_feedback(workspace, [*many, submissions["UB-KT"]], LIMITS)
+    written = write_all_feedback(workspace, read_catalogue(workspace.agencies), [*many, submissions["UB-KT"]], LIMITS)
     assert len(written) == len(many) + 1
     alone = openpyxl.load_workbook(feedback(workspace, base))
     for i in (0, len(many) - 1):

@@ -23,7 +23,7 @@ from openpyxl.workbook import Workbook
 
 from flows.delivery.verdicts import next_step, reason, verdict
 from flows.processes import Failed, WorkerLimits, cores, run_here, worker_pool
-from schemas.agencies import agency_at, read_catalogue
+from schemas.agencies import agency_at
 from schemas.headers import header_index
 from schemas.layout import NoHeader, locate_table
 from schemas.sheets import TEXT_SUFFIXES, Sheet, column_number, read_sheets
@@ -124,7 +124,7 @@ def write_feedback(
 
 
 def write_all_feedback(
-    workspace: Workspace, submissions: list[Submission], limits: WorkerLimits
+    workspace: Workspace, catalogue: pl.DataFrame, submissions: list[Submission], limits: WorkerLimits
 ) -> dict[str, Path | Failed]:
     """The feedback file of every submission with issues in the warehouse (those found on reading it, and those
     its load found against other agencies' lists), by submission id; a `Failed` for a file that could not be
@@ -132,7 +132,6 @@ def write_all_feedback(
     million. Copying and marking a workbook is openpyxl's pure Python, the longest step of a night of many files:
     past a few thousand rows they are written by one process per core, each within `limits`."""
     workers = feedback_processes(submissions)
-    catalogue = read_catalogue(workspace.agencies)
     written: dict[str, Path | Failed] = {}
     with _writers(workers, limits) as run, connect(workspace.warehouse, read_only=True) as connection:
         for start in range(0, len(submissions), FEEDBACK_SLICE):

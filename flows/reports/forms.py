@@ -111,6 +111,7 @@ _SAME_PERSON_ONCE = "Dòng cộng của khối và dòng Tổng số tính mỗi
 _NO_LIST = "Đơn vị chưa gửi danh sách: các cột để trống (không phải bằng 0)."
 _DOTS = "…………………………"
 
+
 def bm01(columns: list[str], rows: list[tuple]) -> Form:
     """Form BM01/BNV over cán bộ and công chức, the people it is defined for."""
     return Form(
@@ -252,6 +253,7 @@ def write_forms(path: Path, forms: list[Form], block: TitleBlock, staff_total: i
         notes = (line, *form.notes) if form.counts and line else form.notes
         write_form(workbook.create_sheet(form.sheet), form, notes, block)
     save_reproducibly(workbook, path, dt.datetime.combine(block.signed_on, dt.time()))
+
 
 def write_xlsx(
     connection: duckdb.DuckDBPyConnection,
