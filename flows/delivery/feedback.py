@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook import Workbook
 
 from flows.delivery.verdicts import next_step, reason, verdict
+from flows.excel.workbooks import print_on_a4_landscape, write_cell
 from flows.processes import Failed, WorkerLimits, cores, run_here, worker_pool
 from schemas.agencies import agency_at
 from schemas.headers import header_index
@@ -357,8 +358,7 @@ def _add_issue_sheet(workbook: Workbook, layout: _IssueSheet) -> None:
     for row, (label, text, lines) in enumerate(layout.summary, start=2):
         sheet.cell(row, 1, label).font = Font(bold=True)
         sheet.cell(row, 1).alignment = Alignment(vertical="top")
-        value = sheet.cell(row, span + 1, _printable(text))
-        value.data_type, value.alignment = "s", wrap
+        write_cell(sheet, row, span + 1, _printable(text)).alignment = wrap
         if span > 1:
             sheet.merge_cells(f"A{row}:{letter(span)}{row}")
         sheet.merge_cells(f"{letter(span + 1)}{row}:{letter(last)}{row}")
@@ -367,21 +367,15 @@ def _add_issue_sheet(workbook: Workbook, layout: _IssueSheet) -> None:
     for column, (title, _, width) in enumerate(layout.columns, start=1):
         sheet.cell(header, column, title).font = Font(bold=True)
         sheet.column_dimensions[letter(column)].width = width
-    # Rows are counted here: openpyxl's max_row scans every cell, which made this quadratic.
+    # Rows are counted here: openpyxl's max_row scans every cell, which would make this quadratic.
     for row, (severity, lines, *values) in enumerate(layout.rows.iter_rows(), start=header + 1):
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row, column, value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-            cell.alignment = wrap
+            write_cell(sheet, row, column, value).alignment = wrap
         sheet.cell(row, layout.severity_column + 1).fill = _FILLS[severity]
         sheet.row_dimensions[row].height = _LINE_HEIGHT * lines
     sheet.freeze_panes = f"A{header + 1}"
     sheet.print_title_rows = f"{header}:{header}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    print_on_a4_landscape(sheet)
     workbook.active = 0
 
 

@@ -17,12 +17,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break, ColBreak, RowBreak
 from openpyxl.worksheet.worksheet import Worksheet
 
-from flows.excel.workbooks import write_cell
+from flows.excel.workbooks import CENTRED, FONT_NAME, CellStyle, print_on_a4_landscape, write_cell, write_merged
 
-_FONT = "Times New Roman"
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _LEFT_WRAPPED = Alignment(horizontal="left", vertical="center", wrap_text=True)
 # Page geometry, in the units openpyxl writes: column widths in characters of the default font (Calibri 11: a digit
 # is 7 pixels at 96 dpi in Excel, nearer 7.5 in LibreOffice, which measures it unrounded), row heights in points.
@@ -142,7 +140,7 @@ def write_form(sheet: Worksheet, form: Form, notes: tuple[str, ...], block: Titl
     numbers_row = header_top + depth
     for index, label in enumerate(["A", "B", *range(1, len(form.headers) + 1)], start=1):
         cell = write_cell(sheet, numbers_row, index, label)
-        cell.alignment, cell.border, cell.font = _CENTRED, _BOX, Font(name=_FONT, size=8, italic=True)
+        cell.alignment, cell.border, cell.font = CENTRED, _BOX, Font(name=FONT_NAME, size=8, italic=True)
     sheet.row_dimensions[numbers_row].height = 13
     body = _write_rows(sheet, form, numbers_row + 1, width)
     last = body[-1][0] if body else numbers_row
@@ -159,37 +157,47 @@ def _write_title_block(sheet: Worksheet, form: Form, block: TitleBlock, geometry
     print again beside every slice, and would show a clipped piece of a title that spanned them."""
     first_slice_start, first_slice_end = geometry.slices[0]
     title_start = 1 if len(geometry.slices) == 1 else first_slice_start
-    _merged_text(sheet, 1, 1, 2, f"Đơn vị báo cáo: {block.reporting_unit}", Font(name=_FONT, size=10), _LEFT_WRAPPED)
-    _merged_text(
-        sheet, 2, 1, 2, f"Đơn vị nhận báo cáo: {block.receiving_unit}", Font(name=_FONT, size=10), _LEFT_WRAPPED
+    write_merged(
+        sheet,
+        1,
+        (1, 2),
+        f"Đơn vị báo cáo: {block.reporting_unit}",
+        CellStyle(Font(name=FONT_NAME, size=10), _LEFT_WRAPPED),
+    )
+    write_merged(
+        sheet,
+        2,
+        (1, 2),
+        f"Đơn vị nhận báo cáo: {block.receiving_unit}",
+        CellStyle(Font(name=FONT_NAME, size=10), _LEFT_WRAPPED),
     )
     right = max(3, first_slice_end - 7)
-    _merged_text(sheet, 1, right, first_slice_end, form.form_name, Font(name=_FONT, size=10, bold=True), _CENTRED)
-    _merged_text(sheet, 2, right, first_slice_end, form.basis, Font(name=_FONT, size=9, italic=True), _CENTRED)
+    write_merged(
+        sheet, 1, (right, first_slice_end), form.form_name, CellStyle(Font(name=FONT_NAME, size=10, bold=True), CENTRED)
+    )
+    write_merged(
+        sheet, 2, (right, first_slice_end), form.basis, CellStyle(Font(name=FONT_NAME, size=9, italic=True), CENTRED)
+    )
     for row, height in zip(range(1, header_top), (27, 27, 6, 20, 16, 14, 4), strict=True):
         sheet.row_dimensions[row].height = height
-    _merged_text(sheet, 4, title_start, first_slice_end, form.title, Font(name=_FONT, size=13, bold=True), _CENTRED)
+    write_merged(
+        sheet,
+        4,
+        (title_start, first_slice_end),
+        form.title,
+        CellStyle(Font(name=FONT_NAME, size=13, bold=True), CENTRED),
+    )
     as_of = block.as_of
-    _merged_text(
+    as_of_line = f"Tính đến ngày {as_of:%d} tháng {as_of:%m} năm {as_of:%Y}"
+    write_merged(
         sheet,
         5,
-        title_start,
-        first_slice_end,
-        f"Tính đến ngày {as_of:%d} tháng {as_of:%m} năm {as_of:%Y}",
-        Font(name=_FONT, size=11, italic=True),
-        _CENTRED,
+        (title_start, first_slice_end),
+        as_of_line,
+        CellStyle(Font(name=FONT_NAME, size=11, italic=True), CENTRED),
     )
     unit = write_cell(sheet, 6, max(3, first_slice_end - 3), "Đơn vị tính: người")
-    unit.font = Font(name=_FONT, size=9, italic=True)
-
-
-def _merged_text(
-    sheet: Worksheet, row: int, first: int, last: int, text: str, font: Font, alignment: Alignment
-) -> None:
-    if last > first:
-        sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
-    cell = write_cell(sheet, row, first, text)
-    cell.font, cell.alignment = font, alignment
+    unit.font = Font(name=FONT_NAME, size=9, italic=True)
 
 
 def _write_headers(sheet: Worksheet, paths: list[tuple[str, ...]], top: int, depth: int, geometry: _Geometry) -> None:
@@ -217,7 +225,7 @@ def _write_headers(sheet: Worksheet, paths: list[tuple[str, ...]], top: int, dep
                 cell = write_cell(sheet, top + level, first, path[level])
                 # Headings over other columns in bold, the columns' own labels plain: narrower, and as forms print them.
                 is_heading = len(path) > level + 1 or len(path) == 1
-                cell.alignment, cell.font = _CENTRED, Font(name=_FONT, bold=is_heading, size=_HEADER_FONT_PT)
+                cell.alignment, cell.font = CENTRED, Font(name=FONT_NAME, bold=is_heading, size=_HEADER_FONT_PT)
                 needed = _text_height(path[level], _span_px(first, last, geometry), _HEADER_FONT_PT)
                 if bottom == level:
                     heights[level] = max(heights[level], needed)
@@ -259,7 +267,7 @@ def _write_rows(sheet: Worksheet, form: Form, first_row: int, width: int) -> lis
         for column in range(1, width + 1):
             cell = sheet.cell(row, column)
             cell.border = _BOX
-            cell.font = Font(name=_FONT, size=_BODY_FONT_PT, bold=bold)
+            cell.font = Font(name=FONT_NAME, size=_BODY_FONT_PT, bold=bold)
             if column == 2:
                 cell.alignment = _LEFT_WRAPPED
             else:
@@ -277,7 +285,9 @@ def _write_footer(sheet: Worksheet, notes: tuple[str, ...], block: TitleBlock, t
     footer_px = _span_px(first, last, geometry)
     row = top
     for note in notes:
-        _merged_text(sheet, row, first, last, note, Font(name=_FONT, size=9, italic=True), _LEFT_WRAPPED)
+        write_merged(
+            sheet, row, (first, last), note, CellStyle(Font(name=FONT_NAME, size=9, italic=True), _LEFT_WRAPPED)
+        )
         sheet.row_dimensions[row].height = _text_height(note, footer_px, 9)
         row += 1
     sheet.row_dimensions[row].height = 8
@@ -288,12 +298,18 @@ def _write_footer(sheet: Worksheet, notes: tuple[str, ...], block: TitleBlock, t
     # The place-and-date line on one line: wide enough for it at 10 pt, never narrower than a third.
     place_columns = math.ceil(len(place_line) * 7.5 / (geometry.number_width * _PX_PER_WIDTH))
     left, right = (first, first + third - 1), (last - max(third, place_columns) + 1, last)
-    _merged_text(sheet, row, *right, place_line, Font(name=_FONT, size=10, italic=True), _CENTRED)
+    write_merged(sheet, row, right, place_line, CellStyle(Font(name=FONT_NAME, size=10, italic=True), CENTRED))
     sheet.row_dimensions[row].height = 16
     row += 1
     for columns, title in ((left, "NGƯỜI LẬP BẢNG"), (right, "THỦ TRƯỞNG ĐƠN VỊ")):
-        _merged_text(sheet, row, *columns, title, Font(name=_FONT, size=10, bold=True), _CENTRED)
-        _merged_text(sheet, row + 1, *columns, "(Ký, ghi rõ họ tên)", Font(name=_FONT, size=9, italic=True), _CENTRED)
+        write_merged(sheet, row, columns, title, CellStyle(Font(name=FONT_NAME, size=10, bold=True), CENTRED))
+        write_merged(
+            sheet,
+            row + 1,
+            columns,
+            "(Ký, ghi rõ họ tên)",
+            CellStyle(Font(name=FONT_NAME, size=9, italic=True), CENTRED),
+        )
     sheet.row_dimensions[row].height, sheet.row_dimensions[row + 1].height = 16, 14
     sheet.row_dimensions[row + 2].height = 60
     return row + 2
@@ -335,17 +351,14 @@ def _page_setup(sheet: Worksheet, header_top: int, numbers_row: int, geometry: _
     for _, last in geometry.slices[:-1]:
         breaks.append(Break(id=last))
     sheet.col_breaks = breaks
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.scale = 100
-    sheet.sheet_properties.pageSetUpPr.fitToPage = False
+    print_on_a4_landscape(sheet, fit_to_width=False)
     sheet.print_title_rows = f"{header_top}:{numbers_row}"
     sheet.print_title_cols = "A:B"
     margins = sheet.page_margins
     margins.left = margins.right = _MARGIN_INCHES
     margins.top, margins.bottom, margins.header, margins.footer = _TOP_INCHES, _BOTTOM_INCHES, 0.2, 0.3
     sheet.oddFooter.center.text = "Trang &P/&N"
-    sheet.oddFooter.center.font = f"{_FONT},Italic"
+    sheet.oddFooter.center.font = f"{FONT_NAME},Italic"
     sheet.oddFooter.center.size = 9
     sheet.freeze_panes = sheet.cell(numbers_row + 1, 3)
 
