@@ -131,7 +131,8 @@ def demo(
 
     Example: `staffq demo --dir /tmp/staffq-demo`
     """
-    from flows.demo.workspace import DEMO_AS_OF, prepare_demo
+    from flows.demo.tables import AS_OF as DEMO_AS_OF
+    from flows.demo.workspace import prepare_demo
 
     root = directory.resolve()
     root.mkdir(parents=True, exist_ok=True)
