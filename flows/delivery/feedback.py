@@ -74,15 +74,15 @@ _OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
 _NOT_IN_XML = [chr(code) for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))]
 _PICTURES = [chr(0x2400 + ord(character)) for character in _NOT_IN_XML]
 _VISIBLE = str.maketrans(dict(zip(_NOT_IN_XML, _PICTURES, strict=True)))
-# Above this many rows the clerk's own workbook is not copied and marked (openpyxl holds every cell in memory, and
-# copying a long list would take most of a night's time); the "Lỗi" sheet alone goes back, listing every problem,
-# streamed by xlsxwriter in constant memory.
+# Above this many rows the clerk's own workbook is not copied and marked (openpyxl holds every cell in memory and
+# copies them in pure Python, so one long list would outweigh the rest of the night); the "Lỗi" sheet alone goes
+# back, listing every problem, streamed by xlsxwriter in constant memory.
 MARKED_COPY_MAX_ROWS = 20_000
-# Rows of lists with issues per process writing feedback: a pool costs about as much to start as a thousand rows
-# cost to copy and mark, so a night of a few short lists stays in one process. Counted in rows, not files, so that
-# a few long lists are shared out too.
+# Rows of lists with issues per process writing feedback: starting a process is worth it only for a share of work
+# about this large, so that a night of a few short lists stays in one process. Counted in rows, not files, so that a
+# few long lists are shared out too.
 PARALLEL_FEEDBACK_ROWS = 1_000
-# Submissions whose issues are read from the warehouse at once (a few thousand issues).
+# Submissions whose issues are read from the warehouse at once: a slice's issues fit in memory, a night's may not.
 FEEDBACK_SLICE = 500
 _LINE_HEIGHT = 15
 # The longest file name ext4, NTFS and APFS all take; on Linux it counts the bytes of the UTF-8 name.
@@ -129,9 +129,9 @@ def write_all_feedback(
 ) -> dict[str, Path | Failed]:
     """The feedback file of every submission with issues in the warehouse (those found on reading it, and those
     its load found against other agencies' lists), by submission id; a `Failed` for a file that could not be
-    written, which never stops the others. Issues are read a slice of submissions at a time: a night's can be a
-    million. Copying and marking a workbook is openpyxl's pure Python, the longest step of a night of many files:
-    past a few thousand rows they are written by one process per core, each within `limits`."""
+    written, which never stops the others. Issues are read a slice of submissions at a time: a night's have no
+    bound. Copying and marking a workbook is openpyxl's pure Python, the longest step of a night of many files: past
+    PARALLEL_FEEDBACK_ROWS rows they are written by one process per core, each within `limits`."""
     workers = feedback_processes(submissions)
     written: dict[str, Path | Failed] = {}
     with _writers(workers, limits) as run, connect(workspace.warehouse, read_only=True) as connection:
