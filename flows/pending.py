@@ -15,6 +15,7 @@ import polars as pl
 from flows.delivery.alerts import (
     AgencyContact,
     Alert,
+    RunSummary,
     channel_name,
     deliver,
     digest,
@@ -175,7 +176,8 @@ def _alerts_of_run(workspace: Workspace, settings: Settings, run_id: str, contac
     alerts = invalid_data_alerts(submissions, contacts, operator, feedback) + late_alerts(late, contacts)
     records = deliver(_undelivered(alerts, delivered), attempts, backoff)
     if operator:
-        summary = digest(run_id, as_of, files_seen or 0, submissions, late, failed_channels(records), operator)
+        run = RunSummary(run_id, as_of, files_seen or 0, submissions)
+        summary = digest(run, late, failed_channels(records), operator)
         records += deliver(_undelivered([summary], delivered), attempts, backoff)
     return records
 

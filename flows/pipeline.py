@@ -238,7 +238,7 @@ def _stopped(judging: _Judging, key: str, item: IncomingFile, failure: Failed) -
     except (Unsettled, OSError):
         left_for_next_run(item)
         return []
-    submission = _submission(item, result, archived, judging.workspace, judging.run_id, judging.received_at)
+    submission = _submission(judging, item, result, archived)
     stage_batch(judging.workspace.run_staging(judging.run_id), key, [(submission, *_rows_of(result))])
     return [submission]
 
@@ -268,9 +268,7 @@ def _judge_batch(judging: _Judging, key: str, batch: list[IncomingFile]) -> list
         if item.changed():
             left_for_next_run(item)
             continue
-        submission = _submission(
-            item, result, archived[item.agency_code, item.file_name], workspace, judging.run_id, judging.received_at
-        )
+        submission = _submission(judging, item, result, archived[item.agency_code, item.file_name])
         judged.append((submission, *_rows_of(result)))
     stage_batch(workspace.run_staging(judging.run_id), key, judged)
     return [submission for submission, *_ in judged]
@@ -291,14 +289,8 @@ def _duplicate(submission: Submission) -> Submission:
     )
 
 
-def _submission(
-    incoming: IncomingFile,
-    result: FileResult,
-    archived: Path,
-    workspace: Workspace,
-    run_id: str,
-    received_at: dt.datetime,
-) -> Submission:
+def _submission(judging: _Judging, incoming: IncomingFile, result: FileResult, archived: Path) -> Submission:
+    run_id = judging.run_id
     submission_id = hashlib.sha256(
         f"{run_id}\x00{incoming.agency_code}\x00{incoming.file_name}\x00{incoming.sha256}".encode()
     ).hexdigest()[:16]
@@ -308,8 +300,8 @@ def _submission(
         agency_code=incoming.agency_code,
         file_name=incoming.file_name,
         file_sha256=incoming.sha256,
-        archive_path=archived.relative_to(workspace.root).as_posix(),
-        received_at=received_at,
+        archive_path=archived.relative_to(judging.workspace.root).as_posix(),
+        received_at=judging.received_at,
         as_of_date=result.as_of_date,
         status=result.status,
         rows_loaded=result.staff.height,

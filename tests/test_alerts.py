@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from conftest import AS_OF, FIXTURES
 from flows.cli.app import app
 from flows.cli.init import create_workspace
-from flows.delivery.alerts import AgencyContact, Alert, deliver, digest, invalid_data_alerts
+from flows.delivery.alerts import AgencyContact, Alert, RunSummary, deliver, digest, invalid_data_alerts
 from flows.nightly import run_nightly
 from flows.pipeline import JudgingRules
 from flows.settings import Settings
@@ -271,7 +271,7 @@ def test_no_birth_date_or_id_quoted_by_any_check_reaches_a_shared_channel(tmp_pa
         result.problems,
     )
     alerts = invalid_data_alerts([submission], {"UB-NV": AgencyContact("Phòng Nội vụ", ())}, (webhook.url,), {})
-    alerts.append(digest("r1", AS_OF, 1, [submission], [], [], (webhook.url,)))
+    alerts.append(digest(RunSummary("r1", AS_OF, 1, [submission]), [], [], (webhook.url,)))
     assert all(record["delivered"] for record in deliver(alerts, 1, 0))
 
     sent = json.dumps(webhook.received, ensure_ascii=False)

@@ -45,6 +45,16 @@ class Alert:
 
 
 @dataclass(frozen=True)
+class RunSummary:
+    """What the operator's digest says of a run: which, as of when, and the files it took in."""
+
+    run_id: str
+    as_of: dt.date
+    files_seen: int
+    submissions: list[Submission]
+
+
+@dataclass(frozen=True)
 class AgencyContact:
     """What the messages need to know of an agency."""
 
@@ -101,16 +111,9 @@ def late_alerts(late: list[dict], contacts: dict[str, AgencyContact]) -> list[Al
     return alerts
 
 
-def digest(
-    run_id: str,
-    as_of: dt.date,
-    files_seen: int,
-    submissions: list[Submission],
-    late: list[dict],
-    failed: list[dict],
-    operator: tuple[str, ...],
-) -> Alert:
+def digest(run: RunSummary, late: list[dict], failed: list[dict], operator: tuple[str, ...]) -> Alert:
     """The operator's view of the run: totals, agencies with returned data, late agencies, failed deliveries."""
+    run_id, as_of, files_seen, submissions = run.run_id, run.as_of, run.files_seen, run.submissions
     loaded = sum(s.rows_loaded for s in submissions)
     rejected = sum(s.rows_rejected for s in submissions)
     lines = [

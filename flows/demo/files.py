@@ -43,6 +43,7 @@ _FONT = Font(name=FONT_NAME, size=11)
 _BOLD = Font(name=FONT_NAME, size=11, bold=True)
 _ITALIC = Font(name=FONT_NAME, size=11, italic=True)
 _THIN = Border(*(Side(style="thin"),) * 4)
+_HEADING, _NOTE = CellStyle(_BOLD, CENTRED), CellStyle(_ITALIC, CENTRED)
 
 
 def write_demo_inbox(inbox: Path, agencies_csv: Path, seed: int = 2024) -> list[Path]:
@@ -126,11 +127,6 @@ def _retype_in_tcvn3(sheet: Worksheet) -> None:
                 cell.font = Font(name=".VnTime", bold=cell.font.bold)
 
 
-def _put(sheet: Worksheet, row: int, column: int, value: object, font: Font = _FONT, last: int = 0) -> None:
-    """Write a centred cell, merged across to column `last` when given."""
-    write_merged(sheet, row, (column, max(column, last)), value, CellStyle(font, CENTRED))
-
-
 def _write_title(sheet: Worksheet, file: AgencyFile, last: int) -> None:
     """The title block, with the form's code and the as-of line the reader looks for, long or short."""
     as_of = file.as_of
@@ -146,15 +142,15 @@ def _write_header(sheet: Worksheet, file: AgencyFile, columns: dict[str, int], l
         if key not in columns:
             continue
         column = columns[key]
-        _put(sheet, top, column, WRAPPED.get(key, header) if file.wrapped else header, _BOLD)
+        write_merged(sheet, top, (column, column), WRAPPED.get(key, header) if file.wrapped else header, _HEADING)
         if key == "birth":
             sheet.merge_cells(start_row=top, start_column=column, end_row=top, end_column=column + 1)
-            _put(sheet, top + 1, column, "Nam", _BOLD)
-            _put(sheet, top + 1, column + 1, "Nữ", _BOLD)
+            write_merged(sheet, top + 1, (column, column), "Nam", _HEADING)
+            write_merged(sheet, top + 1, (column + 1, column + 1), "Nữ", _HEADING)
         else:
             sheet.merge_cells(start_row=top, start_column=column, end_row=top + 1, end_column=column)
     for column in range(1, last + 1):
-        _put(sheet, top + 2, column, f"({column})", _ITALIC)
+        write_merged(sheet, top + 2, (column, column), f"({column})", _NOTE)
         for row in range(top, top + 3):
             sheet.cell(row, column).border = _THIN
     sheet.row_dimensions[top].height = 45
@@ -168,10 +164,10 @@ def _write_rows(sheet: Worksheet, file: AgencyFile, columns: dict[str, int], las
             category, groups = person.category, groups + 1
             label = ("I", "II", "III")[groups - 1] + "."
             if file.split_groups:
-                _put(sheet, row, 1, label, _BOLD)
-                _put(sheet, row, 2, category.upper(), _BOLD)
+                write_merged(sheet, row, (1, 1), label, _HEADING)
+                write_merged(sheet, row, (2, 2), category.upper(), _HEADING)
             else:
-                _put(sheet, row, 1, f"{label} {category.upper()}", _BOLD, last)
+                write_merged(sheet, row, (1, last), f"{label} {category.upper()}", _HEADING)
             row += 1
         values = _values(person, stt)
         for key, column in columns.items():
@@ -194,16 +190,16 @@ def _write_rows(sheet: Worksheet, file: AgencyFile, columns: dict[str, int], las
 
 def _write_footer(sheet: Worksheet, file: AgencyFile, row: int, columns: dict[str, int], last: int) -> None:
     """The total row (a number, never a formula) and the signature block that ends the table."""
-    _put(sheet, row, columns["name"], file.total_label, _BOLD)
-    _put(sheet, row, columns["ethnicity"], len(file.people), _BOLD)
+    write_merged(sheet, row, (columns["name"], columns["name"]), file.total_label, _HEADING)
+    write_merged(sheet, row, (columns["ethnicity"], columns["ethnicity"]), len(file.people), _HEADING)
     for column in range(1, last + 1):
         sheet.cell(row, column).border = _THIN
     right = last - 7
-    _put(sheet, row + 2, right, "Tân Uyên, ngày 06 tháng 01 năm 2025", _ITALIC, last)
-    _put(sheet, row + 3, columns["name"], "NGƯỜI LẬP BIỂU", _BOLD)
-    _put(sheet, row + 3, right, "THỦ TRƯỞNG ĐƠN VỊ", _BOLD, last)
-    _put(sheet, row + 4, columns["name"], "(Ký, ghi rõ họ tên)", _ITALIC)
-    _put(sheet, row + 4, right, "(Ký, ghi rõ họ tên)", _ITALIC, last)
+    write_merged(sheet, row + 2, (right, last), "Tân Uyên, ngày 06 tháng 01 năm 2025", _NOTE)
+    write_merged(sheet, row + 3, (columns["name"], columns["name"]), "NGƯỜI LẬP BIỂU", _HEADING)
+    write_merged(sheet, row + 3, (right, last), "THỦ TRƯỞNG ĐƠN VỊ", _HEADING)
+    write_merged(sheet, row + 4, (columns["name"], columns["name"]), "(Ký, ghi rõ họ tên)", _NOTE)
+    write_merged(sheet, row + 4, (right, last), "(Ký, ghi rõ họ tên)", _NOTE)
     preparer = next(person.name for person in reversed(file.people) if not person.defect)
-    _put(sheet, row + 7, columns["name"], preparer, _BOLD)
-    _put(sheet, row + 7, right, file.people[0].name, _BOLD, last)
+    write_merged(sheet, row + 7, (columns["name"], columns["name"]), preparer, _HEADING)
+    write_merged(sheet, row + 7, (right, last), file.people[0].name, _HEADING)

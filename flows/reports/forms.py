@@ -209,20 +209,15 @@ def city_of(government_name: str | None) -> tuple[str, str] | None:
 
 
 def title_block(
-    reporting_unit: str,
-    receiving_unit: str,
-    place: str,
-    government_name: str | None,
-    as_of: dt.date,
-    signed_on: dt.date,
+    settings: ReportSettings, government_name: str | None, as_of: dt.date, signed_on: dt.date
 ) -> TitleBlock:
     """The settings' units and place, the city of the catalogue's government where they are empty; what nobody
     knows stays a dotted line to fill in by hand."""
     city = city_of(government_name)
     return TitleBlock(
-        reporting_unit or (f"UBND {city[0]} {city[1]}" if city else _DOTS),
-        receiving_unit or _DOTS,
-        place or (city[1] if city else _DOTS),
+        settings.reporting_unit or (f"UBND {city[0]} {city[1]}" if city else _DOTS),
+        settings.receiving_unit or _DOTS,
+        settings.place or (city[1] if city else _DOTS),
         as_of,
         signed_on,
     )
@@ -270,9 +265,7 @@ def write_xlsx(
         form_9b(*queries.official_form(connection, "form_9b_leaders", as_of)),
     ]
     block = title_block(
-        settings.reporting_unit,
-        settings.receiving_unit,
-        settings.place,
+        settings,
         queries.city_government_name(connection, as_of),
         as_of,
         signed_on or dt.date.today(),
