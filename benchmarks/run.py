@@ -38,7 +38,7 @@ import duckdb
 import polars as pl
 
 from benchmarks import synthetic
-from flows.runtime import healthy
+from flows.cli.prefect_server import healthy
 from warehouse.workspace import Workspace
 
 HERE = Path(__file__).parent

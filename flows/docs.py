@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from flows.official_forms import FORM_MACRO_COLUMNS
+from flows.reports.forms import FORM_MACRO_COLUMNS
 from schemas.checks import checks
 from warehouse.database import INDICATOR_DIR, ddl_files, table_files, view_files
 from warehouse.publish import PUBLISHED_TABLES

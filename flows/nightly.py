@@ -13,28 +13,25 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from flows import pipeline
-from flows.alerts import deliver, failed_channels, flow_failed_alert
+from flows.delivery.alerts import deliver, failed_channels, flow_failed_alert
+from flows.inbox import IncomingFile, discover
 from flows.pending import Finished, finish_pending
 from flows.preflight import require_valid_workspace
-from flows.settings import Settings, load_settings, workspace_of
+from flows.settings import Configuration, Settings, load_settings
 from warehouse.load import Submission
 from warehouse.locks import run_lock
 
 
 @task(cache_policy=NO_CACHE)
-def find_new_files(root: Path) -> tuple[list[pipeline.IncomingFile], int]:
-    workspace = workspace_of(root, load_settings(root))
-    return pipeline.discover(workspace, pipeline.load_catalogue(workspace))
+def find_new_files(config: Configuration) -> tuple[list[IncomingFile], int]:
+    return discover(config.workspace, config.catalogue)
 
 
 @task(cache_policy=NO_CACHE)
 def judge_files(
-    root: Path, incoming: list[pipeline.IncomingFile], run_id: str, received_at: dt.datetime
+    config: Configuration, incoming: list[IncomingFile], run_id: str, received_at: dt.datetime
 ) -> list[Submission]:
-    settings = load_settings(root)
-    workspace = workspace_of(root, settings)
-    catalogue = pipeline.load_catalogue(workspace)
-    submissions = pipeline.judge(incoming, workspace, settings, catalogue, run_id, received_at)
+    submissions = pipeline.judge(config, incoming, run_id, received_at)
     logger = get_run_logger()
     for submission in submissions:
         logger.info(file_verdict(submission))
@@ -52,33 +49,24 @@ def file_verdict(submission: Submission) -> str:
 
 
 @task(cache_policy=NO_CACHE)
-def open_run(root: Path, run_id: str, started_at: dt.datetime, as_of: dt.date) -> None:
-    """The workspace's configuration checked, then the run on record, before any file is touched."""
+def open_run(root: Path, run_id: str, started_at: dt.datetime, as_of: dt.date) -> Configuration:
+    """The workspace's configuration checked and read, once for the whole run, then the run on record, before any
+    file is touched."""
     require_valid_workspace(root)
-    pipeline.open_run(workspace_of(root, load_settings(root)), run_id, flow_run.get_id(), started_at, as_of)
+    config = Configuration.load(root)
+    pipeline.open_run(config.workspace, run_id, flow_run.get_id(), started_at, as_of)
+    return config
 
 
 @task(cache_policy=NO_CACHE)
-def load(root: Path, submissions: list[Submission], run_id: str, as_of: dt.date, files_seen: int) -> None:
-    settings = load_settings(root)
-    workspace = workspace_of(root, settings)
-    pipeline.load(
-        workspace,
-        submissions,
-        pipeline.load_catalogue(workspace),
-        run_id,
-        as_of,
-        files_seen,
-        settings.policy().terms(),
-        settings.warehouse.memory_limit,
-    )
+def load(config: Configuration, submissions: list[Submission], run_id: str, as_of: dt.date, files_seen: int) -> None:
+    pipeline.load(config, submissions, run_id, as_of, files_seen)
 
 
 @task(cache_policy=NO_CACHE)
-def finish_pending_work(root: Path, run_id: str | None = None) -> Finished:
+def finish_pending_work(config: Configuration, run_id: str | None = None) -> Finished:
     """Publishing, feedback and alerts that earlier runs left to do, or this one's (see flows.pending)."""
-    settings = load_settings(root)
-    finished = finish_pending(workspace_of(root, settings), settings, run_id)
+    finished = finish_pending(config, run_id)
     logger = get_run_logger()
     for run_id, records in finished.deliveries.items():
         logger.info(
@@ -169,15 +157,15 @@ def nightly(workspace: Path, as_of: dt.date | None = None) -> pipeline.RunOutcom
     as_of = as_of or started_at.date()
     run_id = flow_run.get_name()
     with run_lock(root):
-        open_run(root, run_id, started_at, as_of)
+        config = open_run(root, run_id, started_at, as_of)
         try:
-            earlier = finish_pending_work(root)
-            incoming, files_seen = find_new_files(root)
-            submissions = judge_files(root, incoming, run_id, pipeline.received_at(started_at, as_of))
-            load(root, submissions, run_id, as_of, files_seen)
-            finished = finish_pending_work(root, run_id)
+            earlier = finish_pending_work(config)
+            incoming, files_seen = find_new_files(config)
+            submissions = judge_files(config, incoming, run_id, pipeline.received_at(started_at, as_of))
+            load(config, submissions, run_id, as_of, files_seen)
+            finished = finish_pending_work(config, run_id)
         except BaseException as error:
-            pipeline.close_failed_run(workspace_of(root, load_settings(root)), run_id, error)
+            pipeline.close_failed_run(config.workspace, run_id, error)
             raise
     outcome = pipeline.RunOutcome(
         run_id,
@@ -192,7 +180,8 @@ def nightly(workspace: Path, as_of: dt.date | None = None) -> pipeline.RunOutcom
 
 
 def run_nightly(root: Path, as_of: dt.date | None = None) -> pipeline.RunOutcome:
-    """Run the flow once, now. The heartbeat thread costs ~1 s per run and tells a local run nothing."""
+    """Run the flow once, now. The flow's heartbeat is off: it adds to every run's time and tells a local run
+    nothing."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):

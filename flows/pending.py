@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
-from flows.alerts import (
+from flows.delivery.alerts import (
     AgencyContact,
     Alert,
+    RunSummary,
     channel_name,
     deliver,
     digest,
@@ -21,9 +23,9 @@ from flows.alerts import (
     invalid_data_alerts,
     late_alerts,
 )
-from flows.pipeline import agency_contacts, load_catalogue
 from flows.processes import Failed
-from flows.settings import Settings
+from flows.settings import Configuration, Settings
+from schemas.rules.agencies import alert_urls
 from warehouse.database import connect
 from warehouse.load import record_deliveries
 from warehouse.pending import PendingWork, mark_done, mark_failed, pending_work, record_pending
@@ -46,21 +48,21 @@ class Finished:
     failures: list[str] = field(default_factory=list)
 
 
-def finish_pending(workspace: Workspace, settings: Settings, run_id: str | None = None) -> Finished:
+def finish_pending(config: Configuration, run_id: str | None = None) -> Finished:
     """Publish, then feedback, then alerts (which quote the feedback files), then publish again if the alerts
     recorded anything. With `run_id`, only that run's feedback and alerts: a run does what earlier runs left before
     its load, and its own after it, so that nothing is tried twice in one night. No piece of work, however it
     fails, stops the others or the run."""
     finished = Finished()
-    memory_limit = settings.warehouse.memory_limit
-    _publish(workspace, memory_limit, finished)
+    memory_limit = config.settings.warehouse.memory_limit
+    _publish(config.workspace, memory_limit, finished)
     for step in (_write_feedback, _send_alerts):
         try:
-            step(workspace, settings, run_id, finished)
+            step(config, run_id, finished)
         except Exception as error:  # the warehouse cannot be read, a bug: the run goes on, the work stays pending
             logger.exception("%s failed", step.__name__)
             finished.failures.append(f"{step.__name__.strip('_').replace('_', ' ')}: {error}")
-    _publish(workspace, memory_limit, finished)
+    _publish(config.workspace, memory_limit, finished)
     return finished
 
 
@@ -79,10 +81,11 @@ def _publish(workspace: Workspace, memory_limit: str, finished: Finished) -> Non
         mark_done(connection, work, [None] * len(work))
 
 
-def _write_feedback(workspace: Workspace, settings: Settings, run_id: str | None, finished: Finished) -> None:
+def _write_feedback(config: Configuration, run_id: str | None, finished: Finished) -> None:
     """Every feedback file pending, each on its own: one that cannot be written waits for the next run. Of two
     pending for the same file name of an agency (a file sent again while the first's feedback waited), the later
     one is written: they would share the feedback file, and the earlier is out of date."""
+    workspace, settings = config.workspace, config.settings
     with connect(workspace.warehouse, read_only=True) as connection:
         work = pending_work(connection, "feedback", run_id)
         if not work:
@@ -90,12 +93,11 @@ def _write_feedback(workspace: Workspace, settings: Settings, run_id: str | None
         submissions = submissions_by_id(connection, [w.submission_id for w in work])
     latest = {(s.agency_code, s.file_name): s for s in sorted(submissions, key=lambda s: s.received_at)}
     submissions = list(latest.values())
-    # Imported here: the workbook libraries take a noticeable part of a second to import, which a night with no
-    # feedback to write need not pay.
-    from flows.feedback import write_all_feedback
+    # Imported here: a night with no feedback to write need not import the workbook libraries.
+    from flows.delivery.feedback import write_all_feedback
 
     try:
-        written = write_all_feedback(workspace, submissions, settings.limits.worker_limits())
+        written = write_all_feedback(workspace, config.catalogue, submissions, settings.limits.worker_limits())
     except OSError as error:  # the warehouse or the outbox cannot be read or written at all
         written = {w.submission_id: Failed("error", str(error)) for w in work}
     done, paths, failed, errors = [], [], [], []
@@ -113,15 +115,16 @@ def _write_feedback(workspace: Workspace, settings: Settings, run_id: str | None
             _failed(connection, [piece], f"feedback for submission {piece.submission_id}: {error}", finished)
 
 
-def _send_alerts(workspace: Workspace, settings: Settings, run_id: str | None, finished: Finished) -> None:
+def _send_alerts(config: Configuration, run_id: str | None, finished: Finished) -> None:
     """Each run's alerts not yet delivered: agencies whose data came back, late agencies, then the operator's
     digest. A channel that refused them is tried again by the next runs (ALERT_RUNS); one that took them is not
     sent them again, unless the run was killed between sending and recording (delivery is at least once)."""
+    workspace, settings = config.workspace, config.settings
     with connect(workspace.warehouse, read_only=True) as connection:
         work = pending_work(connection, "alerts", run_id)
     if not work:
         return
-    contacts = agency_contacts(workspace, load_catalogue(workspace))
+    contacts = agency_contacts(workspace, config.catalogue)
     for piece in work:
         try:
             records = _alerts_of_run(workspace, settings, piece.run_id, contacts)
@@ -173,9 +176,19 @@ def _alerts_of_run(workspace: Workspace, settings: Settings, run_id: str, contac
     alerts = invalid_data_alerts(submissions, contacts, operator, feedback) + late_alerts(late, contacts)
     records = deliver(_undelivered(alerts, delivered), attempts, backoff)
     if operator:
-        summary = digest(run_id, as_of, files_seen or 0, submissions, late, failed_channels(records), operator)
+        run = RunSummary(run_id, as_of, files_seen or 0, submissions)
+        summary = digest(run, late, failed_channels(records), operator)
         records += deliver(_undelivered([summary], delivered), attempts, backoff)
     return records
+
+
+def agency_contacts(workspace: Workspace, catalogue: pl.DataFrame) -> dict[str, AgencyContact]:
+    """Each agency's latest name and its own alert channels."""
+    urls = alert_urls(workspace.agencies)
+    latest = catalogue.sort("valid_from").unique("agency_code", keep="last")
+    return {
+        code: AgencyContact(name, urls.get(code, ())) for code, name in latest.select("agency_code", "name").iter_rows()
+    }
 
 
 def _undelivered(alerts: list[Alert], delivered: set[tuple[str, str, str]]) -> list[Alert]:

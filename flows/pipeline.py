@@ -1,5 +1,6 @@
-"""The nightly job as plain functions: find new files, judge each one, load everything in one transaction,
-publish. The Prefect flow calls these; tests call them directly."""
+"""The nightly job as plain functions: judge each new file (flows.inbox finds them), load everything in one
+transaction, leave publishing and feedback pending (flows.pending). The Prefect flow calls these; tests call them
+directly."""
 
 from __future__ import annotations
 
@@ -7,19 +8,16 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
-import os
-import re
-import tempfile
-import unicodedata
 import uuid
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import polars as pl
 
-from flows.alerts import AgencyContact, failed_channels
+from flows.delivery.alerts import failed_channels
+from flows.inbox import IncomingFile, Unsettled, archive, left_for_next_run, looks_like_a_copy
 from flows.processes import Failed, WorkerLimits, cores, worker_pool
-from flows.settings import Settings, workspace_policy
+from flows.settings import Configuration, Settings, workspace_policy
 from schemas.checks import check_definition
 from schemas.judging.context import FileContext, ReadContext
 from schemas.judging.issues import ISSUE_SCHEMA
@@ -27,8 +25,7 @@ from schemas.judging.results import FileResult, duplicate_result, internal_error
 from schemas.judging.validate import validate_files
 from schemas.policy import Policy
 from schemas.reading.limits import ReadLimits
-from schemas.reading.reader import SUPPORTED_SUFFIXES
-from schemas.rules.agencies import AgencyNames, agency_at, agency_names, alert_urls, read_agencies
+from schemas.rules.agencies import AgencyNames, agency_at, agency_names
 from schemas.rules.identity import province_codes
 from schemas.staff import field_titles
 from warehouse.cross_agency import people_in_other_agencies
@@ -39,13 +36,10 @@ from warehouse.load import (
     Submission,
     append_issues,
     clear_staging,
-    current_list_dates,
     fail_run,
     finish_run,
-    loaded_hashes,
     mark_crashed,
     replace_agencies,
-    seen_files,
     stage_batch,
     start_run,
     store_submissions,
@@ -60,32 +54,6 @@ logger = logging.getLogger(__name__)
 # larger file is judged alone, under the limits of one file.
 VALIDATION_BATCH_FILES = 200
 VALIDATION_BATCH_BYTES = 8 << 20
-
-
-@dataclass(frozen=True)
-class IncomingFile:
-    """A file found in an agency's inbox folder; `file_name` is its path inside that folder."""
-
-    agency_code: str
-    path: Path
-    file_name: str
-    sha256: str
-    duplicate: bool = False
-    current_list_as_of: dt.date | None = None
-    size: int = 0
-    modified_ns: int = 0
-
-    def changed(self) -> bool:
-        """The file is not as it was hashed: still being copied into the inbox, or replaced since."""
-        try:
-            found = self.path.stat()
-        except FileNotFoundError:
-            return True
-        return (found.st_size, found.st_mtime_ns) != (self.size, self.modified_ns)
-
-
-class Unsettled(Exception):
-    """A file changed while the night took it in; it is left for the next run."""
 
 
 @dataclass(frozen=True)
@@ -108,85 +76,48 @@ class RunOutcome:
         return failed_channels(list(self.deliveries))
 
 
-def file_sha256(path: Path) -> str:
-    """Content hash in 1 MiB blocks: the identity of a file, whatever its name."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+@dataclass(frozen=True)
+class JudgingRules:
+    """What every file is judged against, whoever sent it: the agency catalogue (and its names, folded once), the
+    thresholds, the person-key secret and the read limits."""
 
+    catalogue: pl.DataFrame
+    policy: Policy
+    names: AgencyNames
+    person_key_secret: str
+    limits: ReadLimits
 
-def discover(workspace: Workspace, catalogue: pl.DataFrame) -> tuple[list[IncomingFile], int]:
-    """New files in the inbox (never seen under this name with these bytes), and how many files were seen. A file
-    that changes while it is hashed is still being copied in: it is left for the next run. The same bytes are a
-    duplicate only of a list their own agency had loaded: another agency sending a copy still gets it judged."""
-    with connect(workspace.warehouse) as connection:
-        migrate(connection)
-        seen = seen_files(connection, catalogue["agency_code"].unique().to_list())
-        loaded = loaded_hashes(connection)
-        current = current_list_dates(connection)
-    found = workspace.inbox_files(SUPPORTED_SUFFIXES)
-    incoming = []
-    for agency_code, path in found:
-        try:
-            before = path.stat()
-            sha = file_sha256(path)
-        except OSError as error:  # gone since the inbox was listed, or not readable by the service's user
-            logger.warning("inbox: %s/%s cannot be read (%s); left for the next run", agency_code, path.name, error)
-            continue
-        name = path.relative_to(workspace.inbox / agency_code).as_posix()
-        item = IncomingFile(
-            agency_code,
-            path,
-            name,
-            sha,
-            (agency_code, sha) in loaded,
-            current.get(agency_code),
-            before.st_size,
-            before.st_mtime_ns,
+    @classmethod
+    def of(cls, settings: Settings, catalogue: pl.DataFrame, policy: Policy | None = None) -> JudgingRules:
+        """The rules of these settings and catalogue; `policy` when the workspace has its own tables."""
+        return cls(
+            catalogue,
+            policy or settings.policy(),
+            agency_names(catalogue),
+            settings.privacy.person_key_secret,
+            settings.limits.read_limits(),
         )
-        if item.changed():
-            _left_for_next_run(item)
-        elif (agency_code, name, sha) not in seen:
-            incoming.append(item)
-    return incoming, len(found)
 
-
-def _left_for_next_run(item: IncomingFile) -> None:
-    logger.warning(
-        "inbox: %s/%s changed while it was read (still being copied?); left for the next run",
-        item.agency_code,
-        item.file_name,
-    )
-
-
-def archive(workspace: Workspace, incoming: IncomingFile) -> Path:
-    """Keep an immutable copy named by content hash, written beside under a name of its own (two agencies may send
-    the same bytes, judged by two workers at once) and renamed, so it is whole or absent. The bytes copied are
-    hashed as they are copied: a file that changed since it was found, or is gone, is not archived under a hash of
-    other bytes but left for the next run (Unsettled)."""
-    target = workspace.archive_path(incoming.sha256, incoming.path.suffix)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-        partial = Path(name)
-        digest = hashlib.sha256()
-        try:
-            with incoming.path.open("rb") as source, os.fdopen(handle, "wb") as copy:
-                while block := source.read(1 << 20):
-                    digest.update(block)
-                    copy.write(block)
-            if digest.hexdigest() != incoming.sha256:
-                raise Unsettled(incoming.file_name)
-            partial.replace(target)
-        except FileNotFoundError as error:
-            raise Unsettled(incoming.file_name) from error
-        finally:
-            partial.unlink(missing_ok=True)
-    if incoming.changed():
-        raise Unsettled(incoming.file_name)
-    return target
+    def context(self, agency_code: str, received: dt.date, current_list_as_of: dt.date | None = None) -> FileContext:
+        """What the reader needs to know about the sending agency and the workspace's rules."""
+        agency = agency_at(self.catalogue, agency_code, received)
+        read = ReadContext(
+            agency_code=agency_code,
+            agency_group=agency.agency_group if agency else None,
+            default_staff_category=agency.default_staff_category if agency else None,
+            as_of=received,
+            province_codes=province_codes(),
+            person_key_secret=self.person_key_secret,
+            policy=self.policy,
+        )
+        return FileContext(
+            read,
+            agency_known=agency is not None,
+            current_list_as_of=current_list_as_of,
+            agency_name=agency.name if agency else None,
+            agency_names=self.names,
+            limits=self.limits,
+        )
 
 
 @dataclass(frozen=True)
@@ -194,23 +125,14 @@ class _Judging:
     """What judging a batch needs, the same for every batch of a run: sent once per batch to a worker process."""
 
     workspace: Workspace
-    catalogue: pl.DataFrame
-    policy: Policy
-    names: AgencyNames
-    person_key_secret: str
-    limits: ReadLimits
+    rules: JudgingRules
     worker_limits: WorkerLimits
     run_id: str
     received_at: dt.datetime
 
 
 def judge(
-    incoming: list[IncomingFile],
-    workspace: Workspace,
-    settings: Settings,
-    catalogue: pl.DataFrame,
-    run_id: str,
-    received_at: dt.datetime,
+    config: Configuration, incoming: list[IncomingFile], run_id: str, received_at: dt.datetime
 ) -> list[Submission]:
     """Archive, read and check new files in batches, staging what each batch gives the warehouse. Batches are
     judged in worker processes, one per core, each under the memory and time limits of `[limits]`: judging is
@@ -219,20 +141,13 @@ def judge(
     with the reason and the others are judged as if nothing had happened. A file already loaded by its agency is a
     duplicate, not read again; so is a second copy of a file loaded earlier in this same run, told here, in file
     order, once the batches are judged: the load skips what it staged."""
+    workspace, settings = config.workspace, config.settings
     clear_staging(workspace.staging)
-    if not incoming:  # a night with nothing new: the catalogue's names are not folded (0.08 s per 4,000 agencies)
+    # A night with nothing new reads no tables and folds no names: that work grows with the catalogue, not the files.
+    if not incoming:
         return []
-    judging = _Judging(
-        workspace,
-        catalogue,
-        workspace_policy(workspace, settings),
-        agency_names(catalogue),
-        settings.privacy.person_key_secret,
-        settings.limits.read_limits(),
-        settings.limits.worker_limits(),
-        run_id,
-        received_at,
-    )
+    rules = JudgingRules.of(settings, config.catalogue, workspace_policy(workspace, settings))
+    judging = _Judging(workspace, rules, settings.limits.worker_limits(), run_id, received_at)
     batches = _batches(incoming)
     judged: dict[str, list[Submission]] = {}
     with worker_pool(min(cores(), len(batches)), judging.worker_limits) as pool:
@@ -287,18 +202,6 @@ def _copy_rank(submission: Submission, modified: dict[tuple[str, str], int]) -> 
     return looks_like_a_copy(name), modified.get((submission.agency_code, name), 0)
 
 
-# What Windows (English and Vietnamese), macOS, Linux file managers and browsers add to a copy's name.
-_COPY_NAME = re.compile(
-    r"(^(copy of|bản sao của) )|( - (copy|bản sao)( \(\d+\))?$)|( ?\(\d+\)$)|( copy( \d+)?$)|( \((another )?copy\)$)",
-    re.IGNORECASE,
-)
-
-
-def looks_like_a_copy(file_name: str) -> bool:
-    """Whether a file's name (its stem, in whatever folder) is the name a computer gives a copy of another file."""
-    return bool(_COPY_NAME.search(unicodedata.normalize("NFC", PurePosixPath(file_name).stem)))
-
-
 def _batches(incoming: list[IncomingFile]) -> list[tuple[str, list[IncomingFile]]]:
     """The files in order, in batches of at most VALIDATION_BATCH_FILES files and VALIDATION_BATCH_BYTES, each
     keyed by its number: keys sort in file order, and name the batch's staged parts."""
@@ -327,9 +230,9 @@ def _stopped(judging: _Judging, key: str, item: IncomingFile, failure: Failed) -
     try:
         archived = archive(judging.workspace, item)
     except (Unsettled, OSError):
-        _left_for_next_run(item)
+        left_for_next_run(item)
         return []
-    submission = _submission(item, result, archived, judging.workspace, judging.run_id, judging.received_at)
+    submission = _submission(judging, item, result, archived)
     stage_batch(judging.workspace.run_staging(judging.run_id), key, [(submission, *_rows_of(result))])
     return [submission]
 
@@ -348,32 +251,18 @@ def _judge_batch(judging: _Judging, key: str, batch: list[IncomingFile]) -> list
         try:
             archived[item.agency_code, item.file_name] = archive(workspace, item)
         except Unsettled:
-            _left_for_next_run(item)
+            left_for_next_run(item)
     batch = [item for item in batch if (item.agency_code, item.file_name) in archived]
     to_read = [item for item in batch if not item.duplicate]
-    contexts = [
-        _file_context(
-            item.agency_code,
-            judging.catalogue,
-            received,
-            item.current_list_as_of,
-            judging.policy,
-            judging.names,
-            judging.person_key_secret,
-            judging.limits,
-        )
-        for item in to_read
-    ]
+    contexts = [judging.rules.context(item.agency_code, received, item.current_list_as_of) for item in to_read]
     results = iter(validate_files([(item.path, context) for item, context in zip(to_read, contexts, strict=True)]))
     judged = []
     for item in batch:
         result = duplicate_result(received) if item.duplicate else next(results)
         if item.changed():
-            _left_for_next_run(item)
+            left_for_next_run(item)
             continue
-        submission = _submission(
-            item, result, archived[item.agency_code, item.file_name], workspace, judging.run_id, judging.received_at
-        )
+        submission = _submission(judging, item, result, archived[item.agency_code, item.file_name])
         judged.append((submission, *_rows_of(result)))
     stage_batch(workspace.run_staging(judging.run_id), key, judged)
     return [submission for submission, *_ in judged]
@@ -394,14 +283,8 @@ def _duplicate(submission: Submission) -> Submission:
     )
 
 
-def _submission(
-    incoming: IncomingFile,
-    result: FileResult,
-    archived: Path,
-    workspace: Workspace,
-    run_id: str,
-    received_at: dt.datetime,
-) -> Submission:
+def _submission(judging: _Judging, incoming: IncomingFile, result: FileResult, archived: Path) -> Submission:
+    run_id = judging.run_id
     submission_id = hashlib.sha256(
         f"{run_id}\x00{incoming.agency_code}\x00{incoming.file_name}\x00{incoming.sha256}".encode()
     ).hexdigest()[:16]
@@ -411,8 +294,8 @@ def _submission(
         agency_code=incoming.agency_code,
         file_name=incoming.file_name,
         file_sha256=incoming.sha256,
-        archive_path=archived.relative_to(workspace.root).as_posix(),
-        received_at=received_at,
+        archive_path=archived.relative_to(judging.workspace.root).as_posix(),
+        received_at=judging.received_at,
         as_of_date=result.as_of_date,
         status=result.status,
         rows_loaded=result.staff.height,
@@ -420,58 +303,6 @@ def _submission(
         problems=result.problems,
         text_encoding=result.text_format.encoding if result.text_format else None,
         text_delimiter=result.text_format.delimiter if result.text_format else None,
-    )
-
-
-def file_context(
-    agency_code: str,
-    catalogue: pl.DataFrame,
-    settings: Settings,
-    received: dt.date,
-    current_list_as_of: dt.date | None = None,
-    policy: Policy | None = None,
-    names: AgencyNames | None = None,
-) -> FileContext:
-    """What the reader needs to know about the sending agency and the workspace's rules."""
-    return _file_context(
-        agency_code,
-        catalogue,
-        received,
-        current_list_as_of,
-        policy or settings.policy(),
-        names or agency_names(catalogue),
-        settings.privacy.person_key_secret,
-        settings.limits.read_limits(),
-    )
-
-
-def _file_context(
-    agency_code: str,
-    catalogue: pl.DataFrame,
-    received: dt.date,
-    current_list_as_of: dt.date | None,
-    policy: Policy,
-    names: AgencyNames,
-    person_key_secret: str,
-    limits: ReadLimits,
-) -> FileContext:
-    agency = agency_at(catalogue, agency_code, received)
-    read = ReadContext(
-        agency_code=agency_code,
-        agency_group=agency.agency_group if agency else None,
-        default_staff_category=agency.default_staff_category if agency else None,
-        as_of=received,
-        province_codes=province_codes(),
-        person_key_secret=person_key_secret,
-        policy=policy,
-    )
-    return FileContext(
-        read,
-        agency_known=agency is not None,
-        current_list_as_of=current_list_as_of,
-        agency_name=agency.name if agency else None,
-        agency_names=names,
-        limits=limits,
     )
 
 
@@ -499,31 +330,23 @@ def close_failed_run(workspace: Workspace, run_id: str, error: BaseException) ->
         logger.exception("could not record the failure of run %s", run_id)
 
 
-def load(
-    workspace: Workspace,
-    submissions: list[Submission],
-    catalogue: pl.DataFrame,
-    run_id: str,
-    as_of: dt.date,
-    files_seen: int,
-    terms: list[tuple[dt.date, dt.date]],
-    memory_limit: str | None = None,
-) -> None:
+def load(config: Configuration, submissions: list[Submission], run_id: str, as_of: dt.date, files_seen: int) -> None:
     """Everything of one run in one transaction: a crash leaves the warehouse as it was before the run. What must
     follow the load — publishing, each feedback file, the alerts — is recorded as pending in the same transaction,
     so it cannot be lost once the load commits (see `flows.pending`)."""
-    with connect(workspace.warehouse, memory_limit=memory_limit) as connection:
+    workspace, settings = config.workspace, config.settings
+    with connect(workspace.warehouse, memory_limit=settings.warehouse.memory_limit) as connection:
         migrate(connection)
         connection.execute("begin transaction")
         try:
-            replace_agencies(connection, catalogue)
+            replace_agencies(connection, config.catalogue)
             store_submissions(connection, submissions, workspace.run_staging(run_id))
             fault_point("mid_load")
             accepted = [s.submission_id for s in submissions if s.status in ("accepted", "accepted_with_errors")]
             for submission_id, issues in cross_agency_issues(people_in_other_agencies(connection, accepted)).items():
                 append_issues(connection, submission_id, issues)
             refresh_catalog(connection)
-            refresh_terms(connection, terms)
+            refresh_terms(connection, settings.policy().terms())
             compute_indicators(connection, as_of)
             finish_run(connection, run_id, "completed", files_seen)
             record_pending(connection, run_id, "publish", [None])
@@ -579,17 +402,3 @@ def received_at(started_at: dt.datetime, as_of: dt.date) -> dt.datetime:
 def new_run_id() -> str:
     """Run ids sort by start time and never collide."""
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
-
-
-def load_catalogue(workspace: Workspace) -> pl.DataFrame:
-    """The workspace's agency catalogue, typed."""
-    return read_agencies(workspace.agencies)
-
-
-def agency_contacts(workspace: Workspace, catalogue: pl.DataFrame) -> dict[str, AgencyContact]:
-    """Each agency's latest name and its own alert channels."""
-    urls = alert_urls(workspace.agencies)
-    latest = catalogue.sort("valid_from").unique("agency_code", keep="last")
-    return {
-        code: AgencyContact(name, urls.get(code, ())) for code, name in latest.select("agency_code", "name").iter_rows()
-    }

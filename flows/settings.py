@@ -8,8 +8,9 @@ import datetime as dt
 import json
 import os
 import zoneinfo
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic.fields import FieldInfo
@@ -23,9 +24,13 @@ from pydantic_settings import (
 from flows.processes import WorkerLimits
 from schemas.policy import Policy
 from schemas.reading.limits import ReadLimits
+from schemas.rules.agencies import read_agencies
 from schemas.rules.positions import position_rules
 from schemas.rules.standards import title_standards
 from warehouse.workspace import CONFIG_FILE, Workspace
+
+if TYPE_CHECKING:
+    import polars as pl
 
 SECRET_FILE = ".staffq-secret"
 MIN_SECRET_LENGTH = 16
@@ -289,6 +294,23 @@ def workspace_of(root: Path, settings: Settings) -> Workspace:
         positions=root / paths.positions,
         title_standards=root / paths.title_standards,
     )
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """A workspace's configuration as a run reads it, once, and hands to each of its steps: the settings, the
+    workspace's layout with the configured paths, and the agency catalogue."""
+
+    settings: Settings
+    workspace: Workspace
+    catalogue: pl.DataFrame
+
+    @classmethod
+    def load(cls, root: Path) -> Configuration:
+        """The configuration of the workspace at `root`."""
+        settings = load_settings(root)
+        workspace = workspace_of(root, settings)
+        return cls(settings, workspace, read_agencies(workspace.agencies))
 
 
 def workspace_policy(workspace: Workspace, settings: Settings) -> Policy:

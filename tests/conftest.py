@@ -10,8 +10,9 @@ import openpyxl
 import pytest
 
 from flows import pipeline
+from flows.inbox import discover
 from flows.pending import finish_pending
-from flows.settings import load_settings, workspace_of
+from flows.settings import Configuration
 from warehouse.database import connect
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -102,16 +103,13 @@ def counts(path) -> dict[str, int]:
 
 def run_once(root, as_of=AS_OF):
     """The nightly flow's steps, called directly (the Prefect flow is tested end to end elsewhere)."""
-    settings = load_settings(root)
-    workspace = workspace_of(root, settings)
-    catalogue = pipeline.load_catalogue(workspace)
-    incoming, seen = pipeline.discover(workspace, catalogue)
+    config = Configuration.load(root)
+    incoming, seen = discover(config.workspace, config.catalogue)
     run_id = pipeline.new_run_id()
     now = dt.datetime(2025, 1, 15, 8, 0)
-    pipeline.open_run(workspace, run_id, None, now, as_of)
-    finish_pending(workspace, settings)
-    submissions = pipeline.judge(incoming, workspace, settings, catalogue, run_id, now)
-    terms, memory_limit = settings.policy().terms(), settings.warehouse.memory_limit
-    pipeline.load(workspace, submissions, catalogue, run_id, as_of, seen, terms, memory_limit)
-    finish_pending(workspace, settings, run_id)
-    return workspace
+    pipeline.open_run(config.workspace, run_id, None, now, as_of)
+    finish_pending(config)
+    submissions = pipeline.judge(config, incoming, run_id, now)
+    pipeline.load(config, submissions, run_id, as_of, seen)
+    finish_pending(config, run_id)
+    return config.workspace

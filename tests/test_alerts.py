@@ -18,12 +18,12 @@ from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
 from conftest import AS_OF, FIXTURES
-from flows.alerts import AgencyContact, Alert, deliver, digest, invalid_data_alerts
-from flows.cli import app
+from flows.cli.app import app
+from flows.cli.init import create_workspace
+from flows.delivery.alerts import AgencyContact, Alert, RunSummary, deliver, digest, invalid_data_alerts
 from flows.nightly import run_nightly
-from flows.pipeline import file_context
+from flows.pipeline import JudgingRules
 from flows.settings import Settings
-from flows.workspace_setup import create_workspace
 from schemas.judging.validate import validate_file
 from schemas.rules.agencies import read_agencies, shipped_agencies
 from warehouse.database import connect
@@ -253,7 +253,7 @@ def test_no_birth_date_or_id_quoted_by_any_check_reaches_a_shared_channel(tmp_pa
         encoding="utf-8",
     )
     catalogue = read_agencies(shipped_agencies("tan-uyen"))
-    result = validate_file(listed, file_context("UB-NV", catalogue, Settings(), AS_OF))
+    result = validate_file(listed, JudgingRules.of(Settings(), catalogue).context("UB-NV", AS_OF))
     quoted = {p.check_code for p in result.problems}
     assert {"national-id-invalid", "national-id-legacy-cmnd", "birth-date-invalid", "birth-date-nonexistent"} <= quoted
     submission = Submission(
@@ -271,7 +271,7 @@ def test_no_birth_date_or_id_quoted_by_any_check_reaches_a_shared_channel(tmp_pa
         result.problems,
     )
     alerts = invalid_data_alerts([submission], {"UB-NV": AgencyContact("Phòng Nội vụ", ())}, (webhook.url,), {})
-    alerts.append(digest("r1", AS_OF, 1, [submission], [], [], (webhook.url,)))
+    alerts.append(digest(RunSummary("r1", AS_OF, 1, [submission]), [], [], (webhook.url,)))
     assert all(record["delivered"] for record in deliver(alerts, 1, 0))
 
     sent = json.dumps(webhook.received, ensure_ascii=False)

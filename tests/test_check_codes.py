@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 
-from flows.pipeline import file_context
+from flows.pipeline import JudgingRules
 from flows.settings import Settings
 from schemas.judging.results import stopped
 from schemas.judging.validate import validate_file
@@ -91,7 +91,7 @@ def test_every_catalogue_code_is_exercised_by_a_test_or_a_fixture():
 def judge(path: Path, settings: Settings | None = None, policy=None):
     catalogue = read_agencies(shipped_agencies("tan-uyen"))
     settings = settings or Settings(privacy={"person_key_secret": "test"})
-    return validate_file(path, file_context("UB-NV", catalogue, settings, RECEIVED, policy=policy))
+    return validate_file(path, JudgingRules.of(settings, catalogue, policy).context("UB-NV", RECEIVED))
 
 
 def codes(result) -> list[tuple[str, str | None]]:

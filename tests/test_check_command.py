@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import FIXTURES
-from flows.cli import app
-from flows.console import CHECK_SHOWN_PROBLEMS
-from flows.workspace_setup import create_workspace
+from flows.cli.app import app
+from flows.cli.console import CHECK_SHOWN_PROBLEMS
+from flows.cli.init import create_workspace
 
 runner = CliRunner()
 # A title block naming Phòng Tư pháp over a unit cell naming it too: both are agency checks. As of today, which
@@ -59,7 +59,7 @@ def test_the_clerk_reads_their_own_value_in_blocks_of_80_columns():
 
 
 def test_english_on_request(monkeypatch):
-    monkeypatch.setattr("flows.cli.out._width", 80)
+    monkeypatch.setattr("flows.cli.app.out._width", 80)
     result = runner.invoke(app, ["check", str(FIXTURES / "birth_date_impossible.csv"), "--lang", "en"])
     lines = [line.rstrip() for line in result.output.splitlines()]
     assert "Result:    Accepted, with rows returned: only the rows with errors are returned" in lines
@@ -129,7 +129,7 @@ def test_without_an_agency_its_checks_are_skipped_with_one_note(tmp_path, monkey
     )
     # A list without a category column is not reported uncategorised: its agency may give a default.
     assert codes(report(str(no_category))) == ["file-as-of-missing"]
-    monkeypatch.setattr("flows.cli.out._width", 200)
+    monkeypatch.setattr("flows.cli.app.out._width", 200)
     shown = runner.invoke(app, ["check", str(listed)]).output
     assert shown.count("Chưa rõ đơn vị gửi") == 1
     assert "()" not in shown and "không khớp" not in shown
@@ -161,7 +161,7 @@ def test_check_shows_the_first_hundred_problems_and_how_to_see_the_rest(tmp_path
     issues = len(report(str(listed))["issues"])
     assert issues > CHECK_SHOWN_PROBLEMS
 
-    monkeypatch.setattr("flows.cli.out._width", 200)
+    monkeypatch.setattr("flows.cli.app.out._width", 200)
     first = runner.invoke(app, ["check", str(listed)]).output
     assert f"… và {issues - CHECK_SHOWN_PROBLEMS} vấn đề khác: --all để xem tất cả" in first
     assert first.count("CẢNH BÁO · ") + first.count("LỖI · ") == CHECK_SHOWN_PROBLEMS

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from flows.pipeline import file_context
+from flows.pipeline import JudgingRules
 from flows.settings import Settings
 from schemas.judging.results import FileResult
 from schemas.judging.validate import validate_file
@@ -48,7 +48,9 @@ def rows(home_towns: dict[int, str] | None = None, remarks: dict[int, str] | Non
 
 def check(path) -> FileResult:
     catalogue = read_agencies(shipped_agencies("tan-uyen"))
-    context = file_context("UB-NV", catalogue, Settings(privacy={"person_key_secret": "test"}), dt.date(2025, 1, 15))
+    context = JudgingRules.of(Settings(privacy={"person_key_secret": "test"}), catalogue).context(
+        "UB-NV", dt.date(2025, 1, 15)
+    )
     result = validate_file(path, context)
     assert result.rows_read == result.staff.height + result.rejected.height
     return result

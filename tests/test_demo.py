@@ -12,7 +12,7 @@ from test_alerts import Webhook
 from typer.testing import CliRunner
 
 from conftest import counts
-from flows.cli import app
+from flows.cli.app import app
 from warehouse.database import connect
 
 ARTICLE = {

@@ -12,7 +12,8 @@ import pytest
 
 from conftest import AS_OF, FIXTURES, person, write_template_workbook
 from flows import pipeline
-from flows.feedback import (
+from flows.cli.init import create_workspace
+from flows.delivery.feedback import (
     ISSUE_SHEET,
     MARKED_COPY_MAX_ROWS,
     PARALLEL_FEEDBACK_ROWS,
@@ -20,8 +21,9 @@ from flows.feedback import (
     write_all_feedback,
     write_feedback,
 )
-from flows.settings import Settings, load_settings, workspace_of
-from flows.workspace_setup import create_workspace
+from flows.inbox import discover
+from flows.settings import Configuration, Settings
+from schemas.rules.agencies import read_agencies
 from warehouse.database import connect
 from warehouse.queries import submission_issues
 
@@ -48,20 +50,19 @@ def judged(tmp_path):
     workbook.save(inbox / "UB-TP" / "ds.xlsx")
     (inbox / "UB-KT" / "hong.xlsx").write_bytes(b"not a workbook")
     shutil.copy(FIXTURES / "missing_birth_date_column.csv", inbox / "UB-TCKH" / "ds.csv")
-    settings = load_settings(root)
-    workspace = workspace_of(root, settings)
-    catalogue = pipeline.load_catalogue(workspace)
-    incoming, seen = pipeline.discover(workspace, catalogue)
+    config = Configuration.load(root)
+    incoming, seen = discover(config.workspace, config.catalogue)
     run_id, now = pipeline.new_run_id(), dt.datetime(2025, 1, 15)
-    submissions = pipeline.judge(incoming, workspace, settings, catalogue, run_id, now)
-    pipeline.open_run(workspace, run_id, None, now, AS_OF)
-    pipeline.load(workspace, submissions, catalogue, run_id, AS_OF, seen, settings.policy().terms())
-    return workspace, {s.agency_code: s for s in submissions}
+    submissions = pipeline.judge(config, incoming, run_id, now)
+    pipeline.open_run(config.workspace, run_id, None, now, AS_OF)
+    pipeline.load(config, submissions, run_id, AS_OF, seen)
+    return config.workspace, {s.agency_code: s for s in submissions}
 
 
 def feedback(workspace, submission):
     """The one feedback file of a submission, its issues read from the warehouse as the flow does."""
-    return write_all_feedback(workspace, [submission], LIMITS)[submission.submission_id]
+    catalogue = read_agencies(workspace.agencies)
+    return write_all_feedback(workspace, catalogue, [submission], LIMITS)[submission.submission_id]
 
 
 def problem_list(sheet) -> list[dict]:
@@ -147,7 +148,7 @@ def test_a_list_too_long_to_copy_gets_the_problem_sheet_alone(judged, monkeypatc
     """Streamed by another writer, yet the same sheet as in a copied workbook: rows, fills, widths, heights."""
     workspace, submissions = judged
     copied = openpyxl.load_workbook(feedback(workspace, submissions["UB-NV"]))[ISSUE_SHEET]
-    monkeypatch.setattr("flows.feedback.MARKED_COPY_MAX_ROWS", 2)
+    monkeypatch.setattr("flows.delivery.feedback.MARKED_COPY_MAX_ROWS", 2)
     workbook = openpyxl.load_workbook(feedback(workspace, submissions["UB-NV"]))
     assert workbook.sheetnames == [ISSUE_SHEET]
     alone = workbook[ISSUE_SHEET]
@@ -175,7 +176,7 @@ def widths(sheet) -> list[float]:
 
 
 def test_the_problem_sheet_alone_keeps_formulas_and_links_as_text(judged, monkeypatch):
-    monkeypatch.setattr("flows.feedback.MARKED_COPY_MAX_ROWS", 2)
+    monkeypatch.setattr("flows.delivery.feedback.MARKED_COPY_MAX_ROWS", 2)
     workspace, submissions = judged
     written = ['=cmd|"/c calc"!A1', "http://example.invalid/x", "Lê\x01Văn"]
     with connect(workspace.warehouse) as connection:
@@ -224,7 +225,7 @@ def test_many_files_get_the_same_feedback_from_several_processes(judged):
                 "insert into dq.issues select * replace (? as submission_id) from dq.issues where submission_id = ?",
                 [submission.submission_id, base.submission_id],
             )
-    written = write_all_feedback(workspace, [*many, submissions["UB-KT"]], LIMITS)
+    written = write_all_feedback(workspace, read_agencies(workspace.agencies), [*many, submissions["UB-KT"]], LIMITS)
     assert len(written) == len(many) + 1
     alone = openpyxl.load_workbook(feedback(workspace, base))
     for i in (0, len(many) - 1):

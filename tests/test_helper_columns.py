@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 
 from conftest import FIXTURES
-from flows.pipeline import file_context
+from flows.pipeline import JudgingRules
 from flows.settings import Settings
 from schemas.judging import validate
 from schemas.judging.helper_columns import HELPER_COLUMNS
@@ -37,7 +37,9 @@ def test_every_declared_helper_column_is_made_with_its_type(monkeypatch):
 
     monkeypatch.setattr(validate, "row_issues", recording)
     catalogue = read_agencies(shipped_agencies("tan-uyen"))
-    context = file_context("UB-NV", catalogue, Settings(privacy={"person_key_secret": "test"}), dt.date(2025, 1, 15))
+    context = JudgingRules.of(Settings(privacy={"person_key_secret": "test"}), catalogue).context(
+        "UB-NV", dt.date(2025, 1, 15)
+    )
     validate.validate_file(FIXTURES / "kitchen_sink.csv", context)
     made = seen["schema"]
     assert set(DECLARED) - set(made) == set()

@@ -16,11 +16,12 @@ from typer.testing import CliRunner
 
 from conftest import AS_OF, FIXTURES, person, run_once, write_template_workbook
 from flows import pipeline
-from flows.cli import app
-from flows.feedback import ISSUE_SHEET
+from flows.cli.app import app
+from flows.cli.init import create_workspace
+from flows.delivery.feedback import ISSUE_SHEET
+from flows.inbox import discover
 from flows.pending import finish_pending
-from flows.settings import Settings, load_settings, workspace_of
-from flows.workspace_setup import create_workspace
+from flows.settings import Configuration, Settings
 from schemas.reading.limits import ReadLimits
 from warehouse.database import connect
 from warehouse.workspace import Workspace
@@ -49,16 +50,14 @@ def workspace_with(tmp_path: Path, **limits: object) -> Path:
 
 def night(root: Path) -> Workspace:
     """The nightly flow's steps called directly, as conftest.run_once does, then every agency's feedback."""
-    settings = load_settings(root)
-    workspace = workspace_of(root, settings)
-    catalogue = pipeline.load_catalogue(workspace)
-    incoming, seen = pipeline.discover(workspace, catalogue)
+    config = Configuration.load(root)
+    incoming, seen = discover(config.workspace, config.catalogue)
     run_id, now = pipeline.new_run_id(), dt.datetime(2025, 1, 15, 8, 0)
-    submissions = pipeline.judge(incoming, workspace, settings, catalogue, run_id, now)
-    pipeline.open_run(workspace, run_id, None, now, AS_OF)
-    pipeline.load(workspace, submissions, catalogue, run_id, AS_OF, seen, settings.policy().terms())
-    finish_pending(workspace, settings)
-    return workspace
+    submissions = pipeline.judge(config, incoming, run_id, now)
+    pipeline.open_run(config.workspace, run_id, None, now, AS_OF)
+    pipeline.load(config, submissions, run_id, AS_OF, seen)
+    finish_pending(config)
+    return config.workspace
 
 
 def query(workspace: Workspace, sql: str) -> list[tuple]:

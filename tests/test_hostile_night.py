@@ -23,8 +23,8 @@ import pytest
 import xlsxwriter
 
 from conftest import FIXTURES, counts, person, write_template_workbook
+from flows.cli.init import create_workspace
 from flows.processes import Failed, WorkerLimits, worker_pool
-from flows.workspace_setup import create_workspace
 
 STAFFQ = str(Path(sys.executable).parent / "staffq")
 GOOD_ROWS = [
@@ -461,20 +461,20 @@ def test_a_file_staffq_fails_on_is_returned_as_its_own_fault_and_judged_again_ne
 
 def test_a_file_that_changes_after_it_was_found_is_left_for_the_next_run(tmp_path):
     from flows import pipeline
-    from flows.settings import load_settings, workspace_of
+    from flows.inbox import discover
+    from flows.settings import Configuration
 
     root = tmp_path / "ws"
     create_workspace(root)
     inbox = root / "inbox" / "UB-NV"
     shutil.copy(FIXTURES / "valid_three_people.csv", inbox / "ds.csv")
-    settings = load_settings(root)
-    workspace = workspace_of(root, settings)
-    catalogue = pipeline.load_catalogue(workspace)
-    incoming, _ = pipeline.discover(workspace, catalogue)
+    config = Configuration.load(root)
+    workspace = config.workspace
+    incoming, _ = discover(workspace, config.catalogue)
     (inbox / "ds.csv").write_bytes((inbox / "ds.csv").read_bytes() + b"4,Copy still arriving")
 
-    judged = pipeline.judge(incoming, workspace, settings, catalogue, "run", dt.datetime(2025, 1, 15))
+    judged = pipeline.judge(config, incoming, "run", dt.datetime(2025, 1, 15))
 
     assert judged == []
     assert not any(workspace.archive.iterdir())
-    assert [item.file_name for item in pipeline.discover(workspace, catalogue)[0]] == ["ds.csv"]
+    assert [item.file_name for item in discover(workspace, config.catalogue)[0]] == ["ds.csv"]

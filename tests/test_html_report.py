@@ -10,8 +10,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from flows.html_report import HtmlData, render_html
-from flows.report import CityReport, Target, count_text, narrative, render_markdown, share_text
+from flows.reports.city import CityReport, Target, count_text, narrative, render_markdown, share_text
+from flows.reports.html import HtmlData, render_html
 
 AS_OF = dt.date(2025, 2, 28)
 # A4 is 210 mm wide; the page prints with 12 mm margins, 186 mm at 96 px per inch.

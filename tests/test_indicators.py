@@ -7,8 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import FIXTURES, run_once
-from flows.cli import app
-from flows.workspace_setup import create_workspace
+from flows.cli.app import app
+from flows.cli.init import create_workspace
 from warehouse import indicator_sql
 from warehouse.database import INDICATOR_DIR, connect
 from warehouse.indicator_sql import indicator_files

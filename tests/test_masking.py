@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows.masking import PERSONAL_FIELDS, scrub_free_text, shareable_message
+from flows.delivery.masking import PERSONAL_FIELDS, scrub_free_text, shareable_message
 from schemas.checks import check_definition, checks
 from schemas.judging.row_checks import row_checks
 from schemas.policy import Policy

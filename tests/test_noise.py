@@ -5,7 +5,7 @@ import string
 
 import pytest
 
-from flows.pipeline import file_context
+from flows.pipeline import JudgingRules
 from flows.settings import Settings
 from schemas.checks import checks
 from schemas.judging.validate import validate_file
@@ -18,7 +18,7 @@ HEADER = "STT,Họ và tên,Ngày sinh,Giới tính,Đối tượng,Mã ngạch,
 def judged(path, **validation):
     catalogue = read_agencies(shipped_agencies("tan-uyen"))
     settings = Settings(privacy={"person_key_secret": "test"}, validation=validation)
-    return validate_file(path, file_context("UB-NV", catalogue, settings, RECEIVED))
+    return validate_file(path, JudgingRules.of(settings, catalogue).context("UB-NV", RECEIVED))
 
 
 def list_of(tmp_path, rows: list[str], header: str = HEADER):

@@ -10,10 +10,9 @@ import openpyxl
 import pytest
 
 from conftest import run_once
-from flows.official_forms import city_of, title_block
-from flows.reports import write_xlsx
+from flows.cli.init import create_workspace
+from flows.reports.forms import city_of, title_block, write_xlsx
 from flows.settings import ReportSettings
-from flows.workspace_setup import create_workspace
 from warehouse.database import connect
 
 # A list without a date in its title is as of the day received, 15/01/2025 (conftest.run_once).
@@ -311,10 +310,15 @@ def test_the_city_comes_from_the_catalogues_government_when_the_settings_leave_i
     assert city_of("HĐND và UBND thành phố Tân Uyên") == ("thành phố", "Tân Uyên")
     assert city_of("UBND TP. Thủ Dầu Một") == ("thành phố", "Thủ Dầu Một")
     assert city_of("Văn phòng") is None
-    block = title_block("", "", "", "HĐND và UBND huyện Bắc Tân Uyên", AS_OF, SIGNED_ON)
+    block = title_block(ReportSettings(), "HĐND và UBND huyện Bắc Tân Uyên", AS_OF, SIGNED_ON)
     assert (block.reporting_unit, block.place) == ("UBND huyện Bắc Tân Uyên", "Bắc Tân Uyên")
     assert block.receiving_unit.startswith("……")
-    block = title_block("Phòng Nội vụ", "Sở Nội vụ", "Uyên Hưng", "HĐND và UBND thành phố Tân Uyên", AS_OF, SIGNED_ON)
+    block = title_block(
+        ReportSettings(reporting_unit="Phòng Nội vụ", receiving_unit="Sở Nội vụ", place="Uyên Hưng"),
+        "HĐND và UBND thành phố Tân Uyên",
+        AS_OF,
+        SIGNED_ON,
+    )
     assert (block.reporting_unit, block.receiving_unit, block.place) == ("Phòng Nội vụ", "Sở Nội vụ", "Uyên Hưng")
 
 

@@ -13,10 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import FIXTURES, run_once
-from flows.cli import app
+from flows.cli.app import app
+from flows.cli.init import create_workspace
 from flows.preflight import ConfigurationError, check_workspace, require_valid_workspace
 from flows.settings import load_settings
-from flows.workspace_setup import create_workspace
 
 SECRET = "0123456789abcdef-test"
 OVERLAP_FIX = "keep one, or end the first with valid_to before the second's valid_from."

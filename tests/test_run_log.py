@@ -9,8 +9,8 @@ import shutil
 from uuid import UUID
 
 from conftest import AS_OF, FIXTURES
+from flows.cli.init import create_workspace
 from flows.nightly import run_nightly
-from flows.workspace_setup import create_workspace
 from warehouse.database import connect
 
 

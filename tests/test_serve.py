@@ -19,7 +19,7 @@ import duckdb
 from test_alerts import free_port
 
 from conftest import FIXTURES
-from flows.workspace_setup import create_workspace
+from flows.cli.init import create_workspace
 
 
 def api(url: str, path: str, body: dict | None = None):

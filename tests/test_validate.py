@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, person, write_template_workbook
-from flows.pipeline import file_context
+from flows.pipeline import JudgingRules
 from flows.settings import Settings
 from schemas.judging import validate
 from schemas.judging.helper_columns import RAW
@@ -26,7 +26,7 @@ AS_OF_MISSING = (None, None, "file-as-of-missing", None)
 
 def check(path, agency="UB-NV") -> FileResult:
     catalogue = read_agencies(shipped_agencies("tan-uyen"))
-    context = file_context(agency, catalogue, Settings(privacy={"person_key_secret": "test"}), RECEIVED)
+    context = JudgingRules.of(Settings(privacy={"person_key_secret": "test"}), catalogue).context(agency, RECEIVED)
     result = validate_file(path, context)
     assert result.rows_read == result.staff.height + result.rejected.height
     return result
@@ -314,7 +314,9 @@ def test_a_file_that_breaks_staffq_mid_batch_is_rejected_alone(tmp_path, monkeyp
         encoding="utf-8",
     )
     files = [FIXTURES / "valid_three_people.csv", breaking, FIXTURES / "name_with_digits.csv"]
-    results = validate_files([(path, file_context("UB-NV", catalogue, settings, RECEIVED)) for path in files])
+    results = validate_files(
+        [(path, JudgingRules.of(settings, catalogue).context("UB-NV", RECEIVED)) for path in files]
+    )
     assert [(r.status, r.staff.height, r.rejected.height) for r in results] == [
         ("accepted", 3, 0),
         ("rejected", 0, 0),
@@ -330,8 +332,8 @@ def test_a_batch_keeps_each_files_verdict_its_own(tmp_path):
     files = ["valid_three_people.csv", "duplicate_person.csv", "name_with_digits.csv", "valid_three_people.csv"]
     broken = tmp_path / "hong.xlsx"
     broken.write_bytes(b"not a workbook")
-    batch = [(FIXTURES / name, file_context("UB-NV", catalogue, settings, RECEIVED)) for name in files]
-    batch.insert(2, (broken, file_context("UB-NV", catalogue, settings, RECEIVED)))
+    batch = [(FIXTURES / name, JudgingRules.of(settings, catalogue).context("UB-NV", RECEIVED)) for name in files]
+    batch.insert(2, (broken, JudgingRules.of(settings, catalogue).context("UB-NV", RECEIVED)))
     results = validate_files(batch)
     assert [(r.status, r.staff.height, r.rejected.height) for r in results] == [
         ("accepted", 3, 0),

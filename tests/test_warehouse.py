@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from conftest import AS_OF, FIXTURES, counts, person, run_once, write_template_workbook
 from flows import pipeline
+from flows.cli.init import create_workspace
 from flows.docs import render_warehouse
 from flows.pipeline import VALIDATION_BATCH_FILES
-from flows.workspace_setup import create_workspace
 from schemas.judging.issues import ISSUE_SCHEMA, REJECTED_SCHEMA, Problem
 from schemas.judging.results import staff_columns
 from warehouse.database import connect, ddl_files, migrate, table_files, view_files

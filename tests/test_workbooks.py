@@ -7,8 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import person, run_once, write_template_workbook
-from flows.cli import app
-from flows.workspace_setup import create_workspace
+from flows.cli.app import app
+from flows.cli.init import create_workspace
 
 # Names Excel would run or read as a formula, a number or a function call; openpyxl writes "=..." as a formula.
 FORMULA_LIKE = ('=HYPERLINK("http://example.invalid","bấm vào đây")', "+1", "@SUM(1)", "-2")

@@ -21,14 +21,15 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook import Workbook
 
+from flows.delivery.verdicts import next_step, reason, verdict
+from flows.excel.workbooks import print_on_a4_landscape, write_cell
 from flows.processes import Failed, WorkerLimits, cores, run_here, worker_pool
-from flows.verdicts import next_step, reason, verdict
 from schemas.judging.results import NOT_READ_CODES
 from schemas.reading.headers import header_index
 from schemas.reading.layout import NoHeader, locate_table
 from schemas.reading.reader import TEXT_SUFFIXES, read_sheets
 from schemas.reading.sheets import Sheet, column_number
-from schemas.rules.agencies import agency_at, read_agencies
+from schemas.rules.agencies import agency_at
 from schemas.staff import fields_of_kind
 from warehouse.database import connect
 from warehouse.load import Submission
@@ -74,15 +75,15 @@ _OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
 _NOT_IN_XML = [chr(code) for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))]
 _PICTURES = [chr(0x2400 + ord(character)) for character in _NOT_IN_XML]
 _VISIBLE = str.maketrans(dict(zip(_NOT_IN_XML, _PICTURES, strict=True)))
-# Above this many rows the clerk's own workbook is not copied and marked (openpyxl holds every cell in memory, and
-# copying a long list would take most of a night's time); the "Lỗi" sheet alone goes back, listing every problem,
-# streamed by xlsxwriter in constant memory.
+# Above this many rows the clerk's own workbook is not copied and marked (openpyxl holds every cell in memory and
+# copies them in pure Python, so one long list would outweigh the rest of the night); the "Lỗi" sheet alone goes
+# back, listing every problem, streamed by xlsxwriter in constant memory.
 MARKED_COPY_MAX_ROWS = 20_000
-# Rows of lists with issues per process writing feedback: a pool costs about as much to start as a thousand rows
-# cost to copy and mark, so a night of a few short lists stays in one process. Counted in rows, not files, so that
-# a few long lists are shared out too.
+# Rows of lists with issues per process writing feedback: starting a process is worth it only for a share of work
+# about this large, so that a night of a few short lists stays in one process. Counted in rows, not files, so that a
+# few long lists are shared out too.
 PARALLEL_FEEDBACK_ROWS = 1_000
-# Submissions whose issues are read from the warehouse at once (a few thousand issues).
+# Submissions whose issues are read from the warehouse at once: a slice's issues fit in memory, a night's may not.
 FEEDBACK_SLICE = 500
 _LINE_HEIGHT = 15
 # The longest file name ext4, NTFS and APFS all take; on Linux it counts the bytes of the UTF-8 name.
@@ -125,15 +126,14 @@ def write_feedback(
 
 
 def write_all_feedback(
-    workspace: Workspace, submissions: list[Submission], limits: WorkerLimits
+    workspace: Workspace, catalogue: pl.DataFrame, submissions: list[Submission], limits: WorkerLimits
 ) -> dict[str, Path | Failed]:
     """The feedback file of every submission with issues in the warehouse (those found on reading it, and those
     its load found against other agencies' lists), by submission id; a `Failed` for a file that could not be
-    written, which never stops the others. Issues are read a slice of submissions at a time: a night's can be a
-    million. Copying and marking a workbook is openpyxl's pure Python, the longest step of a night of many files:
-    past a few thousand rows they are written by one process per core, each within `limits`."""
+    written, which never stops the others. Issues are read a slice of submissions at a time: a night's have no
+    bound. Copying and marking a workbook is openpyxl's pure Python, the longest step of a night of many files: past
+    PARALLEL_FEEDBACK_ROWS rows they are written by one process per core, each within `limits`."""
     workers = feedback_processes(submissions)
-    catalogue = read_agencies(workspace.agencies)
     written: dict[str, Path | Failed] = {}
     with _writers(workers, limits) as run, connect(workspace.warehouse, read_only=True) as connection:
         for start in range(0, len(submissions), FEEDBACK_SLICE):
@@ -359,8 +359,7 @@ def _add_issue_sheet(workbook: Workbook, layout: _IssueSheet) -> None:
     for row, (label, text, lines) in enumerate(layout.summary, start=2):
         sheet.cell(row, 1, label).font = Font(bold=True)
         sheet.cell(row, 1).alignment = Alignment(vertical="top")
-        value = sheet.cell(row, span + 1, _printable(text))
-        value.data_type, value.alignment = "s", wrap
+        write_cell(sheet, row, span + 1, _printable(text)).alignment = wrap
         if span > 1:
             sheet.merge_cells(f"A{row}:{letter(span)}{row}")
         sheet.merge_cells(f"{letter(span + 1)}{row}:{letter(last)}{row}")
@@ -369,21 +368,15 @@ def _add_issue_sheet(workbook: Workbook, layout: _IssueSheet) -> None:
     for column, (title, _, width) in enumerate(layout.columns, start=1):
         sheet.cell(header, column, title).font = Font(bold=True)
         sheet.column_dimensions[letter(column)].width = width
-    # Rows are counted here: openpyxl's max_row scans every cell, which made this quadratic.
+    # Rows are counted here: openpyxl's max_row scans every cell, which would make this quadratic.
     for row, (severity, lines, *values) in enumerate(layout.rows.iter_rows(), start=header + 1):
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row, column, value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-            cell.alignment = wrap
+            write_cell(sheet, row, column, value).alignment = wrap
         sheet.cell(row, layout.severity_column + 1).fill = _FILLS[severity]
         sheet.row_dimensions[row].height = _LINE_HEIGHT * lines
     sheet.freeze_panes = f"A{header + 1}"
     sheet.print_title_rows = f"{header}:{header}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    print_on_a4_landscape(sheet)
     workbook.active = 0
 
 

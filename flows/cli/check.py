@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.pipeline import file_context
+from flows.pipeline import JudgingRules
 from flows.settings import Settings, load_settings, workspace_of, workspace_policy
 from schemas.judging.results import NOT_READ_CODES
 from schemas.judging.validate import validate_file
@@ -94,7 +94,7 @@ def check_file(path: Path, agency: str | None, root: Path | None) -> CheckResult
         catalogue, policy = read_agencies(shipped_agencies("tan-uyen")), settings.policy()
         inbox = None
     code, source = (agency, "option") if agency else (_inbox_agency(path, inbox), "inbox")
-    context = file_context(code or "", catalogue, settings, dt.date.today(), policy=policy)
+    context = JudgingRules.of(settings, catalogue, policy).context(code or "", dt.date.today())
     if code is None:
         # Most agencies give a default category to a list without a category column; whether this one does is
         # among the checks skipped, so the rows are judged as if it did rather than each reported uncategorised.

@@ -1,6 +1,11 @@
-"""Prefect without any set-up by the user: the settings the platform notes recommend, applied before Prefect is
-imported, and the Prefect API a command talks to — the one configured, the workspace's `staffq serve` server, or a
-local server of its own, started before anything else so that its start (~7 s here) overlaps the command's work."""
+"""The Prefect API a command talks to, and the one module that runs a local Prefect server. Prefect works without
+any set-up by the user: the settings the platform notes recommend are applied before Prefect is imported. A command
+(`run`, `demo`) uses the API configured, else the workspace's `staffq serve` server, else a local server of its own,
+started before anything else so that its start overlaps the command's work; `staffq serve` uses the API configured,
+else a local server with a UI that lives as long as it does.
+
+A schedule needs a Prefect API that outlives a run (an ephemeral one registers the deployment but never schedules
+it), which is why serve starts a server rather than letting Prefect start a temporary one."""
 
 from __future__ import annotations
 
@@ -83,9 +88,11 @@ class LocalServer:
         )
 
     def stop(self) -> None:
-        """SIGTERM to the server's process group, SIGKILL after 20 s."""
+        """Events and logs Prefect still holds sent first (they would be lost, with errors), then SIGTERM to the
+        server's process group, SIGKILL after 20 s. Stopping a stopped server does nothing."""
         if self.process.poll() is not None:
             return
+        _drain_prefect()
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
             self.process.wait(timeout=20)
@@ -165,13 +172,51 @@ def prefect_api(root: Path) -> Iterator[LocalServer | None]:
             _drain_prefect()
             os.environ.pop("PREFECT_API_URL", None)
         return
-    server = start_server(workspace.prefect_home / "run-server.log", ui=False)
+    with _local_server(workspace.prefect_home / "run-server.log", ui=False) as server:
+        yield server
+
+
+@contextmanager
+def served_api(root: Path, port: int, say: Callable[[str], None]) -> Iterator[str]:
+    """The API `staffq serve` registers with: the configured one, or a local server with its UI for as long as the
+    block runs. Its pid and address are written in the workspace's `.prefect/`: `staffq run` reports to it while it
+    is up."""
+    configured = os.environ.get("PREFECT_API_URL")
+    if configured:
+        say(f"Using the Prefect API at {configured}.")
+        yield configured
+        return
+    home = Workspace.at(root).prefect_home
+    pid_path, url_path = home / "server.pid", home / "server.url"
+    with _local_server(home / "server.log", port) as server:
+        pid_path.write_text(str(server.process.pid), encoding="utf-8")
+        try:
+            server.wait_until_healthy()
+            url_path.write_text(server.url, encoding="utf-8")
+            say(
+                f"Prefect server (pid {server.process.pid}) on {server.url} — open it for runs, logs and artifacts; "
+                f"log: {server.log_path}"
+            )
+            yield server.api_url
+        except KeyboardInterrupt:
+            say("Stopping.")
+        finally:
+            url_path.unlink(missing_ok=True)
+            server.stop()
+            pid_path.unlink(missing_ok=True)
+            say(f"Prefect server (pid {server.process.pid}) stopped.")
+
+
+@contextmanager
+def _local_server(log_path: Path, port: int | None = None, ui: bool = True) -> Iterator[LocalServer]:
+    """A local server started now, its API as PREFECT_API_URL, stopped when the block ends however it ends. SIGTERM
+    (systemd's stop) unwinds the block like Ctrl+C, so that the server is stopped."""
+    server = start_server(log_path, port, ui)
     os.environ["PREFECT_API_URL"] = server.api_url
     previous = signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     try:
         yield server
     finally:
-        _drain_prefect()
         server.stop()
         signal.signal(signal.SIGTERM, previous)
         os.environ.pop("PREFECT_API_URL", None)

@@ -1,13 +1,17 @@
 """`staffq report`: the city's indicators as the organisation board writes them up, in a table or in Markdown,
-with the narrative paragraph of the source article's style generated from the data."""
+with the narrative paragraph of the source article's style generated from the data. The figures are read from the
+analysts' copy of the warehouse."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
+import duckdb
 from rich.console import Console
 from rich.table import Table
+
+from warehouse import queries
 
 # Sections of the report: title, then (label, indicator code) rows.
 SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
@@ -114,6 +118,15 @@ class CityReport:
         if value is None:
             return "-"
         return share_text(value) if code in SHARES else count_text(value)
+
+
+def city_report(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> CityReport:
+    """The city's figures and targets as of a date (empty values when nothing was computed for it)."""
+    targets = {
+        row["indicator_code"]: Target(row["target_min"], row["target_max"], row["is_met"])
+        for row in queries.city_targets(connection, as_of)
+    }
+    return CityReport(as_of, queries.city_indicators(connection, as_of), targets)
 
 
 def count_text(value: float) -> str:

@@ -1,126 +1,26 @@
-"""`staffq report --format xlsx`: the official forms as the organisation board files them — form BM01/BNV
-(Circular 11/2012/TT-BNV) for cán bộ and công chức, the same layout for viên chức, a summary of the other staff
-(người lao động), and the leaders' table of Party form 9B — numbers as numbers, printable on A4 landscape.
-
-The figures come from the warehouse macros `analytics.form_bm01`, `analytics.form_contract_staff` and
-`analytics.form_9b_leaders`; this module only lays them out: title block, merged multi-level headers, the numbered
-column row, group rows with their subtotals, one row per agency, the total row, notes, the place-and-date line and
-the signatures. A form wider than a page is split into column slices that each fit one page at 100 %, with the
-header rows and the agency names printed again on every page: shrinking a 40-column form onto one sheet of paper
-leaves figures nobody can read."""
+"""One official form laid out on its sheet: title block, merged multi-level headers, the numbered column row, group
+rows with their subtotals, one row per agency, the total row, notes, the place-and-date line and the signatures. A
+form wider than a page is split into column slices that each fit one page at 100 %, with the header rows and the
+agency names printed again on every page: shrinking a 40-column form onto one sheet of paper leaves figures nobody
+can read."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 import textwrap
 from dataclasses import dataclass
 from itertools import combinations, pairwise
-from pathlib import Path
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break, ColBreak, RowBreak
 from openpyxl.worksheet.worksheet import Worksheet
 
-from flows.workbooks import save_reproducibly, write_cell
+from flows.excel.workbooks import CENTRED, FONT_NAME, CellStyle, print_on_a4_landscape, write_cell, write_merged
 
-_TRAINING = "Trình độ đào tạo"
-_AGE = "Chia theo độ tuổi"
-_SENIOR, _PRINCIPAL, _SPECIALIST = (
-    "Chuyên viên cao cấp và tương đương",
-    "Chuyên viên chính và tương đương",
-    "Chuyên viên và tương đương",
-)
-_NONE_OR_BLANK = "Chưa có hoặc chưa ghi"
-_BELOW_INTERMEDIATE = "Dưới trung cấp hoặc chưa ghi"
-
-
-def _bm01_columns(quota: str, headcount: str, grades: str) -> tuple[tuple[str, ...], ...]:
-    """Form BM01/BNV columns 1-38 (staff-list spec §7), the header path of each, top level first; the first two
-    columns and the grade heading name whom the sheet counts."""
-    return (
-        (quota,),
-        (headcount,),
-        *(("Trong đó", name) for name in ("Nữ", "Đảng viên", "Dân tộc thiểu số", "Tôn giáo")),
-        *((grades, name) for name in (_SENIOR, _PRINCIPAL, _SPECIALIST, "Cán sự và tương đương", "Nhân viên")),
-        *(
-            (_TRAINING, "Chuyên môn", name)
-            for name in ("Tiến sĩ", "Thạc sĩ", "Đại học", "Cao đẳng", "Trung cấp", "Sơ cấp")
-        ),
-        *((_TRAINING, "Chính trị", name) for name in ("Cử nhân", "Cao cấp", "Trung cấp", "Sơ cấp")),
-        (_TRAINING, "Tin học", "Trung cấp trở lên"),
-        (_TRAINING, "Tin học", "Chứng chỉ"),
-        (_TRAINING, "Ngoại ngữ", "Tiếng Anh", "Đại học trở lên"),
-        (_TRAINING, "Ngoại ngữ", "Tiếng Anh", "Chứng chỉ (A, B, C)"),
-        (_TRAINING, "Ngoại ngữ", "Ngoại ngữ khác", "Đại học trở lên"),
-        (_TRAINING, "Ngoại ngữ", "Ngoại ngữ khác", "Chứng chỉ (A, B, C)"),
-        (_TRAINING, "Ngoại ngữ", "Chứng chỉ tiếng dân tộc"),
-        *((_TRAINING, "Quản lý nhà nước", name) for name in (_SENIOR, _PRINCIPAL, _SPECIALIST)),
-        (_AGE, "Từ 30 trở xuống"),
-        (_AGE, "Từ 31 đến 40"),
-        (_AGE, "Từ 41 đến 50"),
-        (_AGE, "Từ 51 đến 60", "Tổng số"),
-        (_AGE, "Từ 51 đến 60", "Nữ từ 51 đến 55"),
-        (_AGE, "Từ 51 đến 60", "Nam từ 56 đến 60"),
-        (_AGE, "Trên tuổi nghỉ hưu"),
-    )
-
-
-BM01_COLUMNS = _bm01_columns("Tổng số biên chế được giao", "Tổng số cán bộ, công chức hiện có", "Chia theo ngạch")
-BM01_PUBLIC_EMPLOYEE_COLUMNS = _bm01_columns(
-    "Tổng số người làm việc được giao", "Tổng số viên chức hiện có", "Chia theo chức danh nghề nghiệp"
-)
-# The other staff in the headcount (analytics.form_contract_staff): every group but "Trong đó" adds up to column 1.
-CONTRACT_COLUMNS: tuple[tuple[str, ...], ...] = (
-    ("Tổng số người lao động hiện có",),
-    *(("Trong đó", name) for name in ("Nữ", "Đảng viên", "Dân tộc thiểu số")),
-    *(
-        ("Chia theo loại hợp đồng", name)
-        for name in ("Trong chỉ tiêu biên chế", "Hỗ trợ, phục vụ", "Loại khác", "Chưa ghi loại hợp đồng")
-    ),
-    *(
-        ("Trình độ chuyên môn", name)
-        for name in ("Sau đại học", "Đại học", "Cao đẳng", "Trung cấp", _BELOW_INTERMEDIATE)
-    ),
-    *((_AGE, name) for name in ("Từ 30 trở xuống", "Từ 31 đến 40", "Từ 41 đến 50", "Từ 51 đến tuổi nghỉ hưu")),
-    (_AGE, "Trên tuổi nghỉ hưu"),
-)
-# The leaders' table in the layout of Party form 9B (analytics.form_9b_leaders): every group adds up to column 1,
-# leaders with a level the form has no column for included; column 4 is a part of column 1. State management
-# levels go by the form's abbreviations (chuyên viên cao cấp, chính, chuyên viên và tương đương) to fit one page.
-FORM_9B_COLUMNS: tuple[tuple[str, ...], ...] = (
-    ("Tổng số",),
-    ("Giới tính", "Nam"),
-    ("Giới tính", "Nữ"),
-    ("Trong đó: dân tộc thiểu số",),
-    ("Độ tuổi", "Từ 40 tuổi trở xuống"),
-    ("Độ tuổi", "Trên 40 đến 50 tuổi"),
-    ("Độ tuổi", "Trên 50 tuổi"),
-    *(
-        ("Trình độ chuyên môn", name)
-        for name in ("Tiến sĩ", "Thạc sĩ", "Đại học", "Cao đẳng", "Trung cấp", _BELOW_INTERMEDIATE)
-    ),
-    *(("Lý luận chính trị", name) for name in ("Cao cấp, cử nhân", "Trung cấp", "Sơ cấp", _NONE_OR_BLANK)),
-    *(("Quản lý nhà nước", name) for name in ("CV cao cấp và TĐ", "CV chính và TĐ", "CV và TĐ", _NONE_OR_BLANK)),
-    *(("Tiêu chuẩn chức danh", name) for name in ("Đạt", "Chưa đạt", "Chưa có tiêu chuẩn để xét")),
-)
-# The numbered columns of each form macro, for the data dictionary.
-FORM_MACRO_COLUMNS = {
-    "analytics.form_bm01": BM01_COLUMNS,
-    "analytics.form_contract_staff": CONTRACT_COLUMNS,
-    "analytics.form_9b_leaders": FORM_9B_COLUMNS,
-}
-_SAME_PERSON_ONCE = "Dòng cộng của khối và dòng Tổng số tính mỗi người một lần, kể cả người có tên ở hai đơn vị."
-_NO_LIST = "Đơn vị chưa gửi danh sách: các cột để trống (không phải bằng 0)."
-_DOTS = "…………………………"
-
-_FONT = "Times New Roman"
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _LEFT_WRAPPED = Alignment(horizontal="left", vertical="center", wrap_text=True)
 # Page geometry, in the units openpyxl writes: column widths in characters of the default font (Calibri 11: a digit
 # is 7 pixels at 96 dpi in Excel, nearer 7.5 in LibreOffice, which measures it unrounded), row heights in points.
@@ -160,88 +60,6 @@ class Form:
         return None if total is None else total[position[self.headcount_column]]
 
 
-def bm01(columns: list[str], rows: list[tuple]) -> Form:
-    """Form BM01/BNV over cán bộ and công chức, the people it is defined for."""
-    return Form(
-        "BM01 cán bộ, công chức",
-        "Biểu mẫu BM01/BNV",
-        "Ban hành kèm theo Thông tư số 11/2012/TT-BNV ngày 17/12/2012",
-        "BÁO CÁO SỐ LƯỢNG, CHẤT LƯỢNG CÁN BỘ, CÔNG CHỨC",
-        BM01_COLUMNS,
-        columns,
-        rows,
-        (
-            "Cột 1: biên chế được giao theo danh mục đơn vị; để trống nếu danh mục chưa ghi, và dòng cộng để trống "
-            "nếu có đơn vị trong đó chưa ghi.",
-            _NO_LIST,
-            _SAME_PERSON_ONCE,
-        ),
-        "cán bộ, công chức",
-        "col_02",
-    )
-
-
-def bm01_public_employees(columns: list[str], rows: list[tuple]) -> Form:
-    """The BM01/BNV layout over viên chức, who the form itself leaves out."""
-    return Form(
-        "BM01 viên chức",
-        "Biểu mẫu BM01/BNV (viên chức)",
-        "Bố cục theo Thông tư số 11/2012/TT-BNV ngày 17/12/2012",
-        "BÁO CÁO SỐ LƯỢNG, CHẤT LƯỢNG VIÊN CHỨC",
-        BM01_PUBLIC_EMPLOYEE_COLUMNS,
-        columns,
-        rows,
-        (
-            "Cột 1: số lượng người làm việc được giao theo danh mục đơn vị; để trống nếu danh mục chưa ghi, và dòng "
-            "cộng để trống nếu có đơn vị trong đó chưa ghi.",
-            _NO_LIST,
-            _SAME_PERSON_ONCE,
-        ),
-        "viên chức",
-        "col_02",
-    )
-
-
-def contract_staff(columns: list[str], rows: list[tuple]) -> Form:
-    """The rest of the headcount, so that the sheets together count everyone once."""
-    return Form(
-        "Người lao động",
-        "Biểu tổng hợp người lao động",
-        "Kèm theo biểu mẫu BM01/BNV",
-        "TỔNG HỢP SỐ LƯỢNG, CHẤT LƯỢNG NGƯỜI LAO ĐỘNG",
-        CONTRACT_COLUMNS,
-        columns,
-        rows,
-        (
-            "Người lao động: người làm việc theo hợp đồng và mọi người khác tính vào tổng số mà không là cán bộ, "
-            "công chức, viên chức. Người hoạt động không chuyên trách ở phường, xã không tính vào tổng số nên không "
-            "có trong các biểu.",
-            "Mỗi nhóm cột, trừ nhóm Trong đó, cộng lại bằng cột 1.",
-            _SAME_PERSON_ONCE,
-        ),
-        "người lao động",
-    )
-
-
-def form_9b(columns: list[str], rows: list[tuple]) -> Form:
-    """The leaders' table of Party form 9B."""
-    return Form(
-        "9B lãnh đạo, quản lý",
-        "Biểu 9B",
-        "Theo mẫu biểu thống kê của Ban Tổ chức Trung ương",
-        "CHẤT LƯỢNG ĐỘI NGŨ CÁN BỘ LÃNH ĐẠO, QUẢN LÝ",
-        FORM_9B_COLUMNS,
-        columns,
-        rows,
-        (
-            "Mỗi nhóm cột (giới tính, độ tuổi, trình độ chuyên môn, lý luận chính trị, quản lý nhà nước, tiêu chuẩn "
-            "chức danh) cộng lại bằng cột 1; cột 4 là số trong tổng số.",
-            "Đơn vị chưa gửi danh sách: các cột để trống; đơn vị có danh sách mà không có người lãnh đạo, quản lý: 0.",
-            _SAME_PERSON_ONCE,
-        ),
-    )
-
-
 @dataclass(frozen=True)
 class TitleBlock:
     """Who reports to whom, as of when, and where and when it is signed."""
@@ -251,67 +69,6 @@ class TitleBlock:
     place: str
     as_of: dt.date
     signed_on: dt.date
-
-
-_CITY = re.compile(r"\b(thành phố|tp\.|thị xã|tx\.|huyện|quận)\s*(\S.*)$", re.IGNORECASE)
-_UNIT_WORDS = {"tp.": "thành phố", "tx.": "thị xã"}
-
-
-def city_of(government_name: str | None) -> tuple[str, str] | None:
-    """The city a government agency's name is of, as (its kind, its name): "HĐND và UBND thành phố Tân Uyên" is
-    ("thành phố", "Tân Uyên"); None when the name says no city, district or town."""
-    found = _CITY.search(government_name or "")
-    if found is None:
-        return None
-    kind = found[1].lower()
-    return _UNIT_WORDS.get(kind, kind), found[2].strip()
-
-
-def title_block(
-    reporting_unit: str,
-    receiving_unit: str,
-    place: str,
-    government_name: str | None,
-    as_of: dt.date,
-    signed_on: dt.date,
-) -> TitleBlock:
-    """The settings' units and place, the city of the catalogue's government where they are empty; what nobody
-    knows stays a dotted line to fill in by hand."""
-    city = city_of(government_name)
-    return TitleBlock(
-        reporting_unit or (f"UBND {city[0]} {city[1]}" if city else _DOTS),
-        receiving_unit or _DOTS,
-        place or (city[1] if city else _DOTS),
-        as_of,
-        signed_on,
-    )
-
-
-def headcount_line(forms: list[Form], staff_total: int | None) -> str | None:
-    """How the sheets that split the headcount add up to the city's total staff (staff.total), in one sentence."""
-    parts = [(form.counts, form.total() or 0) for form in forms if form.counts]
-    if not parts:
-        return None
-    summed = sum(count for _, count in parts)
-    terms = " + ".join(f"{_number(count)} {label}" for label, count in parts)
-    known = "chưa tính" if staff_total is None else f"{_number(staff_total)} người"
-    verdict = "bằng" if summed == staff_total else "KHÁC với"
-    return (
-        f"Cộng các biểu: {terms} = {_number(summed)} người, {verdict} tổng số cán bộ, công chức, viên chức, người lao "
-        f"động hiện có ({known}); mỗi người được tính một lần, ở một biểu."
-    )
-
-
-def write_forms(path: Path, forms: list[Form], block: TitleBlock, staff_total: int | None) -> None:
-    """One workbook, one sheet per form, stamped with the day it is signed: the same warehouse, as-of date and day
-    give the same bytes."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    line = headcount_line(forms, staff_total)
-    for form in forms:
-        notes = (line, *form.notes) if form.counts and line else form.notes
-        _write_form(workbook.create_sheet(form.sheet), form, notes, block)
-    save_reproducibly(workbook, path, dt.datetime.combine(block.signed_on, dt.time()))
 
 
 @dataclass(frozen=True)
@@ -370,7 +127,9 @@ def _plan(headers: tuple[tuple[str, ...], ...]) -> _Geometry:
     return _Geometry(width, slices)
 
 
-def _write_form(sheet: Worksheet, form: Form, notes: tuple[str, ...], block: TitleBlock) -> None:
+def write_form(sheet: Worksheet, form: Form, notes: tuple[str, ...], block: TitleBlock) -> None:
+    """The form on its sheet, planned to print on A4 landscape at 100 %: column slices a page wide, rows broken
+    between pages where a group heading or the signatures would otherwise stand alone."""
     geometry = _plan(form.headers)
     width = geometry.width
     header_top = 8
@@ -381,7 +140,7 @@ def _write_form(sheet: Worksheet, form: Form, notes: tuple[str, ...], block: Tit
     numbers_row = header_top + depth
     for index, label in enumerate(["A", "B", *range(1, len(form.headers) + 1)], start=1):
         cell = write_cell(sheet, numbers_row, index, label)
-        cell.alignment, cell.border, cell.font = _CENTRED, _BOX, Font(name=_FONT, size=8, italic=True)
+        cell.alignment, cell.border, cell.font = CENTRED, _BOX, Font(name=FONT_NAME, size=8, italic=True)
     sheet.row_dimensions[numbers_row].height = 13
     body = _write_rows(sheet, form, numbers_row + 1, width)
     last = body[-1][0] if body else numbers_row
@@ -398,37 +157,47 @@ def _write_title_block(sheet: Worksheet, form: Form, block: TitleBlock, geometry
     print again beside every slice, and would show a clipped piece of a title that spanned them."""
     first_slice_start, first_slice_end = geometry.slices[0]
     title_start = 1 if len(geometry.slices) == 1 else first_slice_start
-    _merged_text(sheet, 1, 1, 2, f"Đơn vị báo cáo: {block.reporting_unit}", Font(name=_FONT, size=10), _LEFT_WRAPPED)
-    _merged_text(
-        sheet, 2, 1, 2, f"Đơn vị nhận báo cáo: {block.receiving_unit}", Font(name=_FONT, size=10), _LEFT_WRAPPED
+    write_merged(
+        sheet,
+        1,
+        (1, 2),
+        f"Đơn vị báo cáo: {block.reporting_unit}",
+        CellStyle(Font(name=FONT_NAME, size=10), _LEFT_WRAPPED),
+    )
+    write_merged(
+        sheet,
+        2,
+        (1, 2),
+        f"Đơn vị nhận báo cáo: {block.receiving_unit}",
+        CellStyle(Font(name=FONT_NAME, size=10), _LEFT_WRAPPED),
     )
     right = max(3, first_slice_end - 7)
-    _merged_text(sheet, 1, right, first_slice_end, form.form_name, Font(name=_FONT, size=10, bold=True), _CENTRED)
-    _merged_text(sheet, 2, right, first_slice_end, form.basis, Font(name=_FONT, size=9, italic=True), _CENTRED)
+    write_merged(
+        sheet, 1, (right, first_slice_end), form.form_name, CellStyle(Font(name=FONT_NAME, size=10, bold=True), CENTRED)
+    )
+    write_merged(
+        sheet, 2, (right, first_slice_end), form.basis, CellStyle(Font(name=FONT_NAME, size=9, italic=True), CENTRED)
+    )
     for row, height in zip(range(1, header_top), (27, 27, 6, 20, 16, 14, 4), strict=True):
         sheet.row_dimensions[row].height = height
-    _merged_text(sheet, 4, title_start, first_slice_end, form.title, Font(name=_FONT, size=13, bold=True), _CENTRED)
+    write_merged(
+        sheet,
+        4,
+        (title_start, first_slice_end),
+        form.title,
+        CellStyle(Font(name=FONT_NAME, size=13, bold=True), CENTRED),
+    )
     as_of = block.as_of
-    _merged_text(
+    as_of_line = f"Tính đến ngày {as_of:%d} tháng {as_of:%m} năm {as_of:%Y}"
+    write_merged(
         sheet,
         5,
-        title_start,
-        first_slice_end,
-        f"Tính đến ngày {as_of:%d} tháng {as_of:%m} năm {as_of:%Y}",
-        Font(name=_FONT, size=11, italic=True),
-        _CENTRED,
+        (title_start, first_slice_end),
+        as_of_line,
+        CellStyle(Font(name=FONT_NAME, size=11, italic=True), CENTRED),
     )
     unit = write_cell(sheet, 6, max(3, first_slice_end - 3), "Đơn vị tính: người")
-    unit.font = Font(name=_FONT, size=9, italic=True)
-
-
-def _merged_text(
-    sheet: Worksheet, row: int, first: int, last: int, text: str, font: Font, alignment: Alignment
-) -> None:
-    if last > first:
-        sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
-    cell = write_cell(sheet, row, first, text)
-    cell.font, cell.alignment = font, alignment
+    unit.font = Font(name=FONT_NAME, size=9, italic=True)
 
 
 def _write_headers(sheet: Worksheet, paths: list[tuple[str, ...]], top: int, depth: int, geometry: _Geometry) -> None:
@@ -456,7 +225,7 @@ def _write_headers(sheet: Worksheet, paths: list[tuple[str, ...]], top: int, dep
                 cell = write_cell(sheet, top + level, first, path[level])
                 # Headings over other columns in bold, the columns' own labels plain: narrower, and as forms print them.
                 is_heading = len(path) > level + 1 or len(path) == 1
-                cell.alignment, cell.font = _CENTRED, Font(name=_FONT, bold=is_heading, size=_HEADER_FONT_PT)
+                cell.alignment, cell.font = CENTRED, Font(name=FONT_NAME, bold=is_heading, size=_HEADER_FONT_PT)
                 needed = _text_height(path[level], _span_px(first, last, geometry), _HEADER_FONT_PT)
                 if bottom == level:
                     heights[level] = max(heights[level], needed)
@@ -498,7 +267,7 @@ def _write_rows(sheet: Worksheet, form: Form, first_row: int, width: int) -> lis
         for column in range(1, width + 1):
             cell = sheet.cell(row, column)
             cell.border = _BOX
-            cell.font = Font(name=_FONT, size=_BODY_FONT_PT, bold=bold)
+            cell.font = Font(name=FONT_NAME, size=_BODY_FONT_PT, bold=bold)
             if column == 2:
                 cell.alignment = _LEFT_WRAPPED
             else:
@@ -516,7 +285,9 @@ def _write_footer(sheet: Worksheet, notes: tuple[str, ...], block: TitleBlock, t
     footer_px = _span_px(first, last, geometry)
     row = top
     for note in notes:
-        _merged_text(sheet, row, first, last, note, Font(name=_FONT, size=9, italic=True), _LEFT_WRAPPED)
+        write_merged(
+            sheet, row, (first, last), note, CellStyle(Font(name=FONT_NAME, size=9, italic=True), _LEFT_WRAPPED)
+        )
         sheet.row_dimensions[row].height = _text_height(note, footer_px, 9)
         row += 1
     sheet.row_dimensions[row].height = 8
@@ -527,12 +298,18 @@ def _write_footer(sheet: Worksheet, notes: tuple[str, ...], block: TitleBlock, t
     # The place-and-date line on one line: wide enough for it at 10 pt, never narrower than a third.
     place_columns = math.ceil(len(place_line) * 7.5 / (geometry.number_width * _PX_PER_WIDTH))
     left, right = (first, first + third - 1), (last - max(third, place_columns) + 1, last)
-    _merged_text(sheet, row, *right, place_line, Font(name=_FONT, size=10, italic=True), _CENTRED)
+    write_merged(sheet, row, right, place_line, CellStyle(Font(name=FONT_NAME, size=10, italic=True), CENTRED))
     sheet.row_dimensions[row].height = 16
     row += 1
     for columns, title in ((left, "NGƯỜI LẬP BẢNG"), (right, "THỦ TRƯỞNG ĐƠN VỊ")):
-        _merged_text(sheet, row, *columns, title, Font(name=_FONT, size=10, bold=True), _CENTRED)
-        _merged_text(sheet, row + 1, *columns, "(Ký, ghi rõ họ tên)", Font(name=_FONT, size=9, italic=True), _CENTRED)
+        write_merged(sheet, row, columns, title, CellStyle(Font(name=FONT_NAME, size=10, bold=True), CENTRED))
+        write_merged(
+            sheet,
+            row + 1,
+            columns,
+            "(Ký, ghi rõ họ tên)",
+            CellStyle(Font(name=FONT_NAME, size=9, italic=True), CENTRED),
+        )
     sheet.row_dimensions[row].height, sheet.row_dimensions[row + 1].height = 16, 14
     sheet.row_dimensions[row + 2].height = 60
     return row + 2
@@ -574,17 +351,14 @@ def _page_setup(sheet: Worksheet, header_top: int, numbers_row: int, geometry: _
     for _, last in geometry.slices[:-1]:
         breaks.append(Break(id=last))
     sheet.col_breaks = breaks
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.scale = 100
-    sheet.sheet_properties.pageSetUpPr.fitToPage = False
+    print_on_a4_landscape(sheet, fit_to_width=False)
     sheet.print_title_rows = f"{header_top}:{numbers_row}"
     sheet.print_title_cols = "A:B"
     margins = sheet.page_margins
     margins.left = margins.right = _MARGIN_INCHES
     margins.top, margins.bottom, margins.header, margins.footer = _TOP_INCHES, _BOTTOM_INCHES, 0.2, 0.3
     sheet.oddFooter.center.text = "Trang &P/&N"
-    sheet.oddFooter.center.font = f"{_FONT},Italic"
+    sheet.oddFooter.center.font = f"{FONT_NAME},Italic"
     sheet.oddFooter.center.size = 9
     sheet.freeze_panes = sheet.cell(numbers_row + 1, 3)
 
@@ -610,8 +384,3 @@ def _roman(number: int) -> str:
         while number >= value:
             result, number = result + numeral, number - value
     return result
-
-
-def _number(value: int) -> str:
-    """2886 as Vietnamese writes it, 2.886."""
-    return f"{value:,}".replace(",", ".")

@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from flows import console as show
-from flows.runtime import LocalServer, prefect_api
+from flows.cli import console as show
+from flows.cli.prefect_server import LocalServer, prefect_api
 
 app = typer.Typer(
     help="staffq: nightly quality checks and indicators for agencies' staff lists, in DuckDB.",
@@ -30,6 +30,7 @@ def _as_of_option(help_text: str) -> typer.models.OptionInfo:
     return typer.Option("--as-of", formats=["%Y-%m-%d"], help=help_text)
 
 
+REPORT_FORMATS = ("table", "md", "html", "xlsx")
 WorkspaceOption = Annotated[
     Path, typer.Option("--workspace", "-w", help="Workspace folder (holds staffq.toml).", show_default=True)
 ]
@@ -44,8 +45,8 @@ def init(
 
     Example: `staffq init --dir ./tan-uyen`
     """
+    from flows.cli.init import WorkspaceExists, create_workspace
     from flows.settings import environment_variable, secret_file
-    from flows.workspace_setup import WorkspaceExists, create_workspace
 
     if catalog not in ("tan-uyen", "empty"):
         err.print(f"[red]Unknown catalogue {show.literal(repr(catalog))}[/]: use tan-uyen or empty.")
@@ -109,8 +110,8 @@ def serve(
 
     Example: `staffq serve --workspace ./tan-uyen`
     """
-    from flows.runtime import ServerError
-    from flows.serve import serve as serve_flow
+    from flows.cli.prefect_server import ServerError
+    from flows.cli.serve import serve as serve_flow
 
     root = _ready_workspace(workspace)
     try:
@@ -130,7 +131,8 @@ def demo(
 
     Example: `staffq demo --dir /tmp/staffq-demo`
     """
-    from flows.demo import DEMO_AS_OF, prepare_demo
+    from flows.demo.tables import AS_OF as DEMO_AS_OF
+    from flows.demo.workspace import prepare_demo
 
     root = directory.resolve()
     root.mkdir(parents=True, exist_ok=True)
@@ -174,8 +176,8 @@ def check(
 
     Example: `staffq check "DS_CBCCVC_2024.xlsx" --agency UB-NV`
     """
-    from flows.checking import NotAWorkspace, check_file, find_workspace
-    from flows.verdicts import LANGUAGES
+    from flows.cli.check import NotAWorkspace, check_file, find_workspace
+    from flows.delivery.verdicts import LANGUAGES
 
     if lang not in LANGUAGES:
         err.print(f"[red]Unknown language {show.literal(repr(lang))}[/]: use vi or en.")
@@ -207,7 +209,7 @@ def template(
 
     Example: `staffq template --out mau-danh-sach.xlsx --agency-name "PHÒNG NỘI VỤ"`
     """
-    from flows.template import write_template
+    from flows.excel.template import write_template
 
     path = write_template(output, as_of.date() if as_of else None, agency_name)
     out.print(
@@ -234,14 +236,15 @@ def report(
 
     Example: `staffq report --workspace staffq-demo --format html --out bao-cao.html`
     """
-    from flows.report import print_table, render_markdown
-    from flows.reports import FORMATS, city_report, default_output, write_html, write_xlsx
+    from flows.reports.city import city_report, print_table, render_markdown
+    from flows.reports.forms import write_xlsx
+    from flows.reports.html import write_html
     from flows.settings import load_settings, workspace_of
     from warehouse.database import connect
     from warehouse.queries import latest_as_of
 
-    if output_format not in FORMATS:
-        err.print(f"[red]Unknown format {show.literal(repr(output_format))}[/]: use {', '.join(FORMATS)}.")
+    if output_format not in REPORT_FORMATS:
+        err.print(f"[red]Unknown format {show.literal(repr(output_format))}[/]: use {', '.join(REPORT_FORMATS)}.")
         raise typer.Exit(2)
     root = workspace.resolve()
     settings = load_settings(root)
@@ -259,7 +262,7 @@ def report(
             err.print(f"[red]No indicators as of {date}[/] in {show.literal(published)}.")
             raise typer.Exit(2)
         if output_format in ("html", "xlsx"):
-            target = output or default_output(output_format, date)
+            target = output or _default_output(output_format, date)
             if output_format == "html":
                 write_html(connection, city, target)
             else:
@@ -275,6 +278,11 @@ def report(
             sys.stdout.write(text)
     else:
         print_table(out, city)
+
+
+def _default_output(fmt: str, as_of: dt.date) -> Path:
+    """bao-cao-2024-12-31.html in the current folder: a file format needs a file."""
+    return Path(f"bao-cao-{as_of.isoformat()}.{fmt}")
 
 
 def _ready_workspace(workspace: Path) -> Path:

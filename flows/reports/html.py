@@ -1,17 +1,20 @@
 """`staffq report --format html`: one self-contained page — narrative, charts, whom to chase, the indicator tables —
 that opens from a shared drive or an e-mail attachment with no network and prints on A4. Charts are plotly figures
 with plotly.js inlined once; every text of ours is HTML-escaped, and plotly escapes what it embeds. Numbers are
-written as Vietnamese (vi-VN) writes them, by flows.report in our texts and by plotly's separators on the axes."""
+written as Vietnamese (vi-VN) writes them, by flows.reports.city in our texts and by plotly's separators on the axes."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
 from dataclasses import dataclass
+from pathlib import Path
 
+import duckdb
 import plotly.graph_objects as go
 
-from flows.report import SECTIONS, CityReport, count_text, narrative, share_text, target_text
+from flows.reports.city import SECTIONS, CityReport, count_text, narrative, share_text, target_text
+from warehouse import queries
 
 _LEADER_EDUCATION = SECTIONS[1][1]
 _LEADER_THEORY = SECTIONS[2][1]
@@ -387,3 +390,13 @@ def _tables(report: CityReport) -> list[str]:
             )
         parts.append("</tbody></table>")
     return parts
+
+
+def write_html(connection: duckdb.DuckDBPyConnection, report: CityReport, path: Path) -> None:
+    """The HTML page: the city's figures, their history up to the report's date and each agency's data quality."""
+    data = HtmlData(
+        history=queries.city_history(connection, TREND_CODES, report.as_of),
+        pyramid=queries.age_pyramid(connection, report.as_of),
+        agencies=queries.agency_data_quality(connection, report.as_of),
+    )
+    path.write_text(render_html(report, data), encoding="utf-8")

@@ -4,8 +4,8 @@ itself fails. Channels are apprise URLs (webhook, e-mail, Slack, Telegram, …).
 
 Delivery is I/O that fails: each channel is tried `attempts` times with doubling waits, every attempt is kept for
 the warehouse, and a channel that is down never stops the others or fails the run. The channels are shared: a
-message names each problem without quoting a person's birth date or ID number (flows.masking), while file names,
-agency codes and as-of dates appear as written, so the reader knows which list is meant."""
+message names each problem without quoting a person's birth date or ID number (flows.delivery.masking), while file
+names, agency codes and as-of dates appear as written, so the reader knows which list is meant."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flows.masking import scrub_free_text, shareable_message
+from flows.delivery.masking import scrub_free_text, shareable_message
 from warehouse.load import Submission
 
 if TYPE_CHECKING:
@@ -42,6 +42,16 @@ class Alert:
     title: str
     body: str
     urls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What the operator's digest says of a run: which, as of when, and the files it took in."""
+
+    run_id: str
+    as_of: dt.date
+    files_seen: int
+    submissions: list[Submission]
 
 
 @dataclass(frozen=True)
@@ -101,16 +111,9 @@ def late_alerts(late: list[dict], contacts: dict[str, AgencyContact]) -> list[Al
     return alerts
 
 
-def digest(
-    run_id: str,
-    as_of: dt.date,
-    files_seen: int,
-    submissions: list[Submission],
-    late: list[dict],
-    failed: list[dict],
-    operator: tuple[str, ...],
-) -> Alert:
+def digest(run: RunSummary, late: list[dict], failed: list[dict], operator: tuple[str, ...]) -> Alert:
     """The operator's view of the run: totals, agencies with returned data, late agencies, failed deliveries."""
+    run_id, as_of, files_seen, submissions = run.run_id, run.as_of, run.files_seen, run.submissions
     loaded = sum(s.rows_loaded for s in submissions)
     rejected = sum(s.rows_rejected for s in submissions)
     lines = [

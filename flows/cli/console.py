@@ -13,8 +13,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from flows.masking import shareable_message
-from flows.verdicts import next_step, reason, verdict
+from flows.delivery.masking import shareable_message
+from flows.delivery.verdicts import next_step, reason, verdict
 from warehouse.database import connect
 from warehouse.queries import city_indicators, problem_submissions
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-from flows.demo_inbox import write_demo_inbox
+from flows.cli.init import create_workspace
+from flows.demo.files import write_demo_inbox
 from flows.settings import load_settings, workspace_of
-from flows.workspace_setup import create_workspace
 from warehouse.workspace import Workspace
-
-# The demo describes the city before the 2025 reforms, at the annual statistics date.
-DEMO_AS_OF = dt.date(2024, 12, 31)
 
 
 def prepare_demo(root: Path) -> tuple[Workspace, list[Path]]:

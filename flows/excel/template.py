@@ -18,7 +18,17 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from flows.workbooks import save_reproducibly, write_cell
+from flows.excel.workbooks import (
+    CENTRED,
+    FONT_NAME,
+    CellStyle,
+    ListHeading,
+    print_on_a4_landscape,
+    save_reproducibly,
+    write_cell,
+    write_list_heading,
+    write_merged,
+)
 from schemas.policy import Policy
 from schemas.reading.headers import PATH_SEPARATOR
 from schemas.reference import reference_path
@@ -145,16 +155,13 @@ _NOTES_VI = {
 }
 _TEXT_FIELDS = {"national_id", "grade_code", "salary_step"}
 _SAVED_AT = dt.datetime(2025, 1, 1, 8, 0, 0)
-# As on the form: the agency top left, the national motto top right, each over a few columns.
+# As on the form: the agency top left, over a few columns.
 _AGENCY_SPAN = 5
-_MOTTO_SPAN = 10
 
-_FONT = Font(name="Times New Roman", size=12)
-_BOLD = Font(name="Times New Roman", size=12, bold=True)
-_ITALIC = Font(name="Times New Roman", size=12, italic=True)
-_TITLE = Font(name="Times New Roman", size=14, bold=True)
+_FONT = Font(name=FONT_NAME, size=12)
+_BOLD = Font(name=FONT_NAME, size=12, bold=True)
+_TITLE = Font(name=FONT_NAME, size=14, bold=True)
 _THIN = Border(*(Side(style="thin"),) * 4)
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _WRAP = Alignment(vertical="top", wrap_text=True)
 _CELL = Alignment(vertical="center", wrap_text=True)
 
@@ -185,7 +192,8 @@ def write_template(path: Path, as_of: dt.date | None = None, agency_name: str = 
     sheet = workbook.create_sheet(LIST_SHEET)
     ranges = _write_choices(workbook.create_sheet(CHOICES_SHEET), choices)
     _write_guide(guide, columns, choices, as_of)
-    _write_title(sheet, agency_name or PLACEHOLDER_AGENCY, as_of, columns[-1].number)
+    heading = ListHeading(agency_name or PLACEHOLDER_AGENCY, f"Tính đến ngày {as_of:%d/%m/%Y}", _AGENCY_SPAN, 12)
+    write_list_heading(sheet, heading, columns[-1].number)
     _write_header(sheet, columns)
     _write_rows(sheet, columns)
     _add_validations(sheet, columns, ranges)
@@ -268,16 +276,16 @@ def _write_guide(sheet: Worksheet, columns: list[SheetColumn], choices: dict[str
         sheet.row_dimensions[row].height = 32
     top = len(lines) + 4
     for number, caption in enumerate(("Cột", "Tiêu đề cột", "Mức độ", "Giá trị hoặc định dạng", "Ghi chú"), 1):
-        _put(sheet, top, number, caption, _BOLD, _CENTER)
+        write_merged(sheet, top, (number, number), caption, CellStyle(_BOLD, CENTRED))
         sheet.cell(top, number).border = _THIN
     for row, guide_row in enumerate(_guide_rows(columns, choices), top + 1):
         for number, value in enumerate(guide_row, 1):
-            _put(sheet, row, number, value, _FONT, _WRAP)
+            write_merged(sheet, row, (number, number), value, CellStyle(_FONT, _WRAP))
             sheet.cell(row, number).border = _THIN
     for letter, width in zip("ABCDE", (8, 30, 14, 60, 50), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = sheet.cell(top + 1, 1)
-    _print_a4_landscape(sheet)
+    print_on_a4_landscape(sheet)
 
 
 def _guide_rows(columns: list[SheetColumn], choices: dict[str, list[str]]) -> list[tuple[str, str, str, str, str]]:
@@ -314,27 +322,17 @@ def _accepted(field: str, kind: str, choices: dict[str, list[str]]) -> str:
     return _DATE_FORMAT_VI if kind == "date" else "Ghi bằng chữ"
 
 
-def _write_title(sheet: Worksheet, agency: str, as_of: dt.date, last: int) -> None:
-    """Agency, national motto, list title and the as-of line the reader takes the list's date from."""
-    motto = last - _MOTTO_SPAN + 1
-    _put(sheet, 1, 1, agency, _BOLD, _CENTER, _AGENCY_SPAN)
-    _put(sheet, 1, motto, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", _BOLD, _CENTER, last)
-    _put(sheet, 2, motto, "Độc lập - Tự do - Hạnh phúc", _BOLD, _CENTER, last)
-    _put(sheet, 4, 1, "DANH SÁCH CÁN BỘ, CÔNG CHỨC, VIÊN CHỨC, NGƯỜI LAO ĐỘNG", _TITLE, _CENTER, last)
-    _put(sheet, 5, 1, f"Tính đến ngày {as_of:%d/%m/%Y}", _ITALIC, _CENTER, last)
-
-
 def _write_header(sheet: Worksheet, columns: list[SheetColumn]) -> None:
     """Two header rows as on the form: a plain header spans both rows, a split one spans its sub-columns."""
     top = HEADER_ROW
     for column in columns:
         sheet.cell(top, column.number).border = sheet.cell(top + 1, column.number).border = _THIN
         if len(column.levels) > 1:
-            _put(sheet, top + 1, column.number, column.levels[-1], _BOLD, _CENTER)
+            write_merged(sheet, top + 1, (column.number, column.number), column.levels[-1], CellStyle(_BOLD, CENTRED))
     for field in dict.fromkeys(column.field for column in columns):
         group = [column for column in columns if column.field == field]
         first, last = group[0].number, group[-1].number
-        _put(sheet, top, first, group[0].levels[0], _BOLD, _CENTER)
+        write_merged(sheet, top, (first, first), group[0].levels[0], CellStyle(_BOLD, CENTRED))
         bottom = top + 1 if len(group) == 1 else top
         sheet.merge_cells(start_row=top, start_column=first, end_row=bottom, end_column=last)
     sheet.row_dimensions[top].height = 48
@@ -386,20 +384,4 @@ def _set_up_page(sheet: Worksheet, columns: list[SheetColumn]) -> None:
         sheet.column_dimensions[column.letter].width = column.width
     sheet.freeze_panes = sheet.cell(EXAMPLE_ROW, 3)
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW + 1}"
-    _print_a4_landscape(sheet)
-
-
-def _print_a4_landscape(sheet: Worksheet) -> None:
-    """Agencies print and sign the list: one page wide on A4 landscape, as many pages down as it takes."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-
-
-def _put(sheet: Worksheet, row: int, column: int, value: object, font: Font, align: Alignment, last: int = 0) -> None:
-    """Write a styled cell, merged across to column `last` when given."""
-    cell = write_cell(sheet, row, column, value)
-    cell.font, cell.alignment = font, align
-    if last > column:
-        sheet.merge_cells(start_row=row, start_column=column, end_row=row, end_column=last)
+    print_on_a4_landscape(sheet)

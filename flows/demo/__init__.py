@@ -1,0 +1,1 @@
+"""`staffq demo`: a Tân Uyên workspace and an inbox of realistic, partly hostile agency files."""

@@ -1,0 +1,1 @@
+"""`staffq report`: the city's indicators in the terminal, Markdown, an HTML page and the official forms."""
