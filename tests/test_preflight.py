@@ -316,3 +316,14 @@ def test_staffq_run_refuses_a_duplicated_code_before_touching_anything(root):
     assert not (root / "warehouse.duckdb").exists() and not (root / "staffq.duckdb").exists()
     assert not (root / ".prefect").exists()  # Prefect never started
     assert list((root / "archive").iterdir()) == [] and list((root / "outbox").iterdir()) == []
+
+
+def test_staffq_demo_with_a_secret_too_short_in_the_environment_says_so_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("STAFFQ_PRIVACY__PERSON_KEY_SECRET", "too-short")
+    result = CliRunner().invoke(app, ["demo", "--dir", str(tmp_path / "demo")], terminal_width=200)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        line for line in result.stderr.splitlines() if line.startswith("STAFFQ_PRIVACY__PERSON_KEY_SECRET: ")
+    ]
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.output
+    assert not (tmp_path / "demo" / "warehouse.duckdb").exists()

@@ -140,6 +140,7 @@ def demo(
         with out.status("Preparing the Tân Uyên demo workspace and agency files..."):
             workspace, files = prepare_demo(root)
         out.print(f"Demo workspace: [bold]{show.literal(workspace.root)}[/] ({len(files)} agency files in the inbox)")
+        _ready_workspace(root)  # the environment can still make it invalid (a short STAFFQ_PRIVACY__... secret)
         outcome = _run_flow(root, DEMO_AS_OF, server)
     show.run_summary(out, outcome)
     show.article_table(out, workspace.published, DEMO_AS_OF)
@@ -286,7 +287,7 @@ def _default_output(fmt: str, as_of: dt.date) -> Path:
 
 
 def _ready_workspace(workspace: Path) -> Path:
-    """The workspace `run` and `serve` work in, checked before anything is written and Prefect starts: a night that
+    """The workspace `run`, `serve` and `demo` work in, checked before anything is written and Prefect starts: a night that
     would fail on its configuration, or on a workspace it cannot write, fails now, with every problem on one line
     each, and exit status 2."""
     from flows.preflight import check_workspace
