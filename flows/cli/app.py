@@ -287,9 +287,9 @@ def _default_output(fmt: str, as_of: dt.date) -> Path:
 
 
 def _ready_workspace(workspace: Path) -> Path:
-    """The workspace `run`, `serve` and `demo` work in, checked before anything is written and Prefect starts: a night that
-    would fail on its configuration, or on a workspace it cannot write, fails now, with every problem on one line
-    each, and exit status 2."""
+    """The workspace `run`, `serve` and `demo` work in, checked before a night starts: a night that would fail on its
+    configuration, or on a workspace it cannot write, fails now, with every problem on one line each, and exit
+    status 2 (`run` and `serve` check before anything is written and Prefect starts)."""
     from flows.preflight import check_workspace
     from warehouse.workspace import Workspace
 
