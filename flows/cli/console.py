@@ -1,22 +1,19 @@
-"""What the CLI prints: the same flat problem table everywhere, and the city's figures."""
+"""What the CLI prints: the run's files, the city's figures, what was returned, and `staffq check`'s verdict.
+
+What reads the warehouse or judges a verdict imports polars, pandera and DuckDB where it is called: every command,
+`--help` too, imports this module, and must not wait for them."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
-import polars as pl
 from rich import box
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
-
-from flows.delivery.masking import shareable_message
-from flows.delivery.verdicts import next_step, reason, verdict
-from warehouse.database import connect
-from warehouse.queries import city_indicators, problem_submissions
 
 # A run with more new files lists the files with problems first, this many, then the totals.
 LISTED_FILES = 50
@@ -122,6 +119,9 @@ def _counts(submissions: list) -> list[str]:
 
 def article_table(console: Console, published: Path, as_of: dt.date) -> None:
     """The article's figures, read back from the analysts' database."""
+    from warehouse.database import connect
+    from warehouse.queries import city_indicators
+
     with connect(published, read_only=True) as connection:
         values = city_indicators(connection, as_of)
     values["leaders.political_theory.other"] = sum(
@@ -139,6 +139,10 @@ def article_table(console: Console, published: Path, as_of: dt.date) -> None:
 
 def rejections(console: Console, published: Path, outbox: Path) -> None:
     """Every file rejected or with rejected rows, its main problem, and where the feedback is."""
+    from flows.delivery.masking import shareable_message
+    from warehouse.database import connect
+    from warehouse.queries import problem_submissions
+
     with connect(published, read_only=True) as connection:
         problems = problem_submissions(connection)
     if not problems:
@@ -235,6 +239,10 @@ def check_report(console: Console, result, shown: int | None = CHECK_SHOWN_PROBL
     STT and the person's name when known), the column as headed in the file, the value as written and what to
     do. Blocks, not a table, so that a terminal of 80 columns reads them whole. A list with thousands of problems
     shows its first `shown` and says how to see the rest."""
+    import polars as pl
+
+    from flows.delivery.verdicts import next_step, reason, verdict
+
     words = _CHECK_WORDS[lang]
     issues = result.issues
     errors = issues.filter(issues["severity"] == "error").height
