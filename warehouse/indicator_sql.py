@@ -46,7 +46,8 @@ def typed(query: str) -> str:
 
 def scoped_staff_columns(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> str:
     """The columns of `analytics.staff_in_scope` that some indicator file names, as a select list: three copies of
-    every person's 80-odd columns cost more than all the indicators together. A file naming a column left out would fail to bind, never count wrong."""
+    every person's 80-odd columns cost more than all the indicators together. A file naming a column left out would
+    fail to bind, never count wrong."""
     text = "\n".join(path.read_text(encoding="utf-8") for path in indicator_files())
     described = connection.execute(f"describe select * from {STAFF_IN_SCOPE}", {"as_of": as_of}).fetchall()
     named = [row[0] for row in described if re.search(rf"\b{re.escape(row[0])}\b", text)]

@@ -83,8 +83,8 @@ class Workspace:
 
     def _files_under(self, folder: str, suffixes: set[str]) -> list[Path]:
         """Walked with os.scandir, whose entries know their type: a night looks at every file of the inbox, and
-        asking each file its type again would be a second system call per file. The operator's warnings come in os.walk's order: about a folder's subfolders, then its files, then
-        what the subfolders hold."""
+        asking each file its type again would be a second system call per file. The operator's warnings come in
+        os.walk's order: about a folder's subfolders, then its files, then what the subfolders hold."""
         with os.scandir(folder) as scanned:
             entries = sorted(scanned, key=lambda entry: entry.name)
         # A link to a folder is listed with the folders, as os.walk does, and the operator told about it.
