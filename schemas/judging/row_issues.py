@@ -1,12 +1,12 @@
-"""The row checks run through pandera, and each failure worded as an issue in both languages."""
+"""The row checks, run together as one polars plan over a batch's typed rows, and each failure worded as an issue
+in both languages. Pandera validates the typed rows against StaffRecord, the schema they must have."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pandera.polars as pa
 import polars as pl
-from pandera.api.polars.types import PolarsData
 
 from schemas.judging.helper_columns import FILE, LAYOUT_GENDER, RAW
 from schemas.judging.issues import ISSUE_SCHEMA, no_issues
@@ -17,71 +17,72 @@ from schemas.policy import Policy
 from schemas.reading.sheets import column_number
 from schemas.staff import StaffRecord, field_titles
 
-# Where a check sits in pandera's report: the column it is attached to and its place among that column's checks.
+# Where a check sits: the field it judges and its place among that field's checks.
 _Place = tuple[str, int]
 
 
 def row_issues(
     frame: pl.DataFrame, batch: list[PreparedFile], policy: Policy, province_codes: tuple[str, ...]
 ) -> pl.DataFrame:
-    """Run every row check through pandera (lazy, so all failures are collected) over the typed rows of a batch,
-    and word the messages; returns the issues of the batch, `_file` telling whose."""
+    """Every row check over the typed rows of a batch, and the messages worded; returns the issues of the batch,
+    `_file` telling whose.
+
+    The checks are polars expressions evaluated in one `select`, which polars runs in one pass with the
+    sub-expressions they share computed once; attached to pandera as checks of their own, each would be a query of
+    its own (see benchmarks/RESULTS.md). Pandera judges what a schema can: the typed rows have StaffRecord's columns
+    and types, which a bug in typing would break, never the clerk's data."""
     if frame.is_empty():
         return _none_found()
-    schema, checks = _checked_schema(policy, province_codes)
     try:
-        schema.validate(frame, lazy=True)
-        return _none_found()
+        _staff_schema().validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        failures = errors.failure_cases
-    unexpected = failures.filter(pl.col("index").is_null())
-    if not unexpected.is_empty():
-        raise TypeError(f"typed staff record does not match StaffRecord: {unexpected.to_dicts()}")
-    return _word_issues(frame, failures, checks, batch)
+        raise TypeError(f"typed staff record does not match StaffRecord: {errors.failure_cases.to_dicts()}") from errors
+    checks = _placed_checks(policy, province_codes)
+    outcome = frame.select(**{_name(place): check.fails.fill_null(False) for place, check in checks.items()})
+    failures = [
+        pl.DataFrame({"column": field, "check_number": number, "index": outcome[_name((field, number))].arg_true()})
+        for field, number in checks
+        if outcome[_name((field, number))].any()
+    ]
+    if not failures:
+        return _none_found()
+    return _word_issues(frame, pl.concat(failures), checks, batch)
 
 
 def _none_found() -> pl.DataFrame:
     return no_issues().with_columns(pl.lit(None, pl.Int32).alias(FILE.name))
 
 
+@cache
+def _staff_schema() -> pa.DataFrameSchema:
+    return StaffRecord.to_schema()
+
+
 @lru_cache(maxsize=8)
-def _checked_schema(
-    policy: Policy, province_codes: tuple[str, ...]
-) -> tuple[pa.DataFrameSchema, dict[_Place, RowCheck]]:
-    """StaffRecord with every row check attached, built once: pandera copies the schema on each update. Each
-    check is found again by its place, which pandera's report gives with every failure."""
+def _placed_checks(policy: Policy, province_codes: tuple[str, ...]) -> dict[_Place, RowCheck]:
+    """Every row check by its place, fields in StaffRecord's order: a row's issues are listed in the order of the
+    fields they concern."""
+    order = {field: position for position, field in enumerate(_staff_schema().columns)}
     by_field: dict[str, list[RowCheck]] = {}
     for row_check in row_checks(policy, province_codes):
         by_field.setdefault(row_check.field, []).append(row_check)
-    schema = StaffRecord.to_schema().update_columns(
-        {field: {"checks": [_as_pandera(c) for c in checks]} for field, checks in by_field.items()}
-    )
-    places = {(field, number): c for field, checks in by_field.items() for number, c in enumerate(checks)}
-    return schema, places
+    return {
+        (field, number): row_check
+        for field in sorted(by_field, key=order.__getitem__)
+        for number, row_check in enumerate(by_field[field])
+    }
 
 
-def _as_pandera(row_check: RowCheck) -> pa.Check:
-    """The check as pandera runs it, named by its code and carrying its message and rule, so that pandera's own
-    report of a failure says which check it is and what it means.
-
-    A warning is not a `raise_warning` check: pandera's polars backend reports such a check as passed and keeps
-    only a text sample of its failures in a Python warning (`run_check` in pandera/backends/polars/base.py), and a
-    warning's rows are issues as much as an error's. So every check fails the same way, and the severity, like
-    the message filled with each row's values, is taken from the check's entry in reference/checks.csv when its
-    failures are worded."""
-    definition = row_check.definition
-
-    def passes(data: PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(~row_check.fails.fill_null(False))
-
-    return pa.Check(passes, name=row_check.code, error=definition.message_en, description=definition.rule)
+def _name(place: _Place) -> str:
+    field, number = place
+    return f"{field}#{number}"
 
 
 def _word_issues(
     frame: pl.DataFrame, failures: pl.DataFrame, checks: dict[_Place, RowCheck], batch: list[PreparedFile]
 ) -> pl.DataFrame:
-    """One issue row per failure in pandera's report, with the message in both languages and the file's own
-    header."""
+    """One issue row per failing row of each check (`failures`: field, check number, row index), with the message
+    in both languages and the file's own header."""
     titles = field_titles()
     worded = []
     for (field, number), group in failures.group_by(["column", "check_number"], maintain_order=True):
