@@ -384,8 +384,8 @@ def _issue_sheet(
 
 def _grouped(issues: pl.DataFrame) -> pl.DataFrame:
     """One line per check, column and sheet: how many problems, the rows they are on as ranges, the first few as
-    examples and the first one's message (the way to fix them all); errors first, then the most frequent. `row_number` is the first row, so
-    that a problem of the whole file is still labelled as one."""
+    examples and the first one's message (the way to fix them all); errors first, then the most frequent.
+    `row_number` is the first row, so that a problem of the whole file is still labelled as one."""
     named = issues.with_columns(
         pl.concat_str(
             pl.lit("dòng "),

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 
 import polars as pl
+import polars_hash  # noqa: F401  (registers the `chash` namespace used by person_keys)
 
 from schemas.judging.context import ReadContext
 from schemas.judging.helper_columns import AS_OF, FOLDED_NAME, LAYOUT_GENDER, RAW
@@ -152,9 +151,9 @@ def _rating_year(table: Table) -> int | None:
 
 def person_keys(frame: pl.DataFrame, secret: str) -> pl.Series:
     """Keyed hash of the ID (or of name, birth date and gender without one): stable, yet not reversible
-    by enumerating the structured 12-digit ID space, which an unkeyed hash would be."""
-    keyed = hmac.new(secret.encode(), digestmod=hashlib.sha256)
-    subjects = frame.select(
+    by enumerating the structured 12-digit ID space, which an unkeyed hash would be. HMAC-SHA256, cut to 16 hex
+    digits, computed by polars-hash over the whole column."""
+    subject = (
         pl.when(pl.col("national_id_kind").is_not_null())
         .then(pl.lit("id:") + pl.col("national_id"))
         .otherwise(
@@ -167,12 +166,5 @@ def person_keys(frame: pl.DataFrame, secret: str) -> pl.Series:
                 pl.col("gender").fill_null(""),
             )
         )
-    ).to_series()
-    return pl.Series([_keyed_hash(keyed, subject) for subject in subjects], dtype=pl.String)
-
-
-def _keyed_hash(keyed: hmac.HMAC, subject: str) -> str:
-    """The HMAC of `subject` from a copy of one keyed state: the key's own hashing is done once, not per row."""
-    digest = keyed.copy()
-    digest.update(subject.encode())
-    return digest.hexdigest()[:16]
+    )
+    return frame.select(subject.chash.hmac_sha256(key=secret).str.slice(0, 16)).to_series()
