@@ -1,0 +1,84 @@
+"""The benchmark runner rewrites only its own block of benchmarks/RESULTS.md: the sections written by hand stay."""
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.measure import Measure
+from benchmarks.report import BEGIN, END, render, splice
+from benchmarks.run_record import RunRecord
+
+RESULTS = Path(__file__).parent.parent / "benchmarks" / "RESULTS.md"
+
+UNMARKED = """# Benchmark results
+
+Written by `python -m benchmarks.run` (--full) on 2026-11-27 22:53.
+
+## One CSV
+
+| run | seconds |
+|---|---:|
+| floor | 1.47 |
+
+## Targets (issue 7)
+
+| target | measured | met |
+|---|---|---|
+| old target | 1× | yes |
+
+## Isolation (issue 18): by hand
+
+Measured by hand.
+
+## Start-up (issue 21, first steps)
+
+Also by hand.
+"""
+
+HAND_WRITTEN = """## Isolation (issue 18): by hand
+
+Measured by hand.
+
+## Start-up (issue 21, first steps)
+
+Also by hand.
+"""
+
+
+def test_the_first_splice_replaces_the_old_generated_part_and_keeps_the_hand_written_sections():
+    assert splice(UNMARKED, "New figures.") == f"# Benchmark results\n\n{BEGIN}\nNew figures.\n{END}\n\n{HAND_WRITTEN}"
+
+
+def test_a_later_splice_replaces_only_what_is_between_the_markers():
+    first = splice(UNMARKED, "New figures.")
+    annotated = first.replace(BEGIN, f"A note written above the block.\n\n{BEGIN}")
+    assert splice(annotated, "Newer figures.") == annotated.replace("New figures.", "Newer figures.")
+
+
+def test_splicing_the_same_block_twice_changes_nothing():
+    once = splice(UNMARKED, "New figures.")
+    assert splice(once, "New figures.") == once
+
+
+def test_a_missing_file_gets_the_title_and_the_block():
+    assert splice("", "Figures.") == f"# Benchmark results\n\n{BEGIN}\nFigures.\n{END}\n"
+
+
+@pytest.mark.parametrize("marker", [BEGIN, END])
+def test_a_lone_marker_is_refused_rather_than_guessed_around(marker):
+    with pytest.raises(ValueError, match="mend it by hand"):
+        splice(f"# Benchmark results\n\n{marker}\nFigures.\n\n## By hand\n", "New figures.")
+
+
+def test_the_real_results_keep_every_hand_written_section():
+    existing = RESULTS.read_text(encoding="utf-8")
+    hand_written = existing[existing.index("## Isolation (issue 18)") :]
+    assert splice(existing, "New figures.").endswith(hand_written)
+
+
+def test_stages_a_warehouse_did_not_record_are_blank():
+    record = RunRecord(flow_seconds=2.0, rows_loaded=10, rows_rejected=0, stages_recorded=False)
+    run = Measure("staffq run", 3.0, 100.0, extra={"record": record, "tree_peak_mb": 120.0})
+    text = render(["Header."], {"Tiny": [run]}, [], [])
+    assert "no `dq.run_stages` in its warehouse" in text
+    assert "| staffq run | " + " | ".join([""] * 8) + " |  |" in text
