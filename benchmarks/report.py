@@ -82,7 +82,7 @@ def _section_table(measures: list[Measure]) -> list[str]:
         rows = record.rows_loaded if record else m.extra.get("rows", "")
         lines.append(
             f"| {m.name} | {m.seconds:.2f} |{ratios} {flow} | {published} | {m.peak_mb:.0f} | "
-            f"{m.extra.get('tree_peak_mb', 0):.0f} | {rows} | {m.note} |"
+            f"{_sampled_mb(m)} | {rows} | {m.note} |"
         )
     return lines
 
@@ -117,9 +117,15 @@ def _command_table(commands: list[Measure]) -> list[str]:
         ratio = f"{m.seconds / floor.seconds:.2f} × {floor.name}" if floor else ""
         lines.append(
             f"| {m.name} | {m.seconds:.3f} | {min(runs):.3f}–{max(runs):.3f} | {len(runs)} | {ratio} | "
-            f"{m.peak_mb:.0f} | {m.extra['tree_peak_mb']:.0f} | {m.note} |"
+            f"{m.peak_mb:.0f} | {_sampled_mb(m)} | {m.note} |"
         )
     return lines
+
+
+def _sampled_mb(m: Measure) -> str:
+    """All processes' peak, blank for a command too short to be sampled even once."""
+    peak = m.extra.get("tree_peak_mb", 0)
+    return f"{peak:.0f}" if peak else ""
 
 
 def _seconds(value: float | None) -> str:

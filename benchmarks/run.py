@@ -187,7 +187,8 @@ def commands(work: Path, runs: int, demo_runs: int) -> list[Measure]:
     workbook = work / "check_5000.xlsx"
     synthetic.write_workbook(workbook, synthetic.rows(5000, seed=3), "Cơ quan số 1")
     uv = ["uv", "run", "--quiet"]
-    python = repeated(PYTHON, [["python3", "-c", "pass"]] * runs, note=shutil.which("python3") or "")
+    # The environment's own Python, so the only difference is what `uv run` does before starting it.
+    python = repeated(PYTHON, [[sys.executable, "-c", "pass"]] * runs, note=sys.executable)
     uv_python = repeated(UV_PYTHON, [[*uv, "python", "-c", "pass"]] * runs, cwd=PROJECT)
     help_ = repeated(HELP, [[*uv, "staffq", "--help"]] * runs, cwd=PROJECT)
     check = repeated(CHECK, [[*uv, "staffq", "check", str(workbook), "--json"]] * runs, cwd=PROJECT)

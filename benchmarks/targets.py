@@ -13,7 +13,7 @@ PEER = "peer: pandas + pandera"
 RUN = "staffq run"
 FIRST_NIGHT = "staffq run, first night"
 SERVED_NIGHT = "staffq run, nothing new, served"
-PYTHON = "`python3 -c pass`"
+PYTHON = "`python -c pass` without uv"
 UV_PYTHON = "`uv run python -c pass`"
 HELP = "`uv run staffq --help`"
 CHECK = "`uv run staffq check`, 5,000-row workbook"
@@ -108,7 +108,7 @@ def _commands(measures: dict[str, Measure]) -> list[Target]:
         floor = measures[m.extra["against"]]
         measured = f"{_median_and_range(m)} = {m.seconds / floor.seconds:.1f}× {floor.name}"
         found.append(Target(target, measured, m.seconds <= limit))
-    compiled = "`uv run` adds no compilation once installed (`uv run python -c pass` ≤ 1.2× `python3 -c pass`)"
+    compiled = "`uv run` adds no compilation once installed (`uv run python -c pass` ≤ 1.2× the same Python without uv)"
     if UV_PYTHON in measures and PYTHON in measures:
         uv, bare = measures[UV_PYTHON], measures[PYTHON]
         ratio = uv.seconds / bare.seconds
@@ -127,4 +127,6 @@ def _against(target: str, prefix: str, seconds: float | None, floor: Measure, li
 
 def _median_and_range(m: Measure) -> str:
     runs = m.extra["runs"]
-    return f"{m.seconds:.2f} s ({min(runs):.2f}–{max(runs):.2f}, {len(runs)} runs)"
+    if len(runs) == 1:
+        return f"{m.seconds:.2f} s (1 run)"
+    return f"{m.seconds:.2f} s (median of {len(runs)}, {min(runs):.2f}–{max(runs):.2f})"
