@@ -1,9 +1,8 @@
 """staffq against the least a loader must do with the same rows (the floors) and against pandas + pandera (the
 peer), in one run; the figures, their ratios, each run's stages, the start-up of the commands and issue 21's targets
 go to benchmarks/RESULTS.md, between the runner's markers: the sections written by hand around them are kept. The
-peer runs in an environment of its own (`uv run --with pandas ...`), the profiler and the memory sampler are in the
-`bench` dependency group: pandera imports pandas whenever it is installed, which would cost every staffq command a
-second.
+peer runs in an environment of its own (`uv run --with pandas ...`): pandera imports pandas whenever it is installed,
+which would cost every staffq command a second. The memory sampler (psutil) is in the `bench` dependency group.
 
 Every measurement runs in a process of its own, under GNU time, so its peak memory is its own: the peak of its
 largest process (GNU time), and of all its processes together (sampled; staffq's judging workers, feedback writers
@@ -13,7 +12,7 @@ staffq is timed as the user runs it (`staffq run`, wall clock, Prefect's start i
 
     uv run --group bench python -m benchmarks.run            # 1 M rows in one CSV; 100,000 rows in 400 files
     uv run --group bench python -m benchmarks.run --full     # ... and 2.5 M rows in 10,000 files
-    uv run --group bench python -m benchmarks.run --quick    # a smoke run at 1/10 of the default
+    uv run --group bench python -m benchmarks.run --quick    # a smoke run: smaller lists, fewer repeats
 """
 
 from __future__ import annotations
@@ -32,6 +31,8 @@ import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+
+import polars as pl
 
 from benchmarks import synthetic
 from benchmarks.baselines import CSV_FLOOR, FAIR_FLOOR, PEER, PEER_ENVIRONMENT
@@ -103,7 +104,7 @@ def floor(name: str, label: str, script: str, *arguments: str) -> Measure:
     return result
 
 
-def workspace(root: Path, catalogue) -> Path:
+def workspace(root: Path, catalogue: pl.DataFrame) -> Path:
     subprocess.run([STAFFQ, "init", "--dir", str(root)], check=True, capture_output=True, env=clean_environment())
     catalogue.write_csv(root / "agencies.csv")
     shutil.rmtree(root / "inbox")
@@ -240,7 +241,7 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="1/10 of the default scale (a smoke run)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: smaller lists, fewer repeats")
     parser.add_argument("--full", action="store_true", help="also 2.5 M rows in 10,000 files (national scale)")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     arguments = parser.parse_args()
