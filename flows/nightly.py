@@ -18,7 +18,8 @@ from flows.inbox import IncomingFile, discover
 from flows.pending import Finished, finish_pending
 from flows.preflight import require_valid_workspace
 from flows.settings import Configuration, Settings, load_settings
-from warehouse.load import Submission
+from flows.stopwatch import Stopwatch
+from warehouse.load import Stage, Submission
 from warehouse.locks import run_lock
 
 
@@ -59,8 +60,15 @@ def open_run(root: Path, run_id: str, started_at: dt.datetime, as_of: dt.date) -
 
 
 @task(cache_policy=NO_CACHE)
-def load(config: Configuration, submissions: list[Submission], run_id: str, as_of: dt.date, files_seen: int) -> None:
-    pipeline.load(config, submissions, run_id, as_of, files_seen)
+def load(
+    config: Configuration,
+    submissions: list[Submission],
+    run_id: str,
+    as_of: dt.date,
+    files_seen: int,
+    stages_before: list[Stage],
+) -> None:
+    pipeline.load(config, submissions, run_id, as_of, files_seen, stages_before)
 
 
 @task(cache_policy=NO_CACHE)
@@ -158,11 +166,15 @@ def nightly(workspace: Path, as_of: dt.date | None = None) -> pipeline.RunOutcom
     run_id = flow_run.get_name()
     with run_lock(root):
         config = open_run(root, run_id, started_at, as_of)
+        stopwatch = Stopwatch()
         try:
-            earlier = finish_pending_work(config)
-            incoming, files_seen = find_new_files(config)
-            submissions = judge_files(config, incoming, run_id, pipeline.received_at(started_at, as_of))
-            load(config, submissions, run_id, as_of, files_seen)
+            with stopwatch.stage("earlier_work"):
+                earlier = finish_pending_work(config)
+            with stopwatch.stage("discover"):
+                incoming, files_seen = find_new_files(config)
+            with stopwatch.stage("judge"):
+                submissions = judge_files(config, incoming, run_id, pipeline.received_at(started_at, as_of))
+            load(config, submissions, run_id, as_of, files_seen, stopwatch.stages)
             finished = finish_pending_work(config, run_id)
         except BaseException as error:
             pipeline.close_failed_run(config.workspace, run_id, error)

@@ -25,9 +25,10 @@ from flows.delivery.alerts import (
 )
 from flows.processes import Failed
 from flows.settings import Configuration, Settings
+from flows.stopwatch import Stopwatch
 from schemas.rules.agencies import alert_urls
 from warehouse.database import connect
-from warehouse.load import record_deliveries
+from warehouse.load import Stage, record_deliveries, record_stages
 from warehouse.pending import PendingWork, mark_done, mark_failed, pending_work, record_pending
 from warehouse.publish import is_as_published, publish
 from warehouse.queries import agency_data_quality, run_submissions, submissions_by_id
@@ -51,19 +52,35 @@ class Finished:
 def finish_pending(config: Configuration, run_id: str | None = None) -> Finished:
     """Publish, then feedback, then alerts (which quote the feedback files), then publish again if the alerts
     recorded anything. With `run_id`, only that run's feedback and alerts: a run does what earlier runs left before
-    its load, and its own after it, so that nothing is tried twice in one night. No piece of work, however it
-    fails, stops the others or the run."""
+    its load, and its own after it, so that nothing is tried twice in one night; and the time each took is
+    recorded as that run's stages. No piece of work, however it fails, stops the others or the run."""
     finished = Finished()
     memory_limit = config.settings.warehouse.memory_limit
-    _publish(config.workspace, memory_limit, finished)
-    for step in (_write_feedback, _send_alerts):
-        try:
-            step(config, run_id, finished)
-        except Exception as error:  # the warehouse cannot be read, a bug: the run goes on, the work stays pending
-            logger.exception("%s failed", step.__name__)
-            finished.failures.append(f"{step.__name__.strip('_').replace('_', ' ')}: {error}")
-    _publish(config.workspace, memory_limit, finished)
+    stopwatch = Stopwatch()
+    with stopwatch.stage("publish"):
+        _publish(config.workspace, memory_limit, finished)
+    for name, step in (("feedback", _write_feedback), ("alerts", _send_alerts)):
+        with stopwatch.stage(name):
+            try:
+                step(config, run_id, finished)
+            except Exception as error:  # the warehouse cannot be read, a bug: the run goes on, the work stays pending
+                logger.exception("%s failed", step.__name__)
+                finished.failures.append(f"{step.__name__.strip('_').replace('_', ' ')}: {error}")
+            if name == "alerts":  # the deliveries the alerts recorded, published
+                _publish(config.workspace, memory_limit, finished)
+    if run_id:
+        _record_stages(config.workspace, memory_limit, run_id, stopwatch.stages)
     return finished
+
+
+def _record_stages(workspace: Workspace, memory_limit: str, run_id: str, stages: list[Stage]) -> None:
+    """How long the run's own publishing, feedback and alerts took. Only a record of time: a warehouse that refuses
+    it (a full disk) is logged, and costs the run nothing."""
+    try:
+        with connect(workspace.warehouse, memory_limit=memory_limit) as connection:
+            record_stages(connection, run_id, stages)
+    except duckdb.Error:
+        logger.exception("could not record how long run %s's stages took", run_id)
 
 
 def _publish(workspace: Workspace, memory_limit: str, finished: Finished) -> None:

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from flows.delivery.alerts import failed_channels
 from flows.inbox import IncomingFile, Unsettled, archive, left_for_next_run, looks_like_a_copy
 from flows.processes import Failed, WorkerLimits, cores, worker_pool
 from flows.settings import Configuration, Settings, workspace_policy
+from flows.stopwatch import Stopwatch
 from schemas.checks import check_definition
 from schemas.judging.context import FileContext, ReadContext
 from schemas.judging.issues import ISSUE_SCHEMA
@@ -33,12 +35,14 @@ from warehouse.database import connect, migrate
 from warehouse.faults import fault_point
 from warehouse.indicators import compute_indicators, refresh_catalog, refresh_terms
 from warehouse.load import (
+    Stage,
     Submission,
     append_issues,
     clear_staging,
     fail_run,
     finish_run,
     mark_crashed,
+    record_stages,
     replace_agencies,
     stage_batch,
     start_run,
@@ -330,12 +334,22 @@ def close_failed_run(workspace: Workspace, run_id: str, error: BaseException) ->
         logger.exception("could not record the failure of run %s", run_id)
 
 
-def load(config: Configuration, submissions: list[Submission], run_id: str, as_of: dt.date, files_seen: int) -> None:
+def load(
+    config: Configuration,
+    submissions: list[Submission],
+    run_id: str,
+    as_of: dt.date,
+    files_seen: int,
+    stages_before: Sequence[Stage] = (),
+) -> None:
     """Everything of one run in one transaction: a crash leaves the warehouse as it was before the run. What must
     follow the load — publishing, each feedback file, the alerts — is recorded as pending in the same transaction,
-    so it cannot be lost once the load commits (see `flows.pending`)."""
+    so it cannot be lost once the load commits (see `flows.pending`). The run's stages before it, and its own split
+    into the load and the indicators, are recorded after the commit, whose time the load's includes."""
     workspace, settings = config.workspace, config.settings
-    with connect(workspace.warehouse, memory_limit=settings.warehouse.memory_limit) as connection:
+    load_timer = Stopwatch()
+    memory_limit = settings.warehouse.memory_limit
+    with load_timer.stage("load"), connect(workspace.warehouse, memory_limit=memory_limit) as connection:
         migrate(connection)
         connection.execute("begin transaction")
         try:
@@ -347,7 +361,8 @@ def load(config: Configuration, submissions: list[Submission], run_id: str, as_o
                 append_issues(connection, submission_id, issues)
             refresh_catalog(connection)
             refresh_terms(connection, settings.policy().terms())
-            compute_indicators(connection, as_of)
+            with load_timer.stage("indicators"):
+                compute_indicators(connection, as_of)
             finish_run(connection, run_id, "completed", files_seen)
             record_pending(connection, run_id, "publish", [None])
             record_pending(connection, run_id, "feedback", feedback_due(connection, run_id))
@@ -358,6 +373,17 @@ def load(config: Configuration, submissions: list[Submission], run_id: str, as_o
             raise
         finally:
             clear_staging(workspace.run_staging(run_id))
+    with connect(workspace.warehouse, memory_limit=memory_limit) as connection:
+        record_stages(connection, run_id, [*stages_before, *_without_indicators(load_timer.stages)])
+
+
+def _without_indicators(stages: list[Stage]) -> list[Stage]:
+    """The load's stage less the indicators' time, which ran inside it, and the indicators' own."""
+    indicators = next(stage for stage in stages if stage.name == "indicators")
+    return [
+        Stage(stage.name, stage.started_at, stage.seconds - indicators.seconds) if stage.name == "load" else stage
+        for stage in stages
+    ]
 
 
 def cross_agency_issues(pairs: list[dict]) -> dict[str, pl.DataFrame]:

@@ -92,6 +92,10 @@ def person(
     return [stt, name, None if female else birth, birth if female else None, national_id, position, education, theory]
 
 
+# The stages of a night as dq.run_stages records them, in the order they run.
+NIGHT_STAGES = ("earlier_work", "discover", "judge", "load", "indicators", "publish", "feedback", "alerts")
+
+
 def counts(path) -> dict[str, int]:
     """Rows in every warehouse table, to show that a re-run adds nothing."""
     with connect(path, read_only=True) as connection:

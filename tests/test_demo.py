@@ -11,7 +11,7 @@ import pytest
 from test_alerts import Webhook
 from typer.testing import CliRunner
 
-from conftest import counts
+from conftest import NIGHT_STAGES, counts
 from flows.cli.app import app
 from warehouse.database import connect
 
@@ -110,9 +110,10 @@ def test_running_again_changes_nothing_but_the_run_record(demo):
     assert result.exit_code == 0, result.output
     assert "No new files" in result.output
     after = counts(root / "warehouse.duckdb")
-    # The run itself is recorded, with the operator's digest it sent; no data changes.
+    # The run itself is recorded, with its stages and the operator's digest it sent; no data changes.
     runs, deliveries = before["dq.runs"] + 1, before["dq.alert_deliveries"] + 1
-    assert after == {**before, "dq.runs": runs, "dq.alert_deliveries": deliveries}
+    stages = before["dq.run_stages"] + len(NIGHT_STAGES)
+    assert after == {**before, "dq.runs": runs, "dq.alert_deliveries": deliveries, "dq.run_stages": stages}
 
 
 def test_strict_run_exits_1_when_agency_data_was_rejected(demo):

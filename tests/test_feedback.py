@@ -299,3 +299,55 @@ def test_a_list_rebuilt_from_csv_reads_as_a_list(judged):
     text_columns = [column[title] for title in ("Ngày sinh", "Số CCCD", "Ngày tuyển dụng", "Ngày vào Đảng")]
     assert {sheet[f"{letter}{row}"].number_format for letter in text_columns for row in (3, sheet.max_row)} == {"@"}
     assert sheet[f"{column['Họ và tên']}3"].number_format == "General"
+
+
+def test_a_list_with_many_problems_gets_them_grouped_and_every_one_in_a_csv_beside(judged, monkeypatch):
+    monkeypatch.setattr("flows.delivery.feedback.LISTED_ISSUES_MAX", 2)
+    workspace, submissions = judged
+    submission = submissions["UB-NV"]
+    with connect(workspace.warehouse) as connection:
+        connection.execute(
+            "insert into dq.issues select * replace ('=1+1' as value, 1000 as issue_number) from dq.issues "
+            "where submission_id = ? and row_number is not null limit 1",
+            [submission.submission_id],
+        )
+    path = feedback(workspace, submission)
+    sheet = openpyxl.load_workbook(path)[ISSUE_SHEET]
+    full_list = path.with_name(path.name.removesuffix(".xlsx") + ".csv")
+
+    assert full_list.read_bytes().startswith(b"\xef\xbb\xbf")
+    every = pl.read_csv(full_list, infer_schema=False)
+    assert every.height == submission.issue_count + 1
+    assert "'=1+1" in every["Giá trị đã ghi"].to_list()
+    assert (
+        "Danh sách lỗi",
+        f"{every.height} lỗi, gộp theo loại lỗi và cột ở bảng dưới đây; từng lỗi một, với "
+        f"dòng, STT, họ và tên, có trong tệp {full_list.name} gửi kèm (mở bằng Excel).",
+    ) in summary(sheet)
+    groups = problem_list(sheet)
+    assert sum(group["Số lỗi"] for group in groups) == every.height
+    by_check = every.group_by("Mã lỗi", "Cột", "Trang tính").len()
+    assert sorted((g["Mã lỗi"], g["Cột"], g["Số lỗi"]) for g in groups) == sorted(
+        by_check.select("Mã lỗi", "Cột", "len").iter_rows()
+    )
+    # Errors first, each group naming its rows and quoting its first problems.
+    severities = [group["Mức độ"].startswith("Lỗi") for group in groups]
+    assert severities == sorted(severities, reverse=True)
+    for group in groups:
+        rows = every.filter(pl.col("Mã lỗi") == group["Mã lỗi"], pl.col("Cột").eq_missing(group["Cột"]))
+        numbers = sorted({int(n) for n in rows["Dòng"].drop_nulls()})
+        assert (group["Các dòng"] or "") == row_ranges(numbers)
+        if numbers:
+            assert group["Ví dụ"].startswith(f"dòng {numbers[0]}")
+
+
+def row_ranges(numbers: list[int]) -> str:
+    """How the clerk reads a group's rows: consecutive rows as one range."""
+    parts, start = [], None
+    for index, number in enumerate(numbers):
+        if start is None:
+            start = number
+        if index + 1 == len(numbers) or numbers[index + 1] != number + 1:
+            parts.append(f"{start}–{number}" if number > start else str(start))
+            start = None
+    return ", ".join(parts)

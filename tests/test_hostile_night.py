@@ -22,7 +22,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from conftest import FIXTURES, counts, person, write_template_workbook
+from conftest import FIXTURES, NIGHT_STAGES, counts, person, write_template_workbook
 from flows.cli.init import create_workspace
 from flows.processes import Failed, WorkerLimits, worker_pool
 
@@ -241,7 +241,10 @@ def test_a_night_of_hostile_files_under_a_memory_cap_loads_every_good_list_and_l
     assert "No new files" in again.stdout
     assert eventually_none_left(marker) == []
     after = counts(root / "warehouse.duckdb")
-    assert after == before | {"dq.runs": before["dq.runs"] + 1}
+    assert after == before | {
+        "dq.runs": before["dq.runs"] + 1,
+        "dq.run_stages": before["dq.run_stages"] + len(NIGHT_STAGES),
+    }
 
 
 def test_a_worker_killed_while_judging_costs_its_file_alone(tmp_path):

@@ -297,6 +297,23 @@ def finish_run(connection: duckdb.DuckDBPyConnection, run_id: str, status: str, 
     )
 
 
+@dataclass(frozen=True)
+class Stage:
+    """One stage of a run and how long it took (see dq.run_stages)."""
+
+    name: str
+    started_at: dt.datetime
+    seconds: float
+
+
+def record_stages(connection: duckdb.DuckDBPyConnection, run_id: str, stages: list[Stage]) -> None:
+    """The run's stages; a stage done again (a run's work retried within it) keeps its latest time."""
+    connection.executemany(
+        "insert or replace into dq.run_stages values (?, ?, ?, ?)",
+        [[run_id, stage.name, stage.started_at, stage.seconds] for stage in stages],
+    )
+
+
 def _insert(connection: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
     if frame.is_empty():
         return

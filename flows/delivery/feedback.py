@@ -65,6 +65,23 @@ _ISSUE_COLUMNS = (
     ("Nội dung và cách sửa", "message_vi", 70),
     ("Mã lỗi", "check_code", 24),
 )
+# A list with more problems than this gets them grouped by check and column in "Lỗi" — how many, on which rows,
+# the first few — and every one of them in a CSV beside the workbook: nobody reads a sheet of a hundred thousand
+# lines, and writing one would cost the night more than the rest of the list's feedback.
+LISTED_ISSUES_MAX = 1_000
+_GROUPED_COLUMNS = (
+    ("Trang tính", "sheet", 16),
+    ("Cột", "column_header", 24),
+    ("Mức độ", "severity", 26),
+    ("Số lỗi", "count", 8),
+    ("Các dòng", "rows", 30),
+    ("Ví dụ", "examples", 50),
+    ("Nội dung và cách sửa", "message_vi", 60),
+    ("Mã lỗi", "check_code", 24),
+)
+# Rows of one group named in "Các dòng" (as ranges), and problems quoted in "Ví dụ"; the CSV has them all.
+_RANGES_SHOWN = 12
+_EXAMPLES_SHOWN = 3
 _SUMMARY_TITLE = "KẾT QUẢ TIẾP NHẬN DANH SÁCH"
 # A rebuilt list's columns: as wide as their longest cell, within these bounds (characters).
 _REBUILT_WIDTHS = (6, 40)
@@ -117,7 +134,10 @@ def write_feedback(
         except Exception:  # staffq read it, openpyxl may not: the list of fixes still goes back
             logger.exception("cannot copy %r for feedback; sending the list of fixes alone", name)
     target = folder / feedback_name(name, ".loi.xlsx")
-    layout = _issue_sheet(summary, issues, returned_whole=submission.status == "rejected")
+    full_list = folder / feedback_name(name, ".loi.csv") if issues.height > LISTED_ISSUES_MAX else None
+    layout = _issue_sheet(summary, issues, submission.status == "rejected", full_list)
+    if full_list:
+        _write_atomically(full_list, partial(_write_full_list, issues, submission.status == "rejected"))
     if workbook is None:
         return _write_atomically(target, partial(_write_issue_list, layout))
     _mark_cells(workbook, issues)
@@ -337,14 +357,92 @@ class _IssueSheet:
         return len(self.summary) + 3
 
 
-def _issue_sheet(summary: list[tuple[str, str]], issues: pl.DataFrame, returned_whole: bool) -> _IssueSheet:
-    columns = _ISSUE_COLUMNS
+def _issue_sheet(
+    summary: list[tuple[str, str]], issues: pl.DataFrame, returned_whole: bool, full_list: Path | None = None
+) -> _IssueSheet:
+    """The "Lỗi" sheet: every problem on a line of its own, or with `full_list` (where every one of them is
+    written), the problems grouped by check and column."""
+    if full_list:
+        summary = [
+            *summary,
+            (
+                "Danh sách lỗi",
+                f"{issues.height} lỗi, gộp theo loại lỗi và cột ở bảng dưới đây; từng lỗi một, với dòng, STT, họ và "
+                f"tên, có trong tệp {full_list.name} gửi kèm (mở bằng Excel).",
+            ),
+        ]
+        columns, shown = _GROUPED_COLUMNS, _grouped(issues)
+    else:
+        columns, shown = _ISSUE_COLUMNS, issues
     widths = [width for _, _, width in columns]
     needed = max(len(label) for label, _ in summary) + 2
     span = next(n for n in range(1, len(widths)) if sum(widths[:n]) >= needed or n == len(widths) - 1)
     text_width = sum(widths[span:])
     lines = [(label, text, 1 + len(text) // max(1, int(text_width * 1.1))) for label, text in summary]
-    return _IssueSheet(lines, columns, _issue_rows(issues, columns, returned_whole), span)
+    return _IssueSheet(lines, columns, _issue_rows(shown, columns, returned_whole), span)
+
+
+def _grouped(issues: pl.DataFrame) -> pl.DataFrame:
+    """One line per check, column and sheet: how many problems, the rows they are on as ranges, the first few as
+    examples and the first one's message (the way to fix them all); errors first, then the most frequent. `row_number` is the first row, so
+    that a problem of the whole file is still labelled as one."""
+    named = issues.with_columns(
+        pl.concat_str(
+            pl.lit("dòng "),
+            pl.col("row_number").cast(pl.String),
+            *_optional(issues, "list_number", ", STT "),
+            *_optional(issues, "person_name", ", "),
+            pl.lit(": «"),
+            pl.col("value").fill_null(""),
+            pl.lit("»"),
+        ).alias("_example")
+    )
+    groups = (
+        named.group_by("severity", "check_code", "sheet", "column_header", maintain_order=True)
+        .agg(
+            pl.len().alias("count"),
+            pl.col("row_number").min().alias("first_row"),
+            pl.col("row_number").drop_nulls().unique().sort().alias("_rows"),
+            pl.col("_example").drop_nulls().head(_EXAMPLES_SHOWN).str.join("\n").alias("examples"),
+            pl.col("message_vi").first(),
+        )
+        .sort(pl.col("severity") != "error", "count", "sheet", "first_row", descending=[False, True, False, False])
+    )
+    return groups.with_columns(
+        pl.col("first_row").alias("row_number"),
+        pl.col("_rows").map_elements(_row_ranges, return_dtype=pl.String).alias("rows"),
+    )
+
+
+def _optional(issues: pl.DataFrame, column: str, prefix: str) -> list[pl.Expr]:
+    """ ", STT 12" for an issue that has it, nothing for one that has not (or issues stored before the column)."""
+    if column not in issues.columns:
+        return []
+    value = pl.col(column).cast(pl.String)
+    return [pl.when(value.is_not_null()).then(pl.lit(prefix) + value).otherwise(pl.lit(""))]
+
+
+def _row_ranges(rows: pl.Series) -> str:
+    """Sorted row numbers as Excel ranges a clerk can follow: "5–9, 12, 40–58 … và 230 dòng khác"."""
+    numbers = rows.to_list()
+    ranges: list[tuple[int, int]] = []
+    for number in numbers:
+        if ranges and number == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], number)
+        else:
+            ranges.append((number, number))
+    shown = [f"{first}–{last}" if last > first else str(first) for first, last in ranges[:_RANGES_SHOWN]]
+    rest = sum(last - first + 1 for first, last in ranges[_RANGES_SHOWN:])
+    return ", ".join(shown) + (f" … và {rest} dòng khác" if rest else "")
+
+
+def _write_full_list(issues: pl.DataFrame, returned_whole: bool, path: Path) -> None:
+    """Every problem of a list whose "Lỗi" sheet groups them, one per line, with the columns of the sheet's usual
+    list, as a CSV Excel opens with its Vietnamese intact (UTF-8 with a byte-order mark). A value Excel would run as
+    a formula is shown with a leading apostrophe."""
+    rows = _issue_rows(issues, _ISSUE_COLUMNS, returned_whole).drop("_severity", "_lines")
+    inert = pl.col(pl.String).str.replace(r"^([=+\-@\t\r])", "'$1")
+    rows.with_columns(inert).rename({key: title for title, key, _ in _ISSUE_COLUMNS}).write_csv(path, include_bom=True)
 
 
 def _add_issue_sheet(workbook: Workbook, layout: _IssueSheet) -> None:
