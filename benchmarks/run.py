@@ -90,7 +90,7 @@ QUICK = Scale("--quick", 100_000, 25_000, 100, None, 3, 1)
 def staffq_run(name: str, root: Path, note: str = "", as_of: str = AS_OF) -> Measure:
     """`staffq run` as an operator types it, with what the run recorded about itself."""
     result = measure(name, [STAFFQ, "run", "--workspace", str(root), "--as-of", as_of], LIMITS, note=note)
-    record = last_run(root / "staffq.duckdb")
+    record = last_run(Workspace.at(root).warehouse)
     result.seconds = result.extra["wall"]
     result.extra["record"] = record
     stages = ", ".join(f"{stage} {seconds:.2f}" for stage, seconds in record.stage_seconds.items()) or "not recorded"

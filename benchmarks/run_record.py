@@ -35,7 +35,7 @@ def last_run(database: Path) -> RunRecord:
         if not record.stages_recorded:
             return record
         stages = connection.execute(
-            "select stage.stage, stage.seconds, epoch(stage.started_at - run.started_at) + stage.seconds "
+            "select stage.stage, stage.seconds, epoch(stage.stage_started_at - run.started_at) + stage.seconds "
             "from dq.run_stages as stage join dq.runs as run using (run_id) where run_id = ?",
             [run_id],
         ).fetchall()

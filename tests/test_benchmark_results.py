@@ -10,7 +10,7 @@ from benchmarks.measure import Measure
 from benchmarks.report import BEGIN, END, render, splice
 from benchmarks.run_record import RunRecord, last_run
 from warehouse.database import connect, migrate
-from warehouse.load import finish_run, start_run
+from warehouse.load import Stage, finish_run, record_stages, start_run
 
 RESULTS = Path(__file__).parent.parent / "benchmarks" / "RESULTS.md"
 
@@ -88,30 +88,22 @@ def test_stages_a_warehouse_did_not_record_are_blank():
     assert "| staffq run | " + " | ".join([""] * 8) + " |  |" in text
 
 
-STAGES_TABLE = """
-create table if not exists dq.run_stages (
-    run_id varchar, stage varchar, started_at timestamp, seconds double, primary key (run_id, stage)
-)
-"""
-
-
 def _warehouse_with_one_run(path: Path, stages: list[tuple[str, int, float]] | None) -> None:
     """A real warehouse holding one finished run that started at midnight; `stages` as (stage, second it started
-    at, seconds), recorded in dq.run_stages when given."""
+    at, seconds), recorded in dq.run_stages; None: a warehouse of a staffq that did not record stages yet."""
     midnight = dt.datetime(2025, 1, 1)
     with connect(path) as connection:
         migrate(connection)
         start_run(connection, "run-1", None, midnight, midnight.date())
         finish_run(connection, "run-1", "succeeded", files_seen=0)
-        connection.execute("update dq.runs set finished_at = ? where run_id = 'run-1'", [midnight + dt.timedelta(0, 9)])
-        if stages is not None:
-            connection.execute(STAGES_TABLE)
-            for stage, at, seconds in stages:
-                started = midnight + dt.timedelta(seconds=at)
-                connection.execute(
-                    "insert into dq.run_stages (run_id, stage, started_at, seconds) values ('run-1', ?, ?, ?)",
-                    [stage, started, seconds],
-                )
+        connection.execute(
+            "update dq.runs set finished_at = ? where run_id = 'run-1'", [midnight + dt.timedelta(seconds=9)]
+        )
+        if stages is None:
+            connection.execute("drop table dq.run_stages")
+        else:
+            recorded = [Stage(stage, midnight + dt.timedelta(seconds=at), seconds) for stage, at, seconds in stages]
+            record_stages(connection, "run-1", recorded)
 
 
 def test_the_run_record_gives_each_stage_and_the_time_until_published(tmp_path):
@@ -124,8 +116,6 @@ def test_the_run_record_gives_each_stage_and_the_time_until_published(tmp_path):
 
 def test_a_warehouse_without_stages_gives_a_record_without_them(tmp_path):
     _warehouse_with_one_run(tmp_path / "staffq.duckdb", stages=None)
-    with connect(tmp_path / "staffq.duckdb") as connection:
-        connection.execute("drop table if exists dq.run_stages")
     record = last_run(tmp_path / "staffq.duckdb")
     assert (record.flow_seconds, record.stages_recorded, record.stage_seconds, record.until_published) == (
         9.0,
