@@ -38,7 +38,7 @@ from benchmarks import synthetic
 from benchmarks.baselines import CSV_FLOOR, FAIR_FLOOR, PEER, PEER_ENVIRONMENT
 from benchmarks.measure import Measure, clean_environment, measure, repeated
 from benchmarks.report import render, splice
-from benchmarks.run_record import last_run
+from benchmarks.run_record import STAGES, last_run
 from benchmarks.targets import (
     CHECK,
     DEMO,
@@ -93,7 +93,8 @@ def staffq_run(name: str, root: Path, note: str = "", as_of: str = AS_OF) -> Mea
     record = last_run(Workspace.at(root).warehouse)
     result.seconds = result.extra["wall"]
     result.extra["record"] = record
-    stages = ", ".join(f"{stage} {seconds:.2f}" for stage, seconds in record.stage_seconds.items()) or "not recorded"
+    timed = [f"{stage} {record.stage_seconds[stage]:.2f}" for stage in STAGES if stage in record.stage_seconds]
+    stages = ", ".join(timed) or "not recorded"
     print(f"    flow {record.flow_seconds:.2f} s, {record.rows_loaded} rows loaded; stages: {stages}", flush=True)
     return result
 
@@ -197,9 +198,19 @@ def commands(work: Path, runs: int, demo_runs: int) -> list[Measure]:
     demos = [[*uv, "staffq", "demo", "--dir", str(work / f"demo-{index}")] for index in range(demo_runs)]
     demo = repeated(DEMO, demos, note="a fresh --dir each run", cwd=PROJECT, warm_up=False)
     uv_python.extra["against"] = PYTHON
+    uv_python.extra["compiled"] = compiled_by_uv_run()
     for command in (help_, check, demo):
         command.extra["against"] = UV_PYTHON
     return [python, uv_python, help_, check, demo]
+
+
+def compiled_by_uv_run() -> str:
+    """What `uv run` says it compiled before starting Python (its "Bytecode compiled ..." line), empty when it
+    compiled nothing: the cost the start-up target forbids, told apart from uv's own check of the environment."""
+    said = subprocess.run(
+        ["uv", "run", "python", "-c", "pass"], capture_output=True, text=True, cwd=PROJECT, env=clean_environment()
+    ).stderr
+    return next((line.strip() for line in said.splitlines() if "Bytecode compiled" in line), "")
 
 
 def header(scale: Scale, took: float, load_at_start: str) -> list[str]:
