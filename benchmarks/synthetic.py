@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -196,19 +197,32 @@ def agency_catalogue(count: int) -> pl.DataFrame:
     )
 
 
+def per_file_counts(total_rows: int, files: int) -> list[int]:
+    """How many rows each of `files` files of about equal size holds."""
+    return [int(count) for count in np.diff(np.linspace(0, total_rows, files + 1).astype(int))]
+
+
+def _inbox_frames(total_rows: int, files: int, seed: int) -> Iterator[pl.DataFrame]:
+    first = 0
+    for index, count in enumerate(per_file_counts(total_rows, files)):
+        yield rows(count, seed + index, first)
+        first += count
+
+
+def inbox_rows(total_rows: int, files: int, seed: int) -> pl.DataFrame:
+    """Every row `write_inbox` writes for the same arguments, as one frame: the baselines' plain CSV."""
+    return pl.concat(list(_inbox_frames(total_rows, files, seed)))
+
+
 def write_inbox(inbox: Path, total_rows: int, files: int, seed: int, csv_share: float = 0.2) -> pl.DataFrame:
     """`files` agency files of about equal size under `inbox/<AGENCY>/`; returns the agency catalogue.
     Every fifth file (by default) is CSV, the rest workbooks."""
     catalogue = agency_catalogue(files)
-    per_file = np.diff(np.linspace(0, total_rows, files + 1).astype(int))
     every = max(1, round(1 / csv_share)) if csv_share else 0
-    first = 0
-    agencies = zip(catalogue["agency_code"], catalogue["name"], per_file, strict=True)
-    for index, (code, name, count) in enumerate(agencies):
+    agencies = zip(catalogue["agency_code"], catalogue["name"], _inbox_frames(total_rows, files, seed), strict=True)
+    for index, (code, name, frame) in enumerate(agencies):
         folder = inbox / code
         folder.mkdir(parents=True, exist_ok=True)
-        frame = rows(int(count), seed + index, first)
-        first += int(count)
         if every and index % every == every - 1:
             write_csv(folder / "danh_sach.csv", frame, name)
         else:
