@@ -196,12 +196,13 @@ def _within_file() -> list[RowCheck]:
     )
     person = [FILE.col(), FOLDED_NAME.col(), pl.col("birth_date"), pl.col("gender")]
     return [
-        RowCheck("duplicate-in-file", "national_id", is_later & same_person, {"other_row": other_row}),
+        RowCheck("duplicate-in-file", "national_id", is_later & same_person, {"other_row": other_row}, True),
         RowCheck(
             "national-id-reused",
             "national_id",
             is_later & ~same_person,
             {"other_row": other_row, "other_name": pl.col("full_name").first().over(same_id)},
+            True,
         ),
         RowCheck(
             "possible-duplicate-in-file",
@@ -210,5 +211,6 @@ def _within_file() -> list[RowCheck]:
             & ~pl.struct(person).is_first_distinct()
             & (national_id.is_null() | (national_id != national_id.first().over(person))),
             {"other_row": pl.col("row_number").first().over(person)},
+            True,
         ),
     ]
