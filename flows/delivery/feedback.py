@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import tempfile
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook import Workbook
 
 from flows.delivery.verdicts import next_step, reason, verdict
+from flows.excel.marking import CannotMark, Mark, mark_workbook
 from flows.excel.workbooks import print_on_a4_landscape, write_cell
 from flows.processes import Failed, WorkerLimits, cores, run_here, worker_pool
 from schemas.judging.results import NOT_READ_CODES
@@ -110,14 +112,19 @@ def write_feedback(
         explanation = _explanation(summary, issues)
         target = folder / feedback_name(name, ".loi.txt")
         return _write_atomically(target, lambda path: path.write_text(explanation, "utf-8"))
+    target = folder / feedback_name(name, ".loi.xlsx")
+    layout = _issue_sheet(summary, issues, returned_whole=submission.status == "rejected")
     workbook = None
     if submission.rows_read <= MARKED_COPY_MAX_ROWS:
+        if Path(name).suffix.lower() in _OPENPYXL_SUFFIXES:
+            try:
+                return _write_atomically(target, partial(_patch_their_workbook, source, layout, issues))
+            except CannotMark as cause:
+                logger.info("copying %r through openpyxl for feedback: %s", name, cause)
         try:
             workbook = _their_workbook(source, Path(name))
         except Exception:  # staffq read it, openpyxl may not: the list of fixes still goes back
             logger.exception("cannot copy %r for feedback; sending the list of fixes alone", name)
-    target = folder / feedback_name(name, ".loi.xlsx")
-    layout = _issue_sheet(summary, issues, returned_whole=submission.status == "rejected")
     if workbook is None:
         return _write_atomically(target, partial(_write_issue_list, layout))
     _mark_cells(workbook, issues)
@@ -292,8 +299,17 @@ def _neutralise_formulas(workbook: Workbook) -> None:
                     cell.data_type = "s"
 
 
-def _mark_cells(workbook: Workbook, issues: pl.DataFrame) -> None:
-    """Fill each cell with a problem (red for errors, yellow for warnings) and explain it in a comment."""
+def _patch_their_workbook(source: Path, layout: _IssueSheet, issues: pl.DataFrame, path: Path) -> None:
+    """Their own workbook, marked and led by the "Lỗi" sheet, patched as a package rather than loaded: the sheet is
+    written once, by the streaming writer, and grafted in."""
+    with tempfile.TemporaryDirectory(prefix="staffq-loi-") as folder:
+        problems = Path(folder) / f"{ISSUE_SHEET}.xlsx"
+        _write_issue_list(layout, problems)
+        mark_workbook(source, problems, _marks(issues), path, title_of=_sheet_title)
+
+
+def _marks(issues: pl.DataFrame) -> list[Mark]:
+    """One mark per cell with problems: red if any is an error, yellow otherwise, its comment every message."""
     cells = (
         issues.filter(pl.col("row_number").is_not_null())
         .group_by(["sheet", "row_number", "column_number"], maintain_order=True)
@@ -303,17 +319,25 @@ def _mark_cells(workbook: Workbook, issues: pl.DataFrame) -> None:
             pl.len().alias("count"),
         )
     )
+    return [
+        Mark(sheet or "", int(row), int(column or 1), is_error, _printable(text), count)
+        for sheet, row, column, is_error, text, count in cells.iter_rows()
+    ]
+
+
+def _mark_cells(workbook: Workbook, issues: pl.DataFrame) -> None:
+    """Fill each cell with a problem (red for errors, yellow for warnings) and explain it in a comment."""
     sheets = {}
-    for sheet_name, row_number, column, is_error, text, count in cells.iter_rows():
-        if sheet_name not in sheets:
-            sheets[sheet_name] = _find_sheet(workbook, sheet_name)
-        sheet = sheets[sheet_name]
+    for mark in _marks(issues):
+        if mark.sheet not in sheets:
+            sheets[mark.sheet] = _find_sheet(workbook, mark.sheet)
+        sheet = sheets[mark.sheet]
         if sheet is None:
             continue
-        cell = sheet.cell(int(row_number), int(column or 1))
-        cell.fill = _FILLS["error" if is_error else "warning"]
-        comment = Comment(_printable(text), "staffq")
-        comment.width, comment.height = 320, 40 + 30 * count
+        cell = sheet.cell(mark.row, mark.column)
+        cell.fill = _FILLS["error" if mark.is_error else "warning"]
+        comment = Comment(mark.text, "staffq")
+        comment.width, comment.height = 320, 40 + 30 * mark.count
         cell.comment = comment
 
 

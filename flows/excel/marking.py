@@ -86,7 +86,15 @@ def mark_workbook(
     try:
         with ZipFile(source) as package, ZipFile(problem_sheet) as problems:
             _Patch(package, problems, list(marks), title_of).write(target)
-    except (BadZipFile, KeyError, ValueError, etree.XMLSyntaxError, TranslatorError) as error:
+    except (
+        BadZipFile,
+        KeyError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        etree.XMLSyntaxError,
+        TranslatorError,
+    ) as error:
         raise CannotMark(f"cannot patch {source.name}: {error!r}") from error
 
 
