@@ -13,11 +13,12 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 from zipfile import ZIP_DEFLATED, BadZipFile, ZipFile, ZipInfo
 
 from lxml import etree
@@ -45,8 +46,11 @@ _AFTER_LEGACY_DRAWING = re.compile(
     r"<(?:legacyDrawingHF|drawingHF|picture|oleObjects|controls|webPublishItems|tableParts|extLst|mc:AlternateContent)\b"
     r"|</worksheet>"
 )
-_SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData\b[^>]*>(.*?)</sheetData>", re.S)
-_ROW = re.compile(r"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
+_SHEET_DATA = re.compile(r"<sheetData\b[^>]*?(/?)>")
+_ROW_START = re.compile(r"<row\b([^>]*?)(/?)>")
+_ROW_NUMBER = re.compile(r"""\br\s*=\s*["'](\d+)["']""")
+_CELL_REFERENCE = re.compile(r"""\br\s*=\s*["']([A-Z]{1,3})(\d+)["']""")
+_FORMULA_START = re.compile(r"<f\b")
 _CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _FORMULA = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
 _ATTRIBUTE = re.compile(r"""([\w:.-]+)\s*=\s*("[^"]*"|'[^']*')""")
@@ -54,6 +58,8 @@ _STYLED_TAG = re.compile(r"<(?:c|row|col)\b[^>]*>")
 _STYLE_ATTRIBUTE = re.compile(r"""(\s(?:s|style)\s*=\s*)(["'])(\d+)\2""")
 _TAB_SELECTED = re.compile(r"""\s+tabSelected\s*=\s*(["'])(?:1|true)\1""")
 _VML_BLOCKS = re.compile(rb"""idmap\b[^>]*\bdata\s*=\s*["']([\d,\s]+)["']""")
+# Deflate's fastest level: a rewritten sheet is compressed again on every patch, and the feedback is read once.
+_COMPRESSION = 1
 # A comment's box in pixels, as the openpyxl copy sizes it: wide enough for a message, taller for each more.
 _COMMENT_WIDTH, _COMMENT_HEIGHT, _COMMENT_LINE = 320, 40, 30
 # Excel's default cell in pixels, to anchor a comment box beside its cell.
@@ -323,7 +329,7 @@ class _Patch:
 
     def write(self, target: Path) -> None:
         patched = {sheet.part: sheet for sheet in self.sheets}
-        with ZipFile(target, "w", ZIP_DEFLATED) as out:
+        with ZipFile(target, "w", ZIP_DEFLATED, compresslevel=_COMPRESSION) as out:
             for item in self.package.infolist():
                 name = item.filename
                 if name in self.dropped:
@@ -342,7 +348,7 @@ class _Patch:
                     data = _patch_sheet(self.package.read(name), patched[name], self.styles)
                 else:
                     data = self.package.read(name)
-                out.writestr(ZipInfo(name, item.date_time), data, compress_type=ZIP_DEFLATED)
+                out.writestr(ZipInfo(name, item.date_time), data, ZIP_DEFLATED, _COMPRESSION)
             for name, data in (self.replaced | self.added).items():
                 out.writestr(name, data)
             out.writestr(self.styles_part, self.styles.serialise())
@@ -367,8 +373,9 @@ def _patch_sheet(data: bytes, sheet: _Sheet, styles: _Styles) -> bytes:
     ):
         raise CannotMark(f"sheet {sheet.name!r}: not a transitional worksheet with the default namespace")
     head = _TAB_SELECTED.sub("", xml[: found.start()])
-    rows = _patch_rows(found.group(1) or "", sheet, styles)
-    tail = xml[found.end() :]
+    closed_at = found.end() if found.group(1) else xml.rindex("</sheetData>")
+    rows = _patch_rows(xml[found.end() : closed_at], sheet, styles)
+    tail = xml[closed_at:].removeprefix("</sheetData>")
     if sheet.marks:
         if "<legacyDrawing" in tail:
             raise CannotMark(f"sheet {sheet.name!r} already has a legacy drawing")
@@ -379,34 +386,42 @@ def _patch_sheet(data: bytes, sheet: _Sheet, styles: _Styles) -> bytes:
 
 
 def _patch_rows(rows: str, sheet: _Sheet, styles: _Styles) -> str:
-    """The rows with marks or formulas rewritten, missing marked rows inserted in order, the others as they are."""
+    """The rows with marks or formulas rewritten, missing marked rows inserted in order, the others as they are.
+    Only the rows' opening tags are scanned: the cells of a row are looked at when it is rewritten."""
     by_row: dict[int, dict[int, Mark]] = {}
     for (row, column), mark in sheet.marks.items():
         by_row.setdefault(row, {})[column] = mark
     waiting = sorted(by_row)
-    formulas = _Formulas() if "<f" in rows else None
+    starts = list(_ROW_START.finditer(rows))
+    offsets = [found.start() for found in starts]
+    with_formulas = {bisect_right(offsets, found.start()) - 1 for found in _FORMULA_START.finditer(rows)}
+    formulas = _Formulas() if with_formulas else None
     pieces, copied_to = [], 0
-    for found in _ROW.finditer(rows):
-        attributes, cells = found.group(1), found.group(2) or ""
-        number = _row_number(attributes)
+    for index, found in enumerate(starts):
+        number = _row_number(found.group(1))
         while waiting and waiting[0] < number:
             missing = waiting.pop(0)
             pieces += [rows[copied_to : found.start()], _new_row(missing, by_row[missing], styles)]
             copied_to = found.start()
-        marked = by_row.get(number, {}) if waiting and waiting[0] == number else {}
+        marked = by_row[number] if waiting and waiting[0] == number else {}
         if marked:
             waiting.pop(0)
-        if not marked and (formulas is None or "<f" not in cells):
+        elif index not in with_formulas:
             continue
-        pieces += [rows[copied_to : found.start()], _patch_row(attributes, cells, number, marked, formulas, styles)]
-        copied_to = found.end()
+        if found.group(2):  # <row .../>
+            cells, end = "", found.end()
+        else:
+            end = rows.index("</row>", found.end())
+            cells, end = rows[found.end() : end], end + len("</row>")
+        pieces += [rows[copied_to : found.start()], _patch_row(found.group(1), cells, number, marked, formulas, styles)]
+        copied_to = end
     pieces.append(rows[copied_to:])
     pieces += [_new_row(number, by_row[number], styles) for number in waiting]
     return "".join(pieces)
 
 
 def _row_number(attributes: str) -> int:
-    found = re.search(r"""\br\s*=\s*["'](\d+)["']""", attributes)
+    found = _ROW_NUMBER.search(attributes)
     if found is None:
         raise CannotMark("a row without its number (r=)")
     return int(found.group(1))
@@ -425,48 +440,48 @@ def _patch_row(
     attributes: str, cells: str, number: int, marks: dict[int, Mark], formulas: _Formulas | None, styles: _Styles
 ) -> str:
     """One row: its cells' formulas made text, its marked cells restyled, its missing marked cells inserted."""
-    pairs = _ATTRIBUTE.findall(attributes)
-    values = {name: value[1:-1] for name, value in pairs}
-    row_style = int(values.get("s", 0)) if values.get("customFormat") in ("1", "true") else 0
+    row = dict(_ATTRIBUTE.findall(attributes))
+    row_style = int(row.get("s", '"0"')[1:-1]) if row.get("customFormat", "")[1:-1] in ("1", "true") else 0
     waiting = sorted(marks)
     pieces, copied_to = [], 0
     for found in _CELL.finditer(cells):
-        cell_attributes = dict((name, value[1:-1]) for name, value in _ATTRIBUTE.findall(found.group(1)))
-        reference = cell_attributes.get("r")
+        reference = _CELL_REFERENCE.search(found.group(1))
         if reference is None:
             raise CannotMark("a cell without its reference (r=)")
-        column = column_index_from_string(reference.rstrip("0123456789").lstrip("$"))
+        column = column_index_from_string(reference.group(1))
         inserted = []
         while waiting and waiting[0] < column:
             missing = waiting.pop(0)
             inserted.append(_new_cell(number, missing, row_style, marks[missing], styles))
         content = found.group(2)
         formula = _FORMULA.search(content) if content and formulas is not None else None
-        mark = marks.get(column) if waiting and waiting[0] == column else None
+        mark = marks[column] if waiting and waiting[0] == column else None
         if mark is not None:
             waiting.pop(0)
         if formula is None and mark is None and not inserted:
             continue
+        pieces += [cells[copied_to : found.start()], *inserted]
+        copied_to = found.start()
+        if formula is None and mark is None:
+            continue
+        cell = dict(_ATTRIBUTE.findall(found.group(1)))  # values as written, quoted and escaped
         if formula is not None:
-            text = formulas.text(formula, reference)
+            text = formulas.text(formula, reference.group(1) + reference.group(2))
             for name in ("t", "cm", "vm"):
-                cell_attributes.pop(name, None)
-            cell_attributes["t"] = "inlineStr"
+                cell.pop(name, None)
+            cell["t"] = '"inlineStr"'
             content = f'<is><t xml:space="preserve">{escape(text)}</t></is>'
         if mark is not None:
-            cell_attributes["s"] = str(styles.marked(int(cell_attributes.get("s", 0)), mark.is_error))
-        pieces += [cells[copied_to : found.start()], *inserted]
-        if formula is not None or mark is not None:
-            tag = "<c" + "".join(f" {name}={quoteattr(value)}" for name, value in cell_attributes.items())
-            pieces.append(f"{tag}>{content}</c>" if content is not None else f"{tag}/>")
-            copied_to = found.end()
-        else:
-            copied_to = found.start()
+            style = int(cell.get("s", '"0"')[1:-1])
+            cell["s"] = f'"{styles.marked(style, mark.is_error)}"'
+        tag = "<c" + "".join(f" {name}={value}" for name, value in cell.items())
+        pieces.append(f"{tag}>{content}</c>" if content is not None else f"{tag}/>")
+        copied_to = found.end()
     pieces.append(cells[copied_to:])
     tail_at = len(pieces) - 1
     pieces[tail_at:tail_at] = [_new_cell(number, column, row_style, marks[column], styles) for column in waiting]
     # Spans are a hint of the row's first and last cell; a cell inserted outside them would contradict it.
-    kept = "".join(f" {name}={value}" for name, value in pairs if name != "spans")
+    kept = "".join(f" {name}={value}" for name, value in row.items() if name != "spans")
     return f"<row{kept}>{''.join(pieces)}</row>"
 
 
