@@ -4,6 +4,7 @@ sheet first, the same as written alone."""
 
 import datetime as dt
 import logging
+import posixpath
 import re
 import shutil
 import subprocess
@@ -214,6 +215,25 @@ def rewrite(source: Path, target: Path, changes: dict, added: dict | None = None
     return target
 
 
+def assert_whole(path: Path) -> None:
+    """What Excel checks before it offers to repair a file: every part has a content type, every content type
+    names a part, every relationship inside the package leads to a part."""
+    with zipfile.ZipFile(path) as package:
+        names = set(package.namelist())
+        types = openpyxl.xml.functions.fromstring(package.read("[Content_Types].xml"))
+        defaults = {d.get("Extension").lower() for d in types if d.tag.endswith("Default")}
+        overrides = {o.get("PartName")[1:] for o in types if o.tag.endswith("Override")}
+        assert overrides <= names
+        assert [n for n in names if n not in overrides and n.rsplit(".", 1)[-1].lower() not in defaults] == []
+        for rels in (n for n in names if n.endswith(".rels")):
+            folder = rels.replace("_rels/", "").removesuffix(".rels").rpartition("/")[0]
+            for relationship in openpyxl.xml.functions.fromstring(package.read(rels)):
+                if relationship.get("TargetMode") != "External":
+                    target = relationship.get("Target")
+                    part = target[1:] if target.startswith("/") else posixpath.normpath(f"{folder}/{target}")
+                    assert part.lstrip("/") in names, (rels, target)
+
+
 # What the clerk sees
 
 
@@ -345,6 +365,7 @@ def test_formulas_go_back_as_text_and_links_and_macros_go(writer, tmp_path):
     assert not [n for n in names if "externalLink" in n or "vbaProject" in n or "calcChain" in n]
     assert "externalReference" not in workbook and "macroEnabled" not in types and "externalLink" not in types
     assert not result._external_links and result.vba_archive is None
+    assert_whole(target)
 
 
 @pytest.mark.parametrize("writer", BUILDERS)
@@ -365,18 +386,27 @@ def test_the_problem_sheet_comes_first_and_active_as_written_alone(writer, tmp_p
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (Debian package libreoffice-calc-nogui)")
 def test_libreoffice_opens_a_marked_workbook(tmp_path):
+    """It prints the problem sheet and the marked values, and reads the comments: saved again by LibreOffice, the
+    workbook still has them on the marked cells."""
     target = patched(hostile(list_by_openpyxl(tmp_path / "ds.xlsx")), ISSUES)
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(target)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    for kind, folder in (("pdf", tmp_path), ("xlsx", tmp_path / "saved")):
+        subprocess.run(
+            ["soffice", "--headless", "--convert-to", kind, "--outdir", str(folder), str(target)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     text = subprocess.run(
         ["pdftotext", str(target.with_suffix(".pdf")), "-"], check=True, capture_output=True, text=True
     ).stdout
     assert "KẾT QUẢ TIẾP NHẬN DANH SÁCH" in text  # the problem sheet, first
     assert "Trần Thị Bình" in text and "=A3*10" in text  # a marked value; a marked formula, as text
+    saved = openpyxl.load_workbook(tmp_path / "saved" / target.name)
+    assert saved.sheetnames[0] == ISSUE_SHEET
+    assert {cell: text.strip() for cell, text in comments(saved).items()} == {
+        cell: text for cell, (_, text) in MARKED.items()
+    }
+    assert fills(saved) == {cell: fill for cell, (fill, _) in MARKED.items()}
 
 
 def test_a_workbook_it_cannot_patch_says_so(tmp_path):
@@ -438,7 +468,7 @@ marks = st.dictionaries(
 )
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=grid, marked=marks, by_openpyxl=st.booleans())
 def test_any_marks_on_any_list_round_trip(tmp_path, rows, marked, by_openpyxl):
     source = tmp_path / "any.xlsx"
@@ -470,3 +500,4 @@ def test_any_marks_on_any_list_round_trip(tmp_path, rows, marked, by_openpyxl):
     assert fills(after) == {(LIST, f"{letter(c)}{r}"): RED if e else YELLOW for (r, c), (e, _) in marked.items()}
     assert comments(after) == {(LIST, f"{letter(c)}{r}"): text for (r, c), (_, text) in marked.items()}
     assert after.sheetnames == [ISSUE_SHEET, LIST]
+    assert_whole(target)

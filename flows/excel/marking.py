@@ -62,6 +62,7 @@ _VML_BLOCKS = re.compile(rb"""idmap\b[^>]*\bdata\s*=\s*["']([\d,\s]+)["']""")
 _COMPRESSION = 1
 # A comment's box in pixels, as the openpyxl copy sizes it: wide enough for a message, taller for each more.
 _COMMENT_WIDTH, _COMMENT_HEIGHT, _COMMENT_LINE = 320, 40, 30
+_SHAPES_PER_BLOCK = 1024
 # Excel's default cell in pixels, to anchor a comment box beside its cell.
 _DEFAULT_COLUMN_PX, _DEFAULT_ROW_PX = 64, 20
 
@@ -310,10 +311,10 @@ class _Patch:
             taken_parts = self.names | set(self.added)
             comments = _free_name(taken_parts, "xl/comments{}.xml")
             drawing = _free_name(taken_parts, "xl/drawings/vmlDrawing{}.vml")
-            block += 1
+            first_block, block = block + 1, block + 1 + len(sheet.marks) // _SHAPES_PER_BLOCK
             ordered = sorted(sheet.marks.values(), key=lambda m: (m.row, m.column))
             self.added[comments] = _comments_xml(ordered)
-            self.added[drawing] = _vml(ordered, block)
+            self.added[drawing] = _vml(ordered, range(first_block, block + 1))
             for kind, part in (("comments", comments), ("vmlDrawing", drawing)):
                 relationship_id = _free_id(rels)
                 etree.SubElement(rels, f"{{{_PACKAGE_R}}}Relationship", Id=relationship_id, Type=_REL + kind)
@@ -618,14 +619,16 @@ def _comments_xml(marks: list[Mark]) -> bytes:
     ).encode()
 
 
-def _vml(marks: list[Mark], block: int) -> bytes:
+def _vml(marks: list[Mark], blocks: range) -> bytes:
     """The legacy drawing that Excel and LibreOffice show notes from, shaped as xlsxwriter writes it: a hidden box
-    per comment beside its cell. `block` numbers this drawing's shapes apart from any other drawing's."""
-    shapes = "".join(_vml_shape(mark, block * 1024 + index) for index, mark in enumerate(marks, start=1))
+    per comment beside its cell. Shape ids come in blocks of 1024, and `blocks` are this drawing's own, apart from
+    any other drawing's."""
+    start = blocks.start * _SHAPES_PER_BLOCK
+    shapes = "".join(_vml_shape(mark, start + index) for index, mark in enumerate(marks, start=1))
     return (
         '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
         'xmlns:x="urn:schemas-microsoft-com:office:excel">'
-        f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{block}"/></o:shapelayout>'
+        f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{",".join(map(str, blocks))}"/></o:shapelayout>'
         '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
         '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
         f"{shapes}</xml>"
