@@ -397,9 +397,12 @@ def _patch_rows(rows: str, sheet: _Sheet, styles: _Styles) -> str:
     offsets = [found.start() for found in starts]
     with_formulas = {bisect_right(offsets, found.start()) - 1 for found in _FORMULA_START.finditer(rows)}
     formulas = _Formulas() if with_formulas else None
-    pieces, copied_to = [], 0
+    pieces, copied_to, previous = [], 0, 0
     for index, found in enumerate(starts):
         number = _row_number(found.group(1))
+        if number <= previous:
+            raise CannotMark(f"row {number} after row {previous}")
+        previous = number
         while waiting and waiting[0] < number:
             missing = waiting.pop(0)
             pieces += [rows[copied_to : found.start()], _new_row(missing, by_row[missing], styles)]
@@ -444,12 +447,15 @@ def _patch_row(
     row = dict(_ATTRIBUTE.findall(attributes))
     row_style = int(row.get("s", '"0"')[1:-1]) if row.get("customFormat", "")[1:-1] in ("1", "true") else 0
     waiting = sorted(marks)
-    pieces, copied_to = [], 0
+    pieces, copied_to, previous = [], 0, 0
     for found in _CELL.finditer(cells):
         reference = _CELL_REFERENCE.search(found.group(1))
         if reference is None:
             raise CannotMark("a cell without its reference (r=)")
         column = column_index_from_string(reference.group(1))
+        if column <= previous:
+            raise CannotMark(f"row {number}: a cell in column {column} after column {previous}")
+        previous = column
         inserted = []
         while waiting and waiting[0] < column:
             missing = waiting.pop(0)
