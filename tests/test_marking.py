@@ -65,7 +65,7 @@ def layout_of(issues: pl.DataFrame):
 def patched(source: Path, issues: pl.DataFrame) -> Path:
     """`source` marked as feedback marks it."""
     target = source.with_name(source.stem + ".loi.xlsx")
-    _patch_their_workbook(source, layout_of(issues), issues, target)
+    _patch_their_workbook(source, source, layout_of(issues), issues, target)
     return target
 
 
@@ -501,3 +501,26 @@ def test_any_marks_on_any_list_round_trip(tmp_path, rows, marked, by_openpyxl):
     assert comments(after) == {(LIST, f"{letter(c)}{r}"): text for (r, c), (_, text) in marked.items()}
     assert after.sheetnames == [ISSUE_SHEET, LIST]
     assert_whole(target)
+
+
+def test_a_csv_is_rebuilt_as_text_and_marked(tmp_path):
+    """A CSV's cells come back as the text they were, whatever they look like, in a sheet named after the file."""
+    source = tmp_path / "archived-by-hash.csv"
+    rows = [
+        ["STT", "Họ và tên", "Ghi chú"],
+        ["1", '=HYPERLINK("http://example.invalid")', "0123"],
+        ["2", "Lê\x01Văn", ""],
+    ]
+    source.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+    issues = issues_of(("ds", 2, 2, "error", "Tên lạ."), ("ds", 4, 1, "warning", "Dòng thừa."))
+    target = tmp_path / "ds.loi.xlsx"
+    _patch_their_workbook(source, Path("ds.csv"), layout_of(issues), issues, target)
+    result = openpyxl.load_workbook(target)
+    assert result.sheetnames == [ISSUE_SHEET, "ds"]
+    assert [[cell.value for cell in row] for row in result["ds"].iter_rows(max_row=3)] == [
+        ["STT", "Họ và tên", "Ghi chú"],
+        ["1", '=HYPERLINK("http://example.invalid")', "0123"],
+        ["2", "Lê\u2401Văn", None],
+    ]
+    assert {cell.data_type for row in result["ds"].iter_rows(max_row=3) for cell in row if cell.value} == {"s"}
+    assert fills(result) == {("ds", "B2"): RED, ("ds", "A4"): YELLOW}

@@ -5,6 +5,7 @@ fixes the file they know, in the place they know, and sees their own values as w
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import re
@@ -116,13 +117,12 @@ def write_feedback(
     layout = _issue_sheet(summary, issues, returned_whole=submission.status == "rejected")
     workbook = None
     if submission.rows_read <= MARKED_COPY_MAX_ROWS:
-        if Path(name).suffix.lower() in _OPENPYXL_SUFFIXES:
-            try:
-                return _write_atomically(target, partial(_patch_their_workbook, source, layout, issues))
-            except CannotMark as cause:
-                logger.info("copying %r through openpyxl for feedback: %s", name, cause)
         try:
-            workbook = _their_workbook(source, Path(name))
+            return _write_atomically(target, partial(_patch_their_workbook, source, Path(name), layout, issues))
+        except CannotMark as cause:
+            logger.info("copying %r through openpyxl for feedback: %s", name, cause)
+        try:
+            workbook = _their_workbook(source)
         except Exception:  # staffq read it, openpyxl may not: the list of fixes still goes back
             logger.exception("cannot copy %r for feedback; sending the list of fixes alone", name)
     if workbook is None:
@@ -222,66 +222,101 @@ def _safe_name(name: str) -> str:
     return _UNSAFE_IN_NAMES.sub("_", name).lstrip(". ") or "danh-sach"
 
 
-def _their_workbook(source: Path, sent_as: Path) -> Workbook:
-    """Their own workbook, formulas kept as inert text; a CSV or .xls becomes a workbook of its cells."""
-    if sent_as.suffix.lower() in _OPENPYXL_SUFFIXES:
-        # Links to other workbooks go too: a DDE link there would run a program when the clerk opens the file.
-        workbook = openpyxl.load_workbook(source, keep_links=False)
-        _neutralise_formulas(workbook)
-        return workbook
-    sheets, _ = read_sheets(source)
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    for sheet in sheets:
-        # The archive copy is named by its hash; a text file's one sheet is named after the file as sent.
-        is_text = sent_as.suffix.lower() in TEXT_SUFFIXES
-        target = workbook.create_sheet(_sheet_title(sent_as.stem if is_text else sheet.name))
-        for row_index, row in enumerate(sheet.cells.iter_rows(named=True), start=1):
-            for name, value in row.items():
-                if value is not None:
-                    cell = target.cell(row_index, column_number(name))
-                    cell.value = _printable(value)
-                    cell.data_type = "s"
-        _lay_out(target, sheet)
+def _their_workbook(source: Path) -> Workbook:
+    """Their own .xlsx through openpyxl, formulas kept as inert text: for a workbook the patch cannot mark."""
+    # Links to other workbooks go too: a DDE link there would run a program when the clerk opens the file.
+    workbook = openpyxl.load_workbook(source, keep_links=False)
+    _neutralise_formulas(workbook)
     return workbook
 
 
-def _lay_out(target, sheet: Sheet) -> None:
+def _rebuilt_workbook(source: Path, sent_as: Path, path: Path) -> None:
+    """A CSV's or .xls's cells as a workbook, every value as the text it was, streamed row by row in constant
+    memory and laid out as the list it is (`_rebuilt_layout`); a text file's one sheet is named after the file as
+    sent (the archive copy is named by its hash)."""
+    sheets, _ = read_sheets(source)
+    is_text = sent_as.suffix.lower() in TEXT_SUFFIXES
+    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(path, options) as workbook:
+        header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        as_text = workbook.add_format({"num_format": "@"})
+        titles: set[str] = set()
+        for sheet in sheets:
+            title = _sheet_title(sent_as.stem if is_text else sheet.name)
+            # Excel compares sheet names without case; two sheets cut to the same 31 characters get a number.
+            title = next(t for n in range(len(titles) + 1) if (t := _numbered(title, n)).casefold() not in titles)
+            titles.add(title.casefold())
+            target = workbook.add_worksheet(title)
+            layout = _rebuilt_layout(sheet)
+            for column, width in layout.widths.items():
+                target.set_column(column - 1, column - 1, width)
+            columns = [column_number(name) for name in sheet.cells.columns]
+            for row_index, row in enumerate(sheet.cells.iter_rows(), start=1):
+                if row_index == layout.header_row:
+                    target.set_row(row_index - 1, layout.header_height)
+                in_header = layout.header_row <= row_index < layout.first_row
+                formatted = layout.widths if in_header else layout.text_columns if row_index >= layout.first_row else ()
+                style = header if in_header else as_text
+                for column, value in zip(columns, row, strict=True):
+                    cell_style = style if column in formatted else None
+                    if value is not None:
+                        target.write_string(row_index - 1, column - 1, _printable(str(value)), cell_style)
+                    elif cell_style and row_index <= layout.last_row:
+                        target.write_blank(row_index - 1, column - 1, None, cell_style)
+            if layout.first_row:
+                target.freeze_panes(layout.first_row - 1, 2)
+
+
+def _numbered(title: str, number: int) -> str:
+    return title if number == 0 else title[: 31 - len(str(number))] + str(number)
+
+
+@dataclass(frozen=True)
+class _RebuiltLayout:
+    """How a list rebuilt from its cells is laid out: the header's first row and the first person row (0: no list
+    found), each list column's width, the columns of IDs and dates, the header's height and the last row with a
+    value."""
+
+    header_row: int = 0
+    first_row: int = 0
+    widths: dict[int, int] = dataclasses.field(default_factory=dict)
+    text_columns: frozenset[int] = frozenset()
+    header_height: int = _LINE_HEIGHT
+    last_row: int = 0
+
+
+def _rebuilt_layout(sheet: Sheet) -> _RebuiltLayout:
     """A list rebuilt from its cells (a CSV has no layout) made readable as the list it is: columns as wide as
     their cells, the header wrapped and frozen above the rows, and the ID and date columns formatted as text, so
     that Excel keeps a leading zero or a day-first date as the clerk types it when fixing the row."""
     try:
         table = locate_table(sheet, header_index())
     except NoHeader:
-        return
+        return _RebuiltLayout()
     if table.rows.is_empty():
-        return
+        return _RebuiltLayout()
     first_row = int(table.rows["row_number"].min())
     filled = [sum(cell is not None for cell in row) for row in sheet.cells.head(first_row - 1).rows()]
     header_row = filled.index(max(filled)) + 1 if filled else first_row
     as_text = set(fields_of_kind("date", "id"))
     low, high = _REBUILT_WIDTHS
     header_lines = 1
+    widths, text_columns = {}, set()
     for column in table.columns:
         number = column_number(column.name)
-        letter = openpyxl.utils.get_column_letter(number)
         cells = table.rows[column.name].drop_nulls().str.len_chars() if column.name in table.rows.columns else None
         longest = int(cells.max() or 0) if cells is not None and len(cells) else 0
         # Wide enough for the cells and for the header on at most _HEADER_LINES lines.
         top = column.header.split(" › ")[0]
-        width = min(max(longest, _longest_word(top), -(-len(top) // _HEADER_LINES)) + 2, high)
-        width = max(width, low)
-        target.column_dimensions[letter].width = width
-        for row in range(header_row, first_row):
-            target.cell(row, number).alignment = Alignment(wrap_text=True, vertical="top")
-            target.cell(row, number).font = Font(bold=True)
+        width = max(min(max(longest, _longest_word(top), -(-len(top) // _HEADER_LINES)) + 2, high), low)
+        widths[number] = width
         # A header of several levels ("Ngày, tháng, năm sinh › Nam") is spread over its rows; the top one is longest.
         header_lines = max(header_lines, -(-len(top) // (width - 2)))
         if column.match and column.match.field in as_text:
-            for row in range(first_row, target.max_row + 1):
-                target.cell(row, number).number_format = "@"
-    target.row_dimensions[header_row].height = _LINE_HEIGHT * header_lines
-    target.freeze_panes = f"C{first_row}"
+            text_columns.add(number)
+    filled_rows = sheet.cells.select(pl.any_horizontal(pl.all().is_not_null())).to_series().arg_true()
+    last_row = max(int(filled_rows.max() or 0) + 1 if len(filled_rows) else 0, first_row - 1)
+    return _RebuiltLayout(header_row, first_row, widths, frozenset(text_columns), _LINE_HEIGHT * header_lines, last_row)
 
 
 def _longest_word(text: str) -> int:
@@ -299,12 +334,16 @@ def _neutralise_formulas(workbook: Workbook) -> None:
                     cell.data_type = "s"
 
 
-def _patch_their_workbook(source: Path, layout: _IssueSheet, issues: pl.DataFrame, path: Path) -> None:
+def _patch_their_workbook(source: Path, sent_as: Path, layout: _IssueSheet, issues: pl.DataFrame, path: Path) -> None:
     """Their own workbook, marked and led by the "Lỗi" sheet, patched as a package rather than loaded: the sheet is
-    written once, by the streaming writer, and grafted in."""
+    written once, by the streaming writer, and grafted in. A CSV or .xls is first rebuilt as a workbook of its
+    cells."""
     with tempfile.TemporaryDirectory(prefix="staffq-loi-") as folder:
         problems = Path(folder) / f"{ISSUE_SHEET}.xlsx"
         _write_issue_list(layout, problems)
+        if sent_as.suffix.lower() not in _OPENPYXL_SUFFIXES:
+            _rebuilt_workbook(source, sent_as, Path(folder) / "rebuilt.xlsx")
+            source = Path(folder) / "rebuilt.xlsx"
         mark_workbook(source, problems, _marks(issues), path, title_of=_sheet_title)
 
 
