@@ -78,9 +78,10 @@ _OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
 _NOT_IN_XML = [chr(code) for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))]
 _PICTURES = [chr(0x2400 + ord(character)) for character in _NOT_IN_XML]
 _VISIBLE = str.maketrans(dict(zip(_NOT_IN_XML, _PICTURES, strict=True)))
-# Above this many rows the clerk's own workbook is not copied and marked (openpyxl holds every cell in memory and
-# copies them in pure Python, so one long list would outweigh the rest of the night); the "Lỗi" sheet alone goes
-# back, listing every problem, streamed by xlsxwriter in constant memory.
+# Above this many rows the clerk's own workbook is not copied and marked (the copy costs in proportion to the list,
+# and the openpyxl copy, for a workbook the patch cannot mark, holds every cell in memory, so one long list would
+# outweigh the rest of the night); the "Lỗi" sheet alone goes back, listing every problem, streamed by xlsxwriter
+# in constant memory.
 MARKED_COPY_MAX_ROWS = 20_000
 # Rows of lists with issues per process writing feedback: starting a process is worth it only for a share of work
 # about this large, so that a night of a few short lists stays in one process. Counted in rows, not files, so that a
@@ -118,12 +119,12 @@ def write_feedback(
     workbook = None
     if submission.rows_read <= MARKED_COPY_MAX_ROWS:
         try:
-            return _write_atomically(target, partial(_patch_their_workbook, source, Path(name), layout, issues))
-        except CannotMark as cause:
-            logger.info("copying %r through openpyxl for feedback: %s", name, cause)
-        try:
-            workbook = _their_workbook(source)
-        except Exception:  # staffq read it, openpyxl may not: the list of fixes still goes back
+            try:
+                return _write_atomically(target, partial(_patch_their_workbook, source, Path(name), layout, issues))
+            except CannotMark as cause:
+                logger.info("copying %r through openpyxl for feedback: %s", name, cause)
+                workbook = _their_workbook(source)
+        except Exception:  # staffq read it, the copy may still fail: the list of fixes still goes back
             logger.exception("cannot copy %r for feedback; sending the list of fixes alone", name)
     if workbook is None:
         return _write_atomically(target, partial(_write_issue_list, layout))
