@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import zlib
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from copy import deepcopy
@@ -58,6 +59,20 @@ _STYLED_TAG = re.compile(r"<(?:c|row|col)\b[^>]*>")
 _STYLE_ATTRIBUTE = re.compile(r"""(\s(?:s|style)\s*=\s*)(["'])(\d+)\2""")
 _TAB_SELECTED = re.compile(r"""\s+tabSelected\s*=\s*(["'])(?:1|true)\1""")
 _VML_BLOCKS = re.compile(rb"""idmap\b[^>]*\bdata\s*=\s*["']([\d,\s]+)["']""")
+# What reading a package this module did not foresee raises: a damaged or encrypted zip, a part or an attribute
+# missing, XML it cannot parse, a formula openpyxl cannot translate.
+_UNREADABLE = (
+    BadZipFile,
+    RuntimeError,
+    NotImplementedError,
+    zlib.error,
+    KeyError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    etree.XMLSyntaxError,
+    TranslatorError,
+)
 # Deflate's fastest level: a rewritten sheet is compressed again on every patch, and the feedback is read once.
 _COMPRESSION = 1
 # A comment's box in pixels, as the openpyxl copy sizes it: wide enough for a message, taller for each more.
@@ -93,15 +108,7 @@ def mark_workbook(
     try:
         with ZipFile(source) as package, ZipFile(problem_sheet) as problems:
             _Patch(package, problems, list(marks), title_of).write(target)
-    except (
-        BadZipFile,
-        KeyError,
-        ValueError,
-        TypeError,
-        AttributeError,
-        etree.XMLSyntaxError,
-        TranslatorError,
-    ) as error:
+    except _UNREADABLE as error:
         raise CannotMark(f"cannot patch {source.name}: {error!r}") from error
 
 
