@@ -168,6 +168,9 @@ def hostile(path: Path, macros: bool = False) -> Path:
         overrides = (
             '<Override PartName="/xl/externalLinks/externalLink1.xml" '
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml"/>'
+            # As LibreOffice writes them: a content type for a relationships part too.
+            '<Override PartName="/xl/externalLinks/_rels/externalLink1.xml.rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Override PartName="/xl/calcChain.xml" '
             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/>'
         )

@@ -191,13 +191,17 @@ class _Patch:
 
     def _drop_part(self, part: str) -> None:
         """A part, its relationships and the parts only they lead to (a VBA project's signature)."""
-        self.dropped.add(part)
+        self._forget(part)
         rels = _rels_part(part)
         if rels in self.names:
-            self.dropped.add(rels)
+            self._forget(rels)
             for relationship in _parse(self.package.read(rels)):
                 if relationship.get("TargetMode") != "External":
                     self._drop_part(_target(part, relationship.get("Target")))
+
+    def _forget(self, part: str) -> None:
+        """A part left out of the package, with its content type if it has its own."""
+        self.dropped.add(part)
         for override in self.types.findall(f"{{{_TYPES}}}Override"):
             if override.get("PartName") == "/" + part:
                 self.types.remove(override)
@@ -259,10 +263,8 @@ class _Patch:
                 for relationship in self.workbook_rels:
                     if relationship.get("Id") == entry.get(f"{{{_R}}}id"):
                         self.workbook_rels.remove(relationship)
-                self.dropped |= {sheet.part, _rels_part(sheet.part)}
-                for override in self.types.findall(f"{{{_TYPES}}}Override"):
-                    if override.get("PartName") == "/" + sheet.part:
-                        self.types.remove(override)
+                self._forget(sheet.part)
+                self._forget(_rels_part(sheet.part))
                 del self.sheets[position]
                 return position
         return None
