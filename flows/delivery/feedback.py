@@ -5,14 +5,13 @@ fixes the file they know, in the place they know, and sees their own values as w
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 import re
 import tempfile
 import unicodedata
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -280,7 +279,7 @@ class _RebuiltLayout:
 
     header_row: int = 0
     first_row: int = 0
-    widths: dict[int, int] = dataclasses.field(default_factory=dict)
+    widths: dict[int, int] = field(default_factory=dict)
     text_columns: frozenset[int] = frozenset()
     header_height: int = _LINE_HEIGHT
     last_row: int = 0
