@@ -8,9 +8,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import tempfile
 import unicodedata
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook import Workbook
 
 from flows.delivery.verdicts import next_step, reason, verdict
+from flows.excel.marking import CannotMark, Mark, mark_workbook
 from flows.excel.workbooks import print_on_a4_landscape, write_cell
 from flows.processes import Failed, WorkerLimits, cores, run_here, worker_pool
 from schemas.judging.results import NOT_READ_CODES
@@ -92,14 +94,15 @@ _OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
 _NOT_IN_XML = [chr(code) for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))]
 _PICTURES = [chr(0x2400 + ord(character)) for character in _NOT_IN_XML]
 _VISIBLE = str.maketrans(dict(zip(_NOT_IN_XML, _PICTURES, strict=True)))
-# Above this many rows the clerk's own workbook is not copied and marked (openpyxl holds every cell in memory and
-# copies them in pure Python, so one long list would outweigh the rest of the night); the "Lỗi" sheet alone goes
-# back, listing every problem, streamed by xlsxwriter in constant memory.
+# Above this many rows the clerk's own workbook is not copied and marked (the copy costs in proportion to the list,
+# and the openpyxl copy, for a workbook the patch cannot mark, holds every cell in memory, so one long list would
+# outweigh the rest of the night); the "Lỗi" sheet alone goes back, listing every problem, streamed by xlsxwriter
+# in constant memory.
 MARKED_COPY_MAX_ROWS = 20_000
 # Rows of lists with issues per process writing feedback: starting a process is worth it only for a share of work
 # about this large, so that a night of a few short lists stays in one process. Counted in rows, not files, so that a
 # few long lists are shared out too.
-PARALLEL_FEEDBACK_ROWS = 1_000
+PARALLEL_FEEDBACK_ROWS = 10_000
 # Submissions whose issues are read from the warehouse at once: a slice's issues fit in memory, a night's may not.
 FEEDBACK_SLICE = 500
 _LINE_HEIGHT = 15
@@ -127,17 +130,21 @@ def write_feedback(
         explanation = _explanation(summary, issues)
         target = folder / feedback_name(name, ".loi.txt")
         return _write_atomically(target, lambda path: path.write_text(explanation, "utf-8"))
-    workbook = None
-    if submission.rows_read <= MARKED_COPY_MAX_ROWS:
-        try:
-            workbook = _their_workbook(source, Path(name))
-        except Exception:  # staffq read it, openpyxl may not: the list of fixes still goes back
-            logger.exception("cannot copy %r for feedback; sending the list of fixes alone", name)
     target = folder / feedback_name(name, ".loi.xlsx")
     full_list = folder / feedback_name(name, ".loi.csv") if issues.height > LISTED_ISSUES_MAX else None
     layout = _issue_sheet(summary, issues, submission.status == "rejected", full_list)
     if full_list:
         _write_atomically(full_list, partial(_write_full_list, issues, submission.status == "rejected"))
+    workbook = None
+    if submission.rows_read <= MARKED_COPY_MAX_ROWS:
+        try:
+            try:
+                return _write_atomically(target, partial(_patch_their_workbook, source, Path(name), layout, issues))
+            except CannotMark as cause:
+                logger.info("copying %r through openpyxl for feedback: %s", name, cause)
+                workbook = _their_workbook(source)
+        except Exception:  # staffq read it, the copy may still fail: the list of fixes still goes back
+            logger.exception("cannot copy %r for feedback; sending the list of fixes alone", name)
     if workbook is None:
         return _write_atomically(target, partial(_write_issue_list, layout))
     _mark_cells(workbook, issues)
@@ -151,8 +158,7 @@ def write_all_feedback(
     """The feedback file of every submission with issues in the warehouse (those found on reading it, and those
     its load found against other agencies' lists), by submission id; a `Failed` for a file that could not be
     written, which never stops the others. Issues are read a slice of submissions at a time: a night's have no
-    bound. Copying and marking a workbook is openpyxl's pure Python, the longest step of a night of many files: past
-    PARALLEL_FEEDBACK_ROWS rows they are written by one process per core, each within `limits`."""
+    bound. Past PARALLEL_FEEDBACK_ROWS rows they are written by one process per core, each within `limits`."""
     workers = feedback_processes(submissions)
     written: dict[str, Path | Failed] = {}
     with _writers(workers, limits) as run, connect(workspace.warehouse, read_only=True) as connection:
@@ -235,66 +241,101 @@ def _safe_name(name: str) -> str:
     return _UNSAFE_IN_NAMES.sub("_", name).lstrip(". ") or "danh-sach"
 
 
-def _their_workbook(source: Path, sent_as: Path) -> Workbook:
-    """Their own workbook, formulas kept as inert text; a CSV or .xls becomes a workbook of its cells."""
-    if sent_as.suffix.lower() in _OPENPYXL_SUFFIXES:
-        # Links to other workbooks go too: a DDE link there would run a program when the clerk opens the file.
-        workbook = openpyxl.load_workbook(source, keep_links=False)
-        _neutralise_formulas(workbook)
-        return workbook
-    sheets, _ = read_sheets(source)
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    for sheet in sheets:
-        # The archive copy is named by its hash; a text file's one sheet is named after the file as sent.
-        is_text = sent_as.suffix.lower() in TEXT_SUFFIXES
-        target = workbook.create_sheet(_sheet_title(sent_as.stem if is_text else sheet.name))
-        for row_index, row in enumerate(sheet.cells.iter_rows(named=True), start=1):
-            for name, value in row.items():
-                if value is not None:
-                    cell = target.cell(row_index, column_number(name))
-                    cell.value = _printable(value)
-                    cell.data_type = "s"
-        _lay_out(target, sheet)
+def _their_workbook(source: Path) -> Workbook:
+    """Their own .xlsx through openpyxl, formulas kept as inert text: for a workbook the patch cannot mark."""
+    # Links to other workbooks go too: a DDE link there would run a program when the clerk opens the file.
+    workbook = openpyxl.load_workbook(source, keep_links=False)
+    _neutralise_formulas(workbook)
     return workbook
 
 
-def _lay_out(target, sheet: Sheet) -> None:
+def _rebuilt_workbook(source: Path, sent_as: Path, path: Path) -> None:
+    """A CSV's or .xls's cells as a workbook, every value as the text it was, streamed row by row in constant
+    memory and laid out as the list it is (`_rebuilt_layout`); a text file's one sheet is named after the file as
+    sent (the archive copy is named by its hash)."""
+    sheets, _ = read_sheets(source)
+    is_text = sent_as.suffix.lower() in TEXT_SUFFIXES
+    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(path, options) as workbook:
+        header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        as_text = workbook.add_format({"num_format": "@"})
+        titles: set[str] = set()
+        for sheet in sheets:
+            title = _sheet_title(sent_as.stem if is_text else sheet.name)
+            # Excel compares sheet names without case; two sheets cut to the same 31 characters get a number.
+            title = next(t for n in range(len(titles) + 1) if (t := _numbered(title, n)).casefold() not in titles)
+            titles.add(title.casefold())
+            target = workbook.add_worksheet(title)
+            layout = _rebuilt_layout(sheet)
+            for column, width in layout.widths.items():
+                target.set_column(column - 1, column - 1, width)
+            columns = [column_number(name) for name in sheet.cells.columns]
+            for row_index, row in enumerate(sheet.cells.iter_rows(), start=1):
+                if row_index == layout.header_row:
+                    target.set_row(row_index - 1, layout.header_height)
+                in_header = layout.header_row <= row_index < layout.first_row
+                formatted = layout.widths if in_header else layout.text_columns if row_index >= layout.first_row else ()
+                style = header if in_header else as_text
+                for column, value in zip(columns, row, strict=True):
+                    cell_style = style if column in formatted else None
+                    if value is not None:
+                        target.write_string(row_index - 1, column - 1, _printable(str(value)), cell_style)
+                    elif cell_style and row_index <= layout.last_row:
+                        target.write_blank(row_index - 1, column - 1, None, cell_style)
+            if layout.first_row:
+                target.freeze_panes(layout.first_row - 1, 2)
+
+
+def _numbered(title: str, number: int) -> str:
+    return title if number == 0 else title[: 31 - len(str(number))] + str(number)
+
+
+@dataclass(frozen=True)
+class _RebuiltLayout:
+    """How a list rebuilt from its cells is laid out: the header's first row and the first person row (0: no list
+    found), each list column's width, the columns of IDs and dates, the header's height and the last row with a
+    value."""
+
+    header_row: int = 0
+    first_row: int = 0
+    widths: dict[int, int] = field(default_factory=dict)
+    text_columns: frozenset[int] = frozenset()
+    header_height: int = _LINE_HEIGHT
+    last_row: int = 0
+
+
+def _rebuilt_layout(sheet: Sheet) -> _RebuiltLayout:
     """A list rebuilt from its cells (a CSV has no layout) made readable as the list it is: columns as wide as
     their cells, the header wrapped and frozen above the rows, and the ID and date columns formatted as text, so
     that Excel keeps a leading zero or a day-first date as the clerk types it when fixing the row."""
     try:
         table = locate_table(sheet, header_index())
     except NoHeader:
-        return
+        return _RebuiltLayout()
     if table.rows.is_empty():
-        return
+        return _RebuiltLayout()
     first_row = int(table.rows["row_number"].min())
     filled = [sum(cell is not None for cell in row) for row in sheet.cells.head(first_row - 1).rows()]
     header_row = filled.index(max(filled)) + 1 if filled else first_row
     as_text = set(fields_of_kind("date", "id"))
     low, high = _REBUILT_WIDTHS
     header_lines = 1
+    widths, text_columns = {}, set()
     for column in table.columns:
         number = column_number(column.name)
-        letter = openpyxl.utils.get_column_letter(number)
         cells = table.rows[column.name].drop_nulls().str.len_chars() if column.name in table.rows.columns else None
         longest = int(cells.max() or 0) if cells is not None and len(cells) else 0
         # Wide enough for the cells and for the header on at most _HEADER_LINES lines.
         top = column.header.split(" › ")[0]
-        width = min(max(longest, _longest_word(top), -(-len(top) // _HEADER_LINES)) + 2, high)
-        width = max(width, low)
-        target.column_dimensions[letter].width = width
-        for row in range(header_row, first_row):
-            target.cell(row, number).alignment = Alignment(wrap_text=True, vertical="top")
-            target.cell(row, number).font = Font(bold=True)
+        width = max(min(max(longest, _longest_word(top), -(-len(top) // _HEADER_LINES)) + 2, high), low)
+        widths[number] = width
         # A header of several levels ("Ngày, tháng, năm sinh › Nam") is spread over its rows; the top one is longest.
         header_lines = max(header_lines, -(-len(top) // (width - 2)))
         if column.match and column.match.field in as_text:
-            for row in range(first_row, target.max_row + 1):
-                target.cell(row, number).number_format = "@"
-    target.row_dimensions[header_row].height = _LINE_HEIGHT * header_lines
-    target.freeze_panes = f"C{first_row}"
+            text_columns.add(number)
+    filled_rows = sheet.cells.select(pl.any_horizontal(pl.all().is_not_null())).to_series().arg_true()
+    last_row = max(int(filled_rows.max() or 0) + 1 if len(filled_rows) else 0, first_row - 1)
+    return _RebuiltLayout(header_row, first_row, widths, frozenset(text_columns), _LINE_HEIGHT * header_lines, last_row)
 
 
 def _longest_word(text: str) -> int:
@@ -312,8 +353,21 @@ def _neutralise_formulas(workbook: Workbook) -> None:
                     cell.data_type = "s"
 
 
-def _mark_cells(workbook: Workbook, issues: pl.DataFrame) -> None:
-    """Fill each cell with a problem (red for errors, yellow for warnings) and explain it in a comment."""
+def _patch_their_workbook(source: Path, sent_as: Path, layout: _IssueSheet, issues: pl.DataFrame, path: Path) -> None:
+    """Their own workbook, marked and led by the "Lỗi" sheet, patched as a package rather than loaded: the sheet is
+    written once, by the streaming writer, and grafted in. A CSV or .xls is first rebuilt as a workbook of its
+    cells."""
+    with tempfile.TemporaryDirectory(prefix="staffq-loi-") as folder:
+        problems = Path(folder) / f"{ISSUE_SHEET}.xlsx"
+        _write_issue_list(layout, problems)
+        if sent_as.suffix.lower() not in _OPENPYXL_SUFFIXES:
+            _rebuilt_workbook(source, sent_as, Path(folder) / "rebuilt.xlsx")
+            source = Path(folder) / "rebuilt.xlsx"
+        mark_workbook(source, problems, _marks(issues), path, title_of=_sheet_title)
+
+
+def _marks(issues: pl.DataFrame) -> list[Mark]:
+    """One mark per cell with problems: red if any is an error, yellow otherwise, its comment every message."""
     cells = (
         issues.filter(pl.col("row_number").is_not_null())
         .group_by(["sheet", "row_number", "column_number"], maintain_order=True)
@@ -323,17 +377,25 @@ def _mark_cells(workbook: Workbook, issues: pl.DataFrame) -> None:
             pl.len().alias("count"),
         )
     )
+    return [
+        Mark(sheet or "", int(row), int(column or 1), is_error, _printable(text), count)
+        for sheet, row, column, is_error, text, count in cells.iter_rows()
+    ]
+
+
+def _mark_cells(workbook: Workbook, issues: pl.DataFrame) -> None:
+    """Fill each cell with a problem (red for errors, yellow for warnings) and explain it in a comment."""
     sheets = {}
-    for sheet_name, row_number, column, is_error, text, count in cells.iter_rows():
-        if sheet_name not in sheets:
-            sheets[sheet_name] = _find_sheet(workbook, sheet_name)
-        sheet = sheets[sheet_name]
+    for mark in _marks(issues):
+        if mark.sheet not in sheets:
+            sheets[mark.sheet] = _find_sheet(workbook, mark.sheet)
+        sheet = sheets[mark.sheet]
         if sheet is None:
             continue
-        cell = sheet.cell(int(row_number), int(column or 1))
-        cell.fill = _FILLS["error" if is_error else "warning"]
-        comment = Comment(_printable(text), "staffq")
-        comment.width, comment.height = 320, 40 + 30 * count
+        cell = sheet.cell(mark.row, mark.column)
+        cell.fill = _FILLS["error" if mark.is_error else "warning"]
+        comment = Comment(mark.text, "staffq")
+        comment.width, comment.height = 320, 40 + 30 * mark.count
         cell.comment = comment
 
 
