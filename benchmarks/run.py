@@ -67,8 +67,13 @@ NEXT_NIGHT = "2025-01-01"
 THIRD_NIGHT = "2025-01-02"
 # Away from the default 4200, which an operator's own `staffq serve` may hold.
 SERVE_PORT = 4297
-# One list of a million rows is over the default [limits] (200 MB, 10 M cells): raised, as an operator would.
-LIMITS = {"STAFFQ_LIMITS__MAX_FILE_MB": "4096", "STAFFQ_LIMITS__MAX_CELLS": "200000000"}
+# One list of a million rows is over the default [limits] (file size, cells, the judging worker's memory): raised,
+# as an operator would.
+LIMITS = {
+    "STAFFQ_LIMITS__MAX_FILE_MB": "4096",
+    "STAFFQ_LIMITS__MAX_CELLS": "200000000",
+    "STAFFQ_LIMITS__MAX_MEMORY_MB_PER_FILE": "16384",
+}
 
 
 @dataclass(frozen=True)
@@ -122,11 +127,14 @@ def one_csv(work: Path, rows: int) -> list[Measure]:
     (root / "inbox" / "A00001").mkdir()
     synthetic.write_csv(root / "inbox" / "A00001" / "danh_sach.csv", frame, "Cơ quan số 1")
     del frame
-    return [
+    measures = [
         floor(CSV_FLOOR_NAME, "floor", CSV_FLOOR, str(flat)),
         measure(PEER_NAME, [*PEER_ENVIRONMENT, "-c", PEER, str(flat)]),
         staffq_run(RUN, root),
     ]
+    if not measures[-1].extra["record"].rows_loaded:
+        raise SystemExit(f"the list of {rows:,} rows was returned whole (see dq.submissions in {root}): not a measure")
+    return measures
 
 
 def many_files(work: Path, rows: int, files: int, folder: str) -> list[Measure]:

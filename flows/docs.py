@@ -77,7 +77,7 @@ def render_warehouse() -> str:
         f"{published} and `meta.publish_format`, and every view and macro below. It leaves out national IDs by",
         "column (`core.staff.national_id`, and the value of an issue about that field) and masks ID-shaped numbers",
         "(12 or 9 digits, possibly grouped by spaces, dots, dashes or commas) in free text. Macros take an as-of date:",
-        "`from analytics.form_bm01(date '2024-12-31')`.",
+        "`from analytics.form_9b_leaders(date '2024-12-31')`.",
         "",
         "The analysts' copy and the warehouse describe themselves with the text below: every table, view, macro",
         "and column carries it as its comment, Vietnamese first, so DBeaver shows it and `duckdb_columns()`,",

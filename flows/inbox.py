@@ -63,7 +63,7 @@ def discover(workspace: Workspace, catalogue: pl.DataFrame) -> tuple[list[Incomi
     """New files in the inbox (never seen under this name with these bytes), and how many files were seen. A file
     that changes while it is hashed is still being copied in: it is left for the next run. The same bytes are a
     duplicate only of a list their own agency had loaded: another agency sending a copy still gets it judged."""
-    with connect(workspace.warehouse) as connection:
+    with connect(workspace.database) as connection:
         migrate(connection)
         seen = seen_files(connection, catalogue["agency_code"].unique().to_list())
         loaded = loaded_hashes(connection)

@@ -77,7 +77,7 @@ def _record_stages(workspace: Workspace, memory_limit: str, run_id: str, stages:
     """How long the run's own publishing, feedback and alerts took. Only a record of time: a warehouse that refuses
     it (a full disk) is logged, and costs the run nothing."""
     try:
-        with connect(workspace.warehouse, memory_limit=memory_limit) as connection:
+        with connect(workspace.database, memory_limit=memory_limit) as connection:
             record_stages(connection, run_id, stages)
     except duckdb.Error:
         logger.exception("could not record how long run %s's stages took", run_id)
@@ -86,7 +86,7 @@ def _record_stages(workspace: Workspace, memory_limit: str, run_id: str, stages:
 def _publish(workspace: Workspace, memory_limit: str, finished: Finished) -> None:
     """The analysts' copy, once for every load or record since the last one that was published; and again when
     someone else wrote to it, so that it always holds what was published."""
-    with connect(workspace.warehouse, memory_limit=memory_limit) as connection:
+    with connect(workspace.database, memory_limit=memory_limit) as connection:
         work = pending_work(connection, "publish")
         if not work and is_as_published(connection, workspace.published):
             return
@@ -103,7 +103,7 @@ def _write_feedback(config: Configuration, run_id: str | None, finished: Finishe
     pending for the same file name of an agency (a file sent again while the first's feedback waited), the later
     one is written: they would share the feedback file, and the earlier is out of date."""
     workspace, settings = config.workspace, config.settings
-    with connect(workspace.warehouse, read_only=True) as connection:
+    with connect(workspace.database, read_only=True) as connection:
         work = pending_work(connection, "feedback", run_id)
         if not work:
             return
@@ -126,7 +126,7 @@ def _write_feedback(config: Configuration, run_id: str | None, finished: Finishe
             continue
         done.append(piece)
         paths.append(outcome.relative_to(workspace.root).as_posix() if outcome else None)
-    with connect(workspace.warehouse, memory_limit=settings.warehouse.memory_limit) as connection:
+    with connect(workspace.database, memory_limit=settings.warehouse.memory_limit) as connection:
         mark_done(connection, done, paths)
         for piece, error in zip(failed, errors, strict=True):
             _failed(connection, [piece], f"feedback for submission {piece.submission_id}: {error}", finished)
@@ -137,7 +137,7 @@ def _send_alerts(config: Configuration, run_id: str | None, finished: Finished) 
     digest. A channel that refused them is tried again by the next runs (ALERT_RUNS); one that took them is not
     sent them again, unless the run was killed between sending and recording (delivery is at least once)."""
     workspace, settings = config.workspace, config.settings
-    with connect(workspace.warehouse, read_only=True) as connection:
+    with connect(workspace.database, read_only=True) as connection:
         work = pending_work(connection, "alerts", run_id)
     if not work:
         return
@@ -147,12 +147,12 @@ def _send_alerts(config: Configuration, run_id: str | None, finished: Finished) 
             records = _alerts_of_run(workspace, settings, piece.run_id, contacts)
         except Exception as error:
             logger.exception("the alerts of run %s could not be made", piece.run_id)
-            with connect(workspace.warehouse, memory_limit=settings.warehouse.memory_limit) as connection:
+            with connect(workspace.database, memory_limit=settings.warehouse.memory_limit) as connection:
                 _failed(connection, [piece], f"alerts of run {piece.run_id}: {error}", finished)
             continue
         finished.deliveries[piece.run_id] = records
         failed = failed_channels(records)
-        with connect(workspace.warehouse, memory_limit=settings.warehouse.memory_limit) as connection:
+        with connect(workspace.database, memory_limit=settings.warehouse.memory_limit) as connection:
             connection.execute("begin transaction")
             if records:
                 record_deliveries(connection, piece.run_id, records)
@@ -168,7 +168,7 @@ def _send_alerts(config: Configuration, run_id: str | None, finished: Finished) 
 
 def _alerts_of_run(workspace: Workspace, settings: Settings, run_id: str, contacts: dict[str, AgencyContact]):
     """The delivery records of one run's alerts, sent now to the channels that have not taken them yet."""
-    with connect(workspace.warehouse, read_only=True) as connection:
+    with connect(workspace.database, read_only=True) as connection:
         as_of, files_seen = connection.execute(
             "select as_of_date, files_seen from dq.runs where run_id = ?", [run_id]
         ).fetchall()[0]

@@ -316,7 +316,7 @@ def open_run(
     """Record the run as running, in a transaction of its own, before it touches any file: a run that fails or is
     killed later is still on record. Runs left running by a process that died are recorded as crashed (the caller
     holds the workspace's run lock: no other run is alive)."""
-    with connect(workspace.warehouse) as connection:
+    with connect(workspace.database) as connection:
         migrate(connection)
         connection.execute("begin transaction")
         mark_crashed(connection)
@@ -328,7 +328,7 @@ def close_failed_run(workspace: Workspace, run_id: str, error: BaseException) ->
     """Record why the run failed, in a transaction of its own (the load's, if any, was rolled back). Never raises:
     it runs while another error is on its way to the operator."""
     try:
-        with connect(workspace.warehouse) as connection:
+        with connect(workspace.database) as connection:
             fail_run(connection, run_id, f"{type(error).__name__}: {error}")
     except Exception:
         logger.exception("could not record the failure of run %s", run_id)
@@ -349,7 +349,7 @@ def load(
     workspace, settings = config.workspace, config.settings
     load_timer = Stopwatch()
     memory_limit = settings.warehouse.memory_limit
-    with load_timer.stage("load"), connect(workspace.warehouse, memory_limit=memory_limit) as connection:
+    with load_timer.stage("load"), connect(workspace.database, memory_limit=memory_limit) as connection:
         migrate(connection)
         connection.execute("begin transaction")
         try:
@@ -373,7 +373,7 @@ def load(
             raise
         finally:
             clear_staging(workspace.run_staging(run_id))
-    with connect(workspace.warehouse, memory_limit=memory_limit) as connection:
+    with connect(workspace.database, memory_limit=memory_limit) as connection:
         record_stages(connection, run_id, [*stages_before, *_without_indicators(load_timer.stages)])
 
 

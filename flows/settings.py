@@ -10,9 +10,9 @@ import os
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -27,6 +27,7 @@ from schemas.reading.limits import ReadLimits
 from schemas.rules.agencies import read_agencies
 from schemas.rules.positions import position_rules
 from schemas.rules.standards import title_standards
+from warehouse.lake import Lake
 from warehouse.workspace import CONFIG_FILE, Workspace
 
 if TYPE_CHECKING:
@@ -159,7 +160,29 @@ class LimitSettings(BaseModel):
 
 
 class WarehouseSettings(BaseModel):
-    """How much memory the nightly load may take: DuckDB spills what does not fit to a folder beside the warehouse."""
+    """Where the warehouse is — the DuckDB file of `[paths]` (one city) or a DuckLake shared by the cities of a
+    province — and how much memory the nightly load may take (past it, DuckDB spills to disk)."""
+
+    backend: Literal["duckdb", "ducklake"] = Field(
+        "duckdb",
+        description='"duckdb": the warehouse file of [paths]; "ducklake": a lake with its catalog in PostgreSQL, '
+        "written by several cities (see docs/operations.md, Beyond one machine).",
+    )
+    lake_catalog: str = Field(
+        "",
+        description='The lake\'s PostgreSQL catalog database as a libpq string, e.g. "dbname=staffq_lake '
+        'host=10.0.0.5 port=5432 user=staffq"; the password from PGPASSWORD or ~/.pgpass, never this file.',
+    )
+    lake_data_path: str = Field(
+        "",
+        description="The folder (shared by every writer, e.g. an NFS mount) or S3-compatible URL holding the "
+        "lake's Parquet files.",
+    )
+    writer: str = Field(
+        "",
+        description='This city\'s code in the lake, e.g. "tanuyen": its own tables and folder there. Lower-case '
+        "letters, digits and _.",
+    )
 
     memory_limit: str = Field(
         "1GB",
@@ -167,6 +190,21 @@ class WarehouseSettings(BaseModel):
         description="Most memory DuckDB holds while loading, computing the indicators and publishing, e.g. "
         '"1GB" or "8GB"; past it, it works on disk, slower.',
     )
+
+    @model_validator(mode="after")
+    def _lake_complete(self) -> WarehouseSettings:
+        if self.backend == "ducklake":
+            missing = [name for name in ("lake_catalog", "lake_data_path", "writer") if not getattr(self, name)]
+            if missing:
+                raise ValueError(f'backend "ducklake" needs [warehouse] {", ".join(missing)}')
+            self.lake()
+        return self
+
+    def lake(self) -> Lake | None:
+        """The lake of these settings, or None for the warehouse file."""
+        if self.backend != "ducklake":
+            return None
+        return Lake(self.lake_catalog, self.lake_data_path, self.writer)
 
 
 class ReportSettings(BaseModel):
@@ -293,6 +331,7 @@ def workspace_of(root: Path, settings: Settings) -> Workspace:
         published=root / paths.published,
         positions=root / paths.positions,
         title_standards=root / paths.title_standards,
+        lake=settings.warehouse.lake(),
     )
 
 
@@ -332,12 +371,17 @@ def render_config() -> str:
     ]
     for section, section_field in Settings.model_fields.items():
         model = section_field.annotation
-        lines += ["", f"[{section}]", f"# {model.__doc__}"]
+        lines += ["", f"[{section}]", *_comment(model.__doc__)]
         for key, field in model.model_fields.items():
             default = field.get_default(call_default_factory=True)
-            lines.append(f"# {field.description}")
+            lines += _comment(field.description)
             lines.append(f"# {key} = {_toml_value(default)}")
     return "\n".join(lines) + "\n"
+
+
+def _comment(text: str) -> list[str]:
+    """Text as TOML comment lines, one per line of a docstring, its indentation dropped."""
+    return [f"# {line.strip()}" for line in text.strip().splitlines()]
 
 
 def _toml_value(value: object) -> str:

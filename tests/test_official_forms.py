@@ -179,8 +179,8 @@ def test_group_subtotals_and_agency_rows_match_the_current_lists(published, work
 @pytest.mark.parametrize(
     "call",
     [
-        "analytics.form_bm01(?::date)",
-        "analytics.form_bm01(?::date, staff_categories := ['public_employee'])",
+        "analytics.form_bm01(?::date, ['cadre', 'civil_servant'])",
+        "analytics.form_bm01(?::date, ['public_employee'])",
         "analytics.form_contract_staff(?::date)",
         "analytics.form_9b_leaders(?::date)",
     ],

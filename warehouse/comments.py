@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.lake import is_lake
 from warehouse.sql import quote_identifier, quote_literal
 from warehouse.tables import column_meaning, macro_names, object_comments
 
@@ -19,10 +20,14 @@ def write_comments(connection: duckdb.DuckDBPyConnection, table_files: list[Path
     every start, are commented every time, without looking for them among DuckDB's thousands of functions."""
     database = connection.execute("select current_database()").fetchall()[0][0]
     objects = object_comments(table_files, view_files)
+    # DuckLake keeps no comment on a macro, nor on a view's column: on a lake they are described in
+    # docs/warehouse.md alone.
+    lake = is_lake(connection)
     statements = [
         f"comment on macro table {_qualified(database, *name.split('.'))} is {quote_literal(objects[name])}"
-        for name in macro_names(view_files)
+        for name in ([] if lake else macro_names(view_files))
     ]
+    views = set()
     for kind, schema, name, found in connection.execute(
         """
         select 'table', schema_name, table_name, comment from duckdb_tables() where database_name = $database
@@ -32,6 +37,8 @@ def write_comments(connection: duckdb.DuckDBPyConnection, table_files: list[Path
         """,
         {"database": database},
     ).fetchall():
+        if kind == "view":
+            views.add((schema, name))
         wanted = objects.get(f"{schema}.{name}")
         if wanted and wanted != found:
             statements.append(f"comment on {kind} {_qualified(database, schema, name)} is {quote_literal(wanted)}")
@@ -40,7 +47,7 @@ def write_comments(connection: duckdb.DuckDBPyConnection, table_files: list[Path
         [database],
     ).fetchall():
         wanted = column_meaning(f"{schema}.{table}", column)
-        if wanted and wanted != found:
+        if wanted and wanted != found and not (lake and (schema, table) in views):
             target = _qualified(database, schema, table, column)
             statements.append(f"comment on column {target} is {quote_literal(wanted)}")
     if statements:

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.comments import write_comments
+from warehouse.lake import Lake, for_lake, is_lake, open_lake
 
 _HERE = Path(__file__).parent
 DDL_DIR = _HERE / "ddl"
@@ -23,12 +24,15 @@ _MACRO_ORDER = ("agencies_at", "current_submissions", "staff_as_of", "staff_in_s
 
 @contextmanager
 def connect(
-    path: Path, read_only: bool = False, memory_limit: str | None = None
+    target: Path | Lake, read_only: bool = False, memory_limit: str | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One connection per job; closed on exit whatever happens. Without a memory limit DuckDB takes up to 80 % of
-    the machine, which a night of millions of rows does."""
-    config = {"memory_limit": memory_limit} if memory_limit else {}
-    connection = duckdb.connect(str(path), read_only=read_only, config=config)
+    """One connection per job, to a DuckDB file or a lake; closed on exit whatever happens. Without a memory limit
+    DuckDB takes up to 80 % of the machine, which a night of millions of rows does."""
+    if isinstance(target, Lake):
+        connection = open_lake(target, read_only=read_only, memory_limit=memory_limit)
+    else:
+        config = {"memory_limit": memory_limit} if memory_limit else {}
+        connection = duckdb.connect(str(target), read_only=read_only, config=config)
     try:
         yield connection
     finally:
@@ -37,15 +41,16 @@ def connect(
 
 def migrate(connection: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply the DDL files not yet recorded, in order, then (re)create macros and views; returns what ran."""
+    portable = for_lake if is_lake(connection) else str
     connection.execute("create schema if not exists meta")
     connection.execute(
-        "create table if not exists meta.migrations (name varchar primary key, applied_at timestamp not null)"
+        portable("create table if not exists meta.migrations (name varchar primary key, applied_at timestamp not null)")
     )
     done = {row[0] for row in connection.execute("select name from meta.migrations").fetchall()}
     applied = []
     for path in sorted(DDL_DIR.glob("*.sql")):
         if path.name not in done:
-            connection.execute(path.read_text(encoding="utf-8"))
+            connection.execute(portable(path.read_text(encoding="utf-8")))
             connection.execute("insert into meta.migrations values (?, now())", [path.name])
             applied.append(path.name)
     create_views(connection)

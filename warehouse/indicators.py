@@ -98,7 +98,9 @@ def compute_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) ->
     ).fetchall()
     remember_base(connection, as_of, frame)
     connection.execute("drop table fresh_indicators; drop table fresh_scopes")
-    connection.execute("insert or replace into meta.indicator_inputs values (?, ?, now())", [as_of, fingerprint])
+    # Deleted and inserted rather than upserted: a lake has no keys to upsert on.
+    connection.execute("delete from meta.indicator_inputs where as_of_date = ?", [as_of])
+    connection.execute("insert into meta.indicator_inputs values (?, ?, now())", [as_of, fingerprint])
     return changed[0][0] if changed else 0
 
 

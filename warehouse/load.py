@@ -307,10 +307,15 @@ class Stage:
 
 
 def record_stages(connection: duckdb.DuckDBPyConnection, run_id: str, stages: list[Stage]) -> None:
-    """The run's stages; a stage done again (a run's work retried within it) keeps its latest time."""
+    """The run's stages; a stage done again (a run's work retried within it) keeps its latest time. Deleted and
+    inserted rather than upserted: a lake has no keys to upsert on."""
+    latest = {stage.name: stage for stage in stages}
     connection.executemany(
-        "insert or replace into dq.run_stages values (?, ?, ?, ?)",
-        [[run_id, stage.name, stage.started_at, stage.seconds] for stage in stages],
+        "delete from dq.run_stages where run_id = ? and stage = ?", [[run_id, name] for name in latest]
+    )
+    connection.executemany(
+        "insert into dq.run_stages values (?, ?, ?, ?)",
+        [[run_id, stage.name, stage.started_at, stage.seconds] for stage in latest.values()],
     )
 
 

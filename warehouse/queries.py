@@ -20,21 +20,23 @@ def city_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> di
 
 
 OFFICIAL_FORMS = ("form_bm01", "form_9b_leaders", "form_contract_staff")
+# What form BM01/BNV itself counts: cán bộ and công chức (viên chức get the same layout on a sheet of their own).
+BM01_CATEGORIES = ["cadre", "civil_servant"]
 
 
 def official_form(
     connection: duckdb.DuckDBPyConnection, form: str, as_of: dt.date, staff_categories: list[str] | None = None
 ) -> tuple[list[str], list[tuple]]:
     """The rows of one official form macro (see OFFICIAL_FORMS) as of a date, with column names; `form_bm01` over
-    other staff categories than its default when `staff_categories` is given."""
+    the staff categories given, by default those the form itself counts (cán bộ and công chức)."""
     if form not in OFFICIAL_FORMS:
         raise ValueError(f"unknown form {form!r}: one of {', '.join(OFFICIAL_FORMS)}")
-    if staff_categories is None:
-        cursor = connection.execute(f"select * from analytics.{form}(?::date)", [as_of])
-    else:
+    if form == "form_bm01":
         cursor = connection.execute(
-            f"select * from analytics.{form}(?::date, staff_categories := ?::varchar[])", [as_of, staff_categories]
+            f"select * from analytics.{form}(?::date, ?::varchar[])", [as_of, staff_categories or BM01_CATEGORIES]
         )
+    else:
+        cursor = connection.execute(f"select * from analytics.{form}(?::date)", [as_of])
     return [column[0] for column in cursor.description], cursor.fetchall()
 
 

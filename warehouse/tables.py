@@ -78,6 +78,19 @@ def describe_tables(files: list[Path]) -> list[TableDoc]:
         connection.close()
 
 
+# What a macro's parameters after the as-of date are given to describe its columns.
+_EXAMPLE_ARGUMENTS = {"staff_categories": "['cadre', 'civil_servant']"}
+
+
+def _example_call(name: str, as_of: str) -> str:
+    """`name` as it is queried: a macro, "analytics.x(as_of, ...)", called with the as-of date and examples."""
+    if "(" not in name:
+        return name
+    function, parameters = name.rstrip(")").split("(")
+    later = [_EXAMPLE_ARGUMENTS[p.strip()] for p in parameters.split(",")[1:]]
+    return f"{function}({', '.join([f'date {as_of!r}', *later])})"
+
+
 def describe_views(ddl: list[Path], views: list[Path], as_of: str = "2024-12-31") -> list[TableDoc]:
     """Every view and table macro of `views` (files in creation order), described on an empty warehouse: the
     comment lines heading its file and its columns (a macro's as returned for one as-of date)."""
@@ -89,8 +102,7 @@ def describe_views(ddl: list[Path], views: list[Path], as_of: str = "2024-12-31"
         for path in views:
             connection.execute(path.read_text(encoding="utf-8"))
             name, comment = heading(path)
-            is_macro = "(" in name
-            query = f"select * from {name.split('(')[0]}(date '{as_of}')" if is_macro else f"select * from {name}"
+            query = f"select * from {_example_call(name, as_of)}"
             cursor = connection.execute(f"{query} limit 0")
             columns = [(column[0], str(column[1])) for column in cursor.description]
             docs.append(TableDoc(name, comment, columns))

@@ -8,6 +8,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from warehouse.lake import Lake
+
 CONFIG_FILE = "staffq.toml"
 # Excel's owner file, LibreOffice's lock file and macOS's resource fork of a file copied from a Mac.
 _HELPER_FILES = ("~$", ".~lock.", "._")
@@ -27,6 +29,8 @@ class Workspace:
     published: Path
     positions: Path
     title_standards: Path
+    # The city's lake when the warehouse is one (see warehouse.lake); the file `warehouse` otherwise.
+    lake: Lake | None = None
 
     @classmethod
     def at(cls, root: Path) -> Workspace:
@@ -51,6 +55,11 @@ class Workspace:
     @property
     def prefect_home(self) -> Path:
         return self.root / ".prefect"
+
+    @property
+    def database(self) -> Path | Lake:
+        """Where the warehouse's tables are: what warehouse.database.connect opens."""
+        return self.lake or self.warehouse
 
     @property
     def staging(self) -> Path:

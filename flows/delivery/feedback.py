@@ -161,7 +161,7 @@ def write_all_feedback(
     bound. Past PARALLEL_FEEDBACK_ROWS rows they are written by one process per core, each within `limits`."""
     workers = feedback_processes(submissions)
     written: dict[str, Path | Failed] = {}
-    with _writers(workers, limits) as run, connect(workspace.warehouse, read_only=True) as connection:
+    with _writers(workers, limits) as run, connect(workspace.database, read_only=True) as connection:
         for start in range(0, len(submissions), FEEDBACK_SLICE):
             part = submissions[start : start + FEEDBACK_SLICE]
             found = submission_issues(connection, [s.submission_id for s in part])

@@ -1,14 +1,14 @@
 -- analytics.form_bm01(as_of, staff_categories): Biểu BM01/BNV: số lượng, chất lượng — form BM01/BNV "Báo cáo số lượng, chất lượng công chức" (Circular
 -- 11/2012/TT-BNV) as of `as_of`, over the people in the headcount whose staff_category is in `staff_categories`
--- (default cadre and civil_servant: the form counts cán bộ and công chức; ['public_employee'] gives the same layout
--- for viên chức). Rows by group (analytics.agency_groups_at), each a 'group' row with the group's subtotal, then its
+-- (['cadre', 'civil_servant'] for the form itself, which counts cán bộ and công chức; ['public_employee'] gives the
+-- same layout for viên chức; no default, as DuckLake cannot keep a macro whose default is a list). Rows by group (analytics.agency_groups_at), each a 'group' row with the group's subtotal, then its
 -- 'agency' rows by code, then one 'total' row; subtotals and the total count a person listed twice once. An agency
 -- is on the form when it counts someone here, or when it sends lists and its staff are of these categories
 -- (default_staff_category; none, as for wards and communes, reads civil_servant). col_01, the quota, is the
 -- agency's staff_quota on the form of its own staff only; a subtotal or total of it only when every agency under it
 -- has one. col_02 ... col_38 are the form's numbered columns; an agency without a current list has null figures,
 -- so a missing list never reads as zero. Key row_order.
-create or replace macro analytics.form_bm01(as_of, staff_categories := ['cadre', 'civil_servant']) as table
+create or replace macro analytics.form_bm01(as_of, staff_categories) as table
 with
 staff as (
     select
