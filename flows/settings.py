@@ -170,7 +170,7 @@ class WarehouseSettings(BaseModel):
     )
     lake_catalog: str = Field(
         "",
-        description='The lake\'s PostgreSQL catalog database as a libpq string, e.g. "dbname=staffq_lake '
+        description="The lake's PostgreSQL catalog database as a libpq string, e.g. \"dbname=staffq_lake "
         'host=10.0.0.5 port=5432 user=staffq"; the password from PGPASSWORD or ~/.pgpass, never this file.',
     )
     lake_data_path: str = Field(
@@ -205,6 +205,17 @@ class WarehouseSettings(BaseModel):
         if self.backend != "ducklake":
             return None
         return Lake(self.lake_catalog, self.lake_data_path, self.writer)
+
+
+class ProvinceSettings(BaseModel):
+    """A province's workspace (`staffq run --consolidate`): its own writer in the lake of [warehouse], whose figures
+    are its cities' together."""
+
+    code: str = Field("", description='The province\'s code on its figures (scope_code), e.g. "binhduong".')
+    cities: list[str] = Field(
+        [],
+        description='The writer codes of its cities in the same lake, e.g. ["tanuyen", "bencat"].',
+    )
 
 
 class ReportSettings(BaseModel):
@@ -243,6 +254,7 @@ class Settings(BaseSettings):
     limits: LimitSettings = LimitSettings()
     warehouse: WarehouseSettings = WarehouseSettings()
     report: ReportSettings = ReportSettings()
+    province: ProvinceSettings = ProvinceSettings()
 
     @classmethod
     def settings_customise_sources(

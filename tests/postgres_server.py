@@ -30,7 +30,9 @@ class PostgresServer:
         return f"dbname={name} host=127.0.0.1 port={self.port} user=postgres"
 
     def _run(self, program: str, *arguments: str) -> None:
-        subprocess.run([*self.as_user, str(self.bin_dir / program), *arguments], check=True, capture_output=True)
+        done = subprocess.run([*self.as_user, str(self.bin_dir / program), *arguments], capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"{program} failed ({done.returncode}): {done.stderr or done.stdout}")
 
 
 def postgres_bin_dir() -> Path:

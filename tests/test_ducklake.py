@@ -5,16 +5,28 @@ night."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
+from postgres_server import postgres_server
+from test_trust import INPUTS, TESTS, run_in_subprocess
 
+from conftest import FIXTURES, run_once
 from flows.cli.init import create_workspace
+from flows.consolidation import consolidation
 from flows.demo.workspace import prepare_demo
-from tests.conftest import AS_OF, run_once
-from tests.postgres_server import postgres_server
 from warehouse.database import connect
 from warehouse.lake import Lake, for_lake
+
+# What a night writes, compared before and after one is killed.
+_NIGHT_TABLES = ("core.staff", "dq.submissions", "dq.issues", "dq.rejected_rows", "analytics.indicators")
 
 # Columns that differ between two runs of the same night whatever the backend: when, how long, under which run.
 _RUN_COLUMNS = ("run_id", "flow_run_id", "submission_id", "seconds")
@@ -35,6 +47,20 @@ def use_lake(root: Path, lake: Lake) -> None:
         f'lake_data_path = "{lake.data_path}"\nwriter = "{lake.writer}"\n'
     )
     config.write_text(text.replace("[warehouse]\n", settings, 1), encoding="utf-8")
+
+
+def city_workspace(root: Path, lake: Lake, inputs: dict[str, str] = INPUTS) -> Path:
+    """A city with a few tiny agency lists, writing into `lake`."""
+    create_workspace(root)
+    use_lake(root, lake)
+    for agency, fixture in inputs.items():
+        shutil.copy(FIXTURES / fixture, root / "inbox" / agency / "ds.csv")
+    return root
+
+
+def night_rows(lake: Lake) -> dict[str, int]:
+    with connect(lake, read_only=True) as connection:
+        return {table: connection.execute(f"select count(*) from {table}").fetchall()[0][0] for table in _NIGHT_TABLES}
 
 
 def demo_workspace(root: Path, lake: Lake | None = None) -> Path:
@@ -83,3 +109,133 @@ def test_ducklake_night_gives_the_warehouse_of_the_file(tmp_path, postgres, monk
     for table, rows in file_tables.items():
         assert lake_tables[table] == rows, table
     assert table_contents(on_lake.published) == table_contents(on_file.published)
+
+
+def test_ducklake_writer_killed_mid_load_leaves_the_lake_as_it_was_and_its_rerun_completes(tmp_path, postgres):
+    lake = Lake(postgres.create_database("killed"), str(tmp_path / "lake"), "tanuyen")
+    root = city_workspace(tmp_path / "city", lake)
+    killed = run_in_subprocess(root, {"STAFFQ_FAULT_AT": "mid_load"})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert set(night_rows(lake).values()) == {0}
+    again = run_in_subprocess(root)
+    assert again.returncode == 0, again.stderr
+    after = night_rows(lake)
+    assert after["dq.submissions"] == len(INPUTS) and after["core.staff"] > 0
+    with connect(lake, read_only=True) as connection:
+        runs = connection.execute("select status from dq.runs order by started_at").fetchall()
+        loaded = connection.execute("select sum(rows_loaded) from dq.submissions").fetchall()[0][0]
+    assert runs == [("crashed",), ("completed",)]
+    assert loaded == after["core.staff"]
+
+
+# A night after the tiny lists' dates, so that their people count in the figures.
+AFTER_THE_LISTS = dt.date(2025, 1, 31)
+RUN_NIGHT = (
+    "import sys, datetime; sys.path.insert(0, sys.argv[1]); from conftest import run_once; from pathlib import Path; "
+    "run_once(Path(sys.argv[2]), datetime.date.fromisoformat(sys.argv[3]))"
+)
+
+
+def test_ducklake_two_cities_write_one_lake_at_once_and_the_province_adds_them_up(tmp_path, postgres, prefect_engine):
+    catalog, data_path = postgres.create_database("province"), str(tmp_path / "lake")
+    cities = {"tanuyen": INPUTS, "bencat": {"UB-NV": "valid_three_people.csv", "UB-TP": "names_in_nfd.csv"}}
+    roots = {
+        city: city_workspace(tmp_path / city, Lake(catalog, data_path, city), inputs) for city, inputs in cities.items()
+    }
+    nights = [
+        subprocess.Popen(
+            [sys.executable, "-c", RUN_NIGHT, str(TESTS), str(root), AFTER_THE_LISTS.isoformat()],
+            env={**os.environ, "STAFFQ_PRIVACY__PERSON_KEY_SECRET": "test-secret"},
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for root in roots.values()
+    ]
+    for night in nights:
+        assert night.wait(timeout=300) == 0, night.stderr.read()
+    for city, inputs in cities.items():
+        assert night_rows(Lake(catalog, data_path, city))["dq.submissions"] == len(inputs)
+
+    province = tmp_path / "binhduong"
+    create_workspace(province)
+    use_lake(province, Lake(catalog, data_path, "binhduong"))
+    config = province / "staffq.toml"
+    text = config.read_text(encoding="utf-8")
+    province_settings = '[province]\ncode = "binhduong"\ncities = ["tanuyen", "bencat"]\n'
+    config.write_text(text.replace("[province]\n", province_settings, 1), encoding="utf-8")
+    nights_taken = consolidation(province, AFTER_THE_LISTS)
+    assert {(n.city, n.as_of_date) for n in nights_taken} == {("tanuyen", AFTER_THE_LISTS), ("bencat", AFTER_THE_LISTS)}
+
+    def figures(lake: Lake, scope: str) -> dict[str, tuple]:
+        with connect(lake, read_only=True) as connection:
+            rows = connection.execute(
+                "select indicator_code, numerator, denominator, value from analytics.indicators "
+                "where scope = ? and as_of_date = ?",
+                [scope, AFTER_THE_LISTS],
+            ).fetchall()
+        return {code: (numerator, denominator, value) for code, numerator, denominator, value in rows}
+
+    tanuyen, bencat = (figures(Lake(catalog, data_path, city), "city") for city in cities)
+    whole = figures(Lake(catalog, data_path, "binhduong"), "province")
+    assert whole.keys() == tanuyen.keys() | bencat.keys()
+    assert whole["staff.total"][2] == tanuyen["staff.total"][2] + bencat["staff.total"][2] > 0
+    for code, (numerator, denominator, value) in whole.items():
+        parts = [city[code] for city in (tanuyen, bencat) if code in city]
+        assert numerator == sum(p[0] for p in parts if p[0] is not None) or numerator is None, code
+        if denominator:
+            assert denominator == sum(p[1] for p in parts if p[1] is not None), code
+        # A count, a share of the summed counts, or a figure that is neither, summed.
+        share = numerator / denominator if numerator is not None and denominator else None
+        assert value in (numerator, sum(p[2] or 0 for p in parts)) or value == pytest.approx(share), code
+    with connect(province / "staffq.duckdb", read_only=True) as analysts:
+        published = analysts.execute(
+            "select value from analytics.indicators where scope = 'province' and indicator_code = 'staff.total'"
+        ).fetchall()
+    assert published == [(whole["staff.total"][2],)]
+
+
+READER = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from warehouse.lake import Lake, open_lake
+    catalog, data_path, stop, out = sys.argv[1:5]
+    lake = Lake(catalog, data_path, "tanuyen")
+    answers, errors = [], []
+    while not Path(stop).exists():
+        try:
+            connection = open_lake(lake, read_only=True)
+            try:
+                answers.append(connection.execute(
+                    "select (select coalesce(sum(rows_loaded), 0) from dq.submissions), "
+                    "(select count(*) from core.staff), (select count(*) from dq.submissions)"
+                ).fetchall()[0])
+            finally:
+                connection.close()
+        except Exception as error:
+            errors.append(repr(error))
+    Path(out).write_text(json.dumps({"answers": answers, "errors": errors}))
+    """
+)
+
+
+def test_ducklake_readers_during_nights_see_no_error_and_never_half_a_night(tmp_path, postgres):
+    lake = Lake(postgres.create_database("readers"), str(tmp_path / "lake"), "tanuyen")
+    root = city_workspace(tmp_path / "city", lake, {"UB-NV": "valid_three_people.csv"})
+    run_once(root)
+    stop, out = tmp_path / "stop", tmp_path / "answers.json"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, lake.catalog, lake.data_path, str(stop), str(out)], cwd=TESTS.parent
+    )
+    try:
+        for agency, fixture in (("UB-TP", "name_with_digits.csv"), ("UB-KT", "names_in_nfd.csv")):
+            shutil.copy(FIXTURES / fixture, root / "inbox" / agency / "ds.csv")
+            run_once(root)
+    finally:
+        stop.touch()
+        reader.wait(timeout=120)
+    seen = json.loads(out.read_text())
+    assert seen["errors"] == []
+    assert seen["answers"]
+    assert all(loaded == staff for loaded, staff, _ in seen["answers"])  # never half a night
+    assert {files for _, _, files in seen["answers"]} > {1}  # the reader saw nights commit

@@ -32,6 +32,7 @@ def test_the_generated_config_lists_every_setting_and_sets_none():
         "limits": {},
         "warehouse": {},
         "report": {},
+        "province": {},
     }
     # A commented default, uncommented, is valid TOML of the right type (dates are bare TOML dates).
     uncommented = tomllib.loads(text.replace("# term_start = ", "term_start = "))

@@ -117,9 +117,7 @@ def _postgres_extension() -> Path:
 
 def is_lake(connection: duckdb.DuckDBPyConnection) -> bool:
     """Whether the connection works in a lake rather than a DuckDB file."""
-    rows = connection.execute(
-        "select type from duckdb_databases() where database_name = current_database()"
-    ).fetchall()
+    rows = connection.execute("select type from duckdb_databases() where database_name = current_database()").fetchall()
     return bool(rows) and rows[0][0] == "ducklake"
 
 

@@ -81,15 +81,27 @@ def run(
             "the load (publishing, feedback) was left for the next run."
         ),
     ] = False,
+    consolidate: Annotated[
+        bool,
+        typer.Option(
+            help="In a province's workspace: consolidate its cities' latest figures from the lake (the province "
+            "scope) instead of reading an inbox."
+        ),
+    ] = False,
 ) -> None:
     """Run the nightly flow once, now: ingest new inbox files, validate, load, recompute, publish.
 
     Files already loaded (same content) are skipped, so running twice for the same as-of date changes nothing;
     another date adds that date's indicators to the history.
 
-    Example: `staffq run --workspace ./tan-uyen --as-of 2024-12-31`
+    Example: `staffq run --workspace ./tan-uyen --as-of 2024-12-31`;
+    a province: `staffq run --workspace ./binh-duong --consolidate`
     """
     root = _ready_workspace(workspace)
+    if consolidate:
+        with prefect_api(root) as server:
+            _consolidate(root, as_of.date() if as_of else None, server)
+        return
     with prefect_api(root) as server:
         outcome = _run_flow(root, as_of.date() if as_of else None, server)
     show.run_summary(out, outcome)
@@ -313,6 +325,23 @@ def _ready_workspace(workspace: Path) -> Path:
         )
         raise typer.Exit(2)
     return root
+
+
+def _consolidate(root: Path, as_of: dt.date | None, server: LocalServer | None) -> None:
+    """The province's figures from its cities; one line per city says which of its nights counted."""
+    with out.status("Consolidating the cities' figures..."):
+        from flows.consolidation import consolidation
+
+        try:
+            if server:
+                server.wait_until_healthy()
+            nights = consolidation(root, as_of)
+        except Exception as error:
+            err.print(f"[red]The consolidation failed:[/] {show.literal(error)}")
+            raise typer.Exit(2) from error
+    for night in nights:
+        when = f"{night.as_of_date:%d/%m/%Y}" if night.as_of_date else "[yellow]no figures yet: counts for nothing[/]"
+        out.print(f"{show.literal(night.city)}: {when}")
 
 
 def _run_flow(root: Path, as_of: dt.date | None, server: LocalServer | None):
