@@ -21,8 +21,8 @@ from prefect.cache_policies import NO_CACHE
 from flows.processes import Failed, WorkerLimits, run_here
 from flows.settings import Settings
 
-# Feedback files written by one task: one per task would cost Prefect's bookkeeping of a task run more than many a
-# short list's workbook; a task of a few keeps every worker busy on a night of many files.
+# Feedback files written by one task: a short list's workbook costs less than Prefect's bookkeeping of a task run, so
+# a task per file would spend the night on bookkeeping; tasks of a few still keep every worker busy.
 FEEDBACK_FILES_PER_TASK = 20
 
 
