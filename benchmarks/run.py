@@ -10,7 +10,8 @@ and Prefect's server are processes of their own). The floors and the peer time t
 staffq is timed as the user runs it (`staffq run`, wall clock, Prefect's start included) and by its own run record
 (`dq.runs` and `dq.run_stages`).
 
-    uv run --group bench python -m benchmarks.run            # 1 M rows in one CSV; 100,000 rows in 400 files
+    uv run --group bench python -m benchmarks.run            # 1 M rows in one CSV; 100,000 rows in 400 files,
+                                                             # in local processes and on a 2-worker Dask cluster
     uv run --group bench python -m benchmarks.run --full     # ... and 2.5 M rows in 10,000 files
     uv run --group bench python -m benchmarks.run --quick    # a smoke run: smaller lists, fewer repeats
 """
@@ -18,6 +19,7 @@ staffq is timed as the user runs it (`staffq run`, wall clock, Prefect's start i
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -28,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -36,6 +39,7 @@ import polars as pl
 
 from benchmarks import synthetic
 from benchmarks.baselines import CSV_FLOOR, FAIR_FLOOR, PEER, PEER_ENVIRONMENT
+from benchmarks.dask_cluster import local_dask_cluster
 from benchmarks.measure import Measure, clean_environment, measure, repeated
 from benchmarks.report import render, splice
 from benchmarks.run_record import STAGES, last_run
@@ -74,6 +78,10 @@ LIMITS = {
     "STAFFQ_LIMITS__MAX_CELLS": "200000000",
     "STAFFQ_LIMITS__MAX_MEMORY_MB_PER_FILE": "16384",
 }
+ON_DASK = "Many files on a Dask cluster"
+DASK_WORKERS = 2
+# As the operations guide advises: each worker's memory as [limits] max_memory_mb_per_file gives a process locally.
+DASK_MEMORY_LIMIT = "3GiB"
 
 
 @dataclass(frozen=True)
@@ -92,9 +100,12 @@ FULL = Scale("--full", 1_000_000, 100_000, 400, (2_500_000, 10_000), 5, 3)
 QUICK = Scale("--quick", 100_000, 25_000, 100, None, 3, 1)
 
 
-def staffq_run(name: str, root: Path, note: str = "", as_of: str = AS_OF) -> Measure:
+def staffq_run(
+    name: str, root: Path, note: str = "", as_of: str = AS_OF, environment: dict[str, str] | None = None
+) -> Measure:
     """`staffq run` as an operator types it, with what the run recorded about itself."""
-    result = measure(name, [STAFFQ, "run", "--workspace", str(root), "--as-of", as_of], LIMITS, note=note)
+    command = [STAFFQ, "run", "--workspace", str(root), "--as-of", as_of]
+    result = measure(name, command, {**LIMITS, **(environment or {})}, note=note)
     record = last_run(Workspace.at(root).warehouse)
     result.seconds = result.extra["wall"]
     result.extra["record"] = record
@@ -137,14 +148,17 @@ def one_csv(work: Path, rows: int) -> list[Measure]:
     return measures
 
 
-def many_files(work: Path, rows: int, files: int, folder: str) -> list[Measure]:
+def many_files(work: Path, rows: int, files: int, folder: str, copy_to: Sequence[Path] = ()) -> list[Measure]:
     """A first night of `files` agencies' lists (most of them workbooks), then the nights after it: the same night
-    again, a night with nothing new, one agency's new list, and a night with nothing new as `staffq serve` runs it."""
+    again, a night with nothing new, one agency's new list, and a night with nothing new as `staffq serve` runs it.
+    Each folder of `copy_to` gets a copy of the workspace as it was before its first night."""
     print(f"{rows:,} rows in {files:,} files", flush=True)
     root = workspace(work / folder, synthetic.agency_catalogue(files))
     started = time.perf_counter()
     synthetic.write_inbox(root / "inbox", rows, files, seed=11)
     print(f"  (generated in {time.perf_counter() - started:.0f} s)", flush=True)
+    for copy in copy_to:
+        shutil.copytree(root, copy)
     flat = work / f"{folder}_flat.csv"
     synthetic.write_flat_csv(flat, synthetic.inbox_rows(rows, files, seed=11))
     # The floors read the inbox before staffq moves anything out of it.
@@ -164,6 +178,27 @@ def many_files(work: Path, rows: int, files: int, folder: str) -> list[Measure]:
     changed = staffq_run("staffq run, one agency changed", root, note=note, as_of=NEXT_NIGHT)
     served = served_night(root, THIRD_NIGHT)
     return [fair, csv, first, again, next_night, changed, served]
+
+
+def on_dask(copies: list[Path], many: list[Measure]) -> list[Measure]:
+    """The many-files first night again, on copies of its workspace, with its judging and feedback on a Dask
+    cluster of DASK_WORKERS local worker processes: once on workers just started, then on the same workers again, as
+    a cluster up for many nights runs it (a worker's first Prefect task sets up its client); beside the same night in
+    local processes, measured just before (the table's ratio). The workers are not the command's processes: its
+    peaks leave them out."""
+    print(f"the first night on a Dask cluster of {DASK_WORKERS} local workers", flush=True)
+    local = next(m for m in many if m.name == FIRST_NIGHT)
+    beside = dataclasses.replace(
+        local, name=f"{FIRST_NIGHT}, local processes", extra={**local.extra, "floor_label": "local processes"}
+    )
+    measures = [beside]
+    with local_dask_cluster(copies[0].parent, DASK_WORKERS, DASK_MEMORY_LIMIT) as address:
+        workers = f"`dask worker --nworkers {DASK_WORKERS} --nthreads 1 --memory-limit {DASK_MEMORY_LIMIT}`"
+        for root, when in zip(copies, ("workers just started", "the same workers' second night"), strict=True):
+            name = f"{FIRST_NIGHT}, Dask cluster, {when}"
+            environment = {"STAFFQ_EXECUTION__DASK_ADDRESS": address}
+            measures.append(staffq_run(name, root, note=workers, environment=environment))
+    return measures
 
 
 def served_night(root: Path, as_of: str) -> Measure:
@@ -270,12 +305,15 @@ def main() -> None:
     sizes = {
         ONE_CSV: f"{scale.one_csv_rows:,} rows",
         MANY_FILES: f"{scale.many_rows:,} rows in {scale.many_files:,} files",
+        ON_DASK: f"{scale.many_rows:,} rows in {scale.many_files:,} files, {DASK_WORKERS} local workers",
     }
+    on_dask_copies = [work / "dask" / "many", work / "dask" / "many-again"]
     try:
         sections = {
             ONE_CSV: one_csv(work, scale.one_csv_rows),
-            MANY_FILES: many_files(work, scale.many_rows, scale.many_files, "many"),
+            MANY_FILES: many_files(work, scale.many_rows, scale.many_files, "many", copy_to=on_dask_copies),
         }
+        sections[ON_DASK] = on_dask(on_dask_copies, sections[MANY_FILES])
         if scale.national:
             rows, files = scale.national
             sizes[NATIONAL] = f"{rows:,} rows in {files:,} files"

@@ -13,6 +13,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from flows import pipeline
+from flows.cluster import FEEDBACK_FILES_PER_TASK, dask_work
 from flows.delivery.alerts import deliver, failed_channels, flow_failed_alert
 from flows.inbox import IncomingFile, discover
 from flows.pending import Finished, finish_pending
@@ -32,7 +33,7 @@ def find_new_files(config: Configuration) -> tuple[list[IncomingFile], int]:
 def judge_files(
     config: Configuration, incoming: list[IncomingFile], run_id: str, received_at: dt.datetime
 ) -> list[Submission]:
-    submissions = pipeline.judge(config, incoming, run_id, received_at)
+    submissions = pipeline.judge(config, incoming, run_id, received_at, dask_work(config.settings))
     logger = get_run_logger()
     for submission in submissions:
         logger.info(file_verdict(submission))
@@ -74,7 +75,7 @@ def load(
 @task(cache_policy=NO_CACHE)
 def finish_pending_work(config: Configuration, run_id: str | None = None) -> Finished:
     """Publishing, feedback and alerts that earlier runs left to do, or this one's (see flows.pending)."""
-    finished = finish_pending(config, run_id)
+    finished = finish_pending(config, run_id, dask_work(config.settings, FEEDBACK_FILES_PER_TASK))
     logger = get_run_logger()
     for run_id, records in finished.deliveries.items():
         logger.info(

@@ -23,7 +23,7 @@ from flows.delivery.alerts import (
     invalid_data_alerts,
     late_alerts,
 )
-from flows.processes import Failed
+from flows.processes import Failed, Run
 from flows.settings import Configuration, Settings
 from flows.stopwatch import Stopwatch
 from schemas.rules.agencies import alert_urls
@@ -49,20 +49,21 @@ class Finished:
     failures: list[str] = field(default_factory=list)
 
 
-def finish_pending(config: Configuration, run_id: str | None = None) -> Finished:
+def finish_pending(config: Configuration, run_id: str | None = None, elsewhere: Run | None = None) -> Finished:
     """Publish, then feedback, then alerts (which quote the feedback files), then publish again if the alerts
     recorded anything. With `run_id`, only that run's feedback and alerts: a run does what earlier runs left before
     its load, and its own after it, so that nothing is tried twice in one night; and the time each took is
-    recorded as that run's stages. No piece of work, however it fails, stops the others or the run."""
+    recorded as that run's stages. No piece of work, however it fails, stops the others or the run. Feedback is
+    written `elsewhere` when given (a Dask cluster, see flows.cluster)."""
     finished = Finished()
     memory_limit = config.settings.warehouse.memory_limit
     stopwatch = Stopwatch()
     with stopwatch.stage("publish"):
         _publish(config.workspace, memory_limit, finished)
-    for name, step in (("feedback", _write_feedback), ("alerts", _send_alerts)):
+    for name, step, where in (("feedback", _write_feedback, (elsewhere,)), ("alerts", _send_alerts, ())):
         with stopwatch.stage(name):
             try:
-                step(config, run_id, finished)
+                step(config, run_id, finished, *where)
             except Exception as error:  # the warehouse cannot be read, a bug: the run goes on, the work stays pending
                 logger.exception("%s failed", step.__name__)
                 finished.failures.append(f"{step.__name__.strip('_').replace('_', ' ')}: {error}")
@@ -98,7 +99,7 @@ def _publish(workspace: Workspace, memory_limit: str, finished: Finished) -> Non
         mark_done(connection, work, [None] * len(work))
 
 
-def _write_feedback(config: Configuration, run_id: str | None, finished: Finished) -> None:
+def _write_feedback(config: Configuration, run_id: str | None, finished: Finished, elsewhere: Run | None) -> None:
     """Every feedback file pending, each on its own: one that cannot be written waits for the next run. Of two
     pending for the same file name of an agency (a file sent again while the first's feedback waited), the later
     one is written: they would share the feedback file, and the earlier is out of date."""
@@ -114,7 +115,8 @@ def _write_feedback(config: Configuration, run_id: str | None, finished: Finishe
     from flows.delivery.feedback import write_all_feedback
 
     try:
-        written = write_all_feedback(workspace, config.catalogue, submissions, settings.limits.worker_limits())
+        limits = settings.limits.worker_limits()
+        written = write_all_feedback(workspace, config.catalogue, submissions, limits, elsewhere)
     except OSError as error:  # the warehouse or the outbox cannot be read or written at all
         written = {w.submission_id: Failed("error", str(error)) for w in work}
     done, paths, failed, errors = [], [], [], []

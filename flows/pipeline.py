@@ -9,7 +9,8 @@ import datetime as dt
 import hashlib
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import polars as pl
 
 from flows.delivery.alerts import failed_channels
 from flows.inbox import IncomingFile, Unsettled, archive, left_for_next_run, looks_like_a_copy
-from flows.processes import Failed, WorkerLimits, cores, worker_pool
+from flows.processes import Failed, Run, WorkerLimits, cores, worker_pool
 from flows.settings import Configuration, Settings, workspace_policy
 from flows.stopwatch import Stopwatch
 from schemas.checks import check_definition
@@ -136,7 +137,11 @@ class _Judging:
 
 
 def judge(
-    config: Configuration, incoming: list[IncomingFile], run_id: str, received_at: dt.datetime
+    config: Configuration,
+    incoming: list[IncomingFile],
+    run_id: str,
+    received_at: dt.datetime,
+    elsewhere: Run | None = None,
 ) -> list[Submission]:
     """Archive, read and check new files in batches, staging what each batch gives the warehouse. Batches are
     judged in worker processes, one per core, each under the memory and time limits of `[limits]`: judging is
@@ -144,7 +149,8 @@ def judge(
     stopped at a limit, or whose worker died, is judged again a file at a time, so that the one file is returned
     with the reason and the others are judged as if nothing had happened. A file already loaded by its agency is a
     duplicate, not read again; so is a second copy of a file loaded earlier in this same run, told here, in file
-    order, once the batches are judged: the load skips what it staged."""
+    order, once the batches are judged: the load skips what it staged. With `elsewhere` (a Dask cluster, see
+    flows.cluster), batches are judged there instead of in this machine's processes, and retried the same way."""
     workspace, settings = config.workspace, config.settings
     clear_staging(workspace.staging)
     # A night with nothing new reads no tables and folds no names: that work grows with the catalogue, not the files.
@@ -154,12 +160,10 @@ def judge(
     judging = _Judging(workspace, rules, settings.limits.worker_limits(), run_id, received_at)
     batches = _batches(incoming)
     judged: dict[str, list[Submission]] = {}
-    with worker_pool(min(cores(), len(batches)), judging.worker_limits) as pool:
+    with _workers(elsewhere, len(batches), judging.worker_limits) as run:
         while batches:
             retry = []
-            for (key, batch), outcome in zip(
-                batches, pool.run(_judge_batch, [(judging, *b) for b in batches]), strict=True
-            ):
+            for (key, batch), outcome in zip(batches, run(_judge_batch, [(judging, *b) for b in batches]), strict=True):
                 if not isinstance(outcome, Failed):
                     judged[key] = outcome
                     continue
@@ -180,6 +184,16 @@ def judge(
             submission = _duplicate(submission)
         submissions.append(submission)
     return submissions
+
+
+@contextmanager
+def _workers(elsewhere: Run | None, batches: int, limits: WorkerLimits) -> Iterator[Run]:
+    """Where the batches are judged: `elsewhere` when given, else worker processes of this machine, one per core."""
+    if elsewhere:
+        yield elsewhere
+        return
+    with worker_pool(min(cores(), batches), limits) as pool:
+        yield pool.run
 
 
 def _is_loaded(submission: Submission) -> bool:

@@ -24,7 +24,6 @@ from flows.settings import (
     environment_variable,
     load_settings,
     secret_file,
-    workspace_of,
 )
 from schemas.rules.agencies import agencies_problems
 from warehouse.workspace import CONFIG_FILE
@@ -66,7 +65,8 @@ def check_workspace(root: Path) -> list[str]:
         return [*problems, _unreadable_variable(error)]
     except (OSError, UnicodeDecodeError) as error:
         return [*problems, f"{SECRET_FILE}: cannot be read ({_reason(error)}): it must be a UTF-8 text file."]
-    agencies = workspace_of(root, settings).agencies
+    # From the paths alone: the settings read may be only those (_PathsAndSecret).
+    agencies = root.resolve() / settings.paths.agencies
     problems += agencies_problems(agencies, _shown(agencies, root))
     return problems + _secret_problems(root, settings, document, lines)
 

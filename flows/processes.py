@@ -24,6 +24,9 @@ MEGABYTE = 1 << 20
 # prctl(2): the signal a process gets when its parent ends.
 _PR_SET_PDEATHSIG = 1
 _LIBC = ctypes.CDLL(None, use_errno=True)
+# Somewhere pieces of work run: `function(*arguments)` for each tuple of `calls`, the outcomes in order, a `Failed`
+# where a call gave none. `WorkerPool.run` and `run_here` are two; flows.cluster's `DaskWork` is a third.
+Run = Callable[[Callable[..., Any], Sequence[tuple]], list[Any]]
 
 
 @dataclass(frozen=True)

@@ -218,6 +218,17 @@ class ProvinceSettings(BaseModel):
     )
 
 
+class ExecutionSettings(BaseModel):
+    """Where the nightly flow judges files and writes feedback: local worker processes, or a Dask cluster."""
+
+    dask_address: str = Field(
+        "",
+        description='Address of a Dask scheduler, e.g. "tcp://10.0.0.5:8786": judging and feedback run as Prefect '
+        "tasks on its workers, which need the same staffq installation and the workspace at the same path. Empty: "
+        "local worker processes, one per core.",
+    )
+
+
 class ReportSettings(BaseModel):
     """What the official forms of `staffq report --format xlsx` print in the title block and above the signatures."""
 
@@ -253,6 +264,7 @@ class Settings(BaseSettings):
     validation: ValidationSettings = ValidationSettings()
     limits: LimitSettings = LimitSettings()
     warehouse: WarehouseSettings = WarehouseSettings()
+    execution: ExecutionSettings = ExecutionSettings()
     report: ReportSettings = ReportSettings()
     province: ProvinceSettings = ProvinceSettings()
 

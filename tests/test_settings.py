@@ -31,6 +31,7 @@ def test_the_generated_config_lists_every_setting_and_sets_none():
         "validation": {},
         "limits": {},
         "warehouse": {},
+        "execution": {},
         "report": {},
         "province": {},
     }

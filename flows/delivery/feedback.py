@@ -10,6 +10,7 @@ import logging
 import re
 import tempfile
 import unicodedata
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -25,7 +26,7 @@ from openpyxl.workbook import Workbook
 from flows.delivery.verdicts import next_step, reason, verdict
 from flows.excel.marking import CannotMark, Mark, mark_workbook
 from flows.excel.workbooks import print_on_a4_landscape, write_cell
-from flows.processes import Failed, WorkerLimits, cores, run_here, worker_pool
+from flows.processes import Failed, Run, WorkerLimits, cores, run_here, worker_pool
 from schemas.judging.results import NOT_READ_CODES
 from schemas.reading.headers import header_index
 from schemas.reading.layout import NoHeader, locate_table
@@ -153,15 +154,20 @@ def write_feedback(
 
 
 def write_all_feedback(
-    workspace: Workspace, catalogue: pl.DataFrame, submissions: list[Submission], limits: WorkerLimits
+    workspace: Workspace,
+    catalogue: pl.DataFrame,
+    submissions: list[Submission],
+    limits: WorkerLimits,
+    elsewhere: Run | None = None,
 ) -> dict[str, Path | Failed]:
     """The feedback file of every submission with issues in the warehouse (those found on reading it, and those
     its load found against other agencies' lists), by submission id; a `Failed` for a file that could not be
     written, which never stops the others. Issues are read a slice of submissions at a time: a night's have no
-    bound. Past PARALLEL_FEEDBACK_ROWS rows they are written by one process per core, each within `limits`."""
+    bound. Past PARALLEL_FEEDBACK_ROWS rows they are written by one process per core, each within `limits`; with
+    `elsewhere` (a Dask cluster, see flows.cluster), there."""
     workers = feedback_processes(submissions)
     written: dict[str, Path | Failed] = {}
-    with _writers(workers, limits) as run, connect(workspace.database, read_only=True) as connection:
+    with _writers(workers, limits, elsewhere) as run, connect(workspace.database, read_only=True) as connection:
         for start in range(0, len(submissions), FEEDBACK_SLICE):
             part = submissions[start : start + FEEDBACK_SLICE]
             found = submission_issues(connection, [s.submission_id for s in part])
@@ -202,9 +208,12 @@ def _summary(
 
 
 @contextmanager
-def _writers(workers: int, limits: WorkerLimits):
-    """A pool of worker processes when more than one is worth it, else this process; either way each file's
-    outcome, a `Failed` where it could not be written."""
+def _writers(workers: int, limits: WorkerLimits, elsewhere: Run | None) -> Iterator[Run]:
+    """`elsewhere` when given; else a pool of worker processes when more than one is worth it, else this process;
+    either way each file's outcome, a `Failed` where it could not be written."""
+    if elsewhere:
+        yield elsewhere
+        return
     if workers < 2:
         yield run_here
         return
