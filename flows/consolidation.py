@@ -43,7 +43,8 @@ def consolidation(workspace: Path, as_of: dt.date | None = None) -> list[CityNig
     logger = get_run_logger()
     with run_lock(root), connect(layout.database, memory_limit=settings.warehouse.memory_limit) as connection:
         migrate(connection)
-        nights = retry_conflicts(lambda: consolidate(connection, layout.lake, province.code, province.cities, as_of))
+        cities = province.cities_lake(layout.lake)
+        nights = retry_conflicts(lambda: consolidate(connection, cities, province.code, province.cities, as_of))
         publish(connection, layout.published)
     for night in nights:
         if night.as_of_date is None:

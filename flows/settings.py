@@ -214,8 +214,21 @@ class ProvinceSettings(BaseModel):
     code: str = Field("", description='The province\'s code on its figures (scope_code), e.g. "binhduong".')
     cities: list[str] = Field(
         [],
-        description='The writer codes of its cities in the same lake, e.g. ["tanuyen", "bencat"].',
+        description='The writer codes of its cities in their lake, e.g. ["tanuyen", "bencat"].',
     )
+    cities_catalog: str = Field(
+        "",
+        description="The cities' lake catalog (a libpq string) when the province's own lake is another one, as it "
+        "should be when analysts read the province's: the cities' lake holds national IDs. Empty: [warehouse] "
+        "lake_catalog.",
+    )
+    cities_data_path: str = Field(
+        "", description="The cities' lake data path, with cities_catalog. Empty: [warehouse] lake_data_path."
+    )
+
+    def cities_lake(self, own: Lake) -> Lake:
+        """Where the cities write: their own catalog and data path, or the province's."""
+        return Lake(self.cities_catalog or own.catalog, self.cities_data_path or own.data_path, own.writer)
 
 
 class ExecutionSettings(BaseModel):

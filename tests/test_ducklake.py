@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 from postgres_server import postgres_server
 from test_trust import INPUTS, TESTS, run_in_subprocess
+from typer.testing import CliRunner
 
 from conftest import FIXTURES, run_once
+from flows.cli.app import app
 from flows.cli.init import create_workspace
 from flows.consolidation import consolidation
 from flows.demo.workspace import prepare_demo
@@ -156,12 +158,17 @@ def test_ducklake_two_cities_write_one_lake_at_once_and_the_province_adds_them_u
     for city, inputs in cities.items():
         assert night_rows(Lake(catalog, data_path, city))["dq.submissions"] == len(inputs)
 
+    # The province's lake is the analysts': its own catalog database and data path, which the cities' never reach.
     province = tmp_path / "binhduong"
     create_workspace(province)
-    use_lake(province, Lake(catalog, data_path, "binhduong"))
+    province_lake = Lake(postgres.create_database("analysts"), str(tmp_path / "analysts_lake"), "binhduong")
+    use_lake(province, province_lake)
     config = province / "staffq.toml"
     text = config.read_text(encoding="utf-8")
-    province_settings = '[province]\ncode = "binhduong"\ncities = ["tanuyen", "bencat"]\n'
+    province_settings = (
+        f'[province]\ncode = "binhduong"\ncities = ["tanuyen", "bencat"]\ncities_catalog = "{catalog}"\n'
+        f'cities_data_path = "{data_path}"\n'
+    )
     config.write_text(text.replace("[province]\n", province_settings, 1), encoding="utf-8")
     nights_taken = consolidation(province, AFTER_THE_LISTS)
     assert {(n.city, n.as_of_date) for n in nights_taken} == {("tanuyen", AFTER_THE_LISTS), ("bencat", AFTER_THE_LISTS)}
@@ -176,7 +183,7 @@ def test_ducklake_two_cities_write_one_lake_at_once_and_the_province_adds_them_u
         return {code: (numerator, denominator, value) for code, numerator, denominator, value in rows}
 
     tanuyen, bencat = (figures(Lake(catalog, data_path, city), "city") for city in cities)
-    whole = figures(Lake(catalog, data_path, "binhduong"), "province")
+    whole = figures(province_lake, "province")
     assert whole.keys() == tanuyen.keys() | bencat.keys()
     assert whole["staff.total"][2] == tanuyen["staff.total"][2] + bencat["staff.total"][2] > 0
     for code, (numerator, denominator, value) in whole.items():
@@ -192,6 +199,14 @@ def test_ducklake_two_cities_write_one_lake_at_once_and_the_province_adds_them_u
             "select value from analytics.indicators where scope = 'province' and indicator_code = 'staff.total'"
         ).fetchall()
     assert published == [(whole["staff.total"][2],)]
+    assert night_rows(province_lake)["core.staff"] == 0  # no person, no national ID, on the analysts' side
+    report = CliRunner().invoke(
+        app,
+        ["report", "--workspace", str(province), "--format", "md", "--as-of", AFTER_THE_LISTS.isoformat()],
+        terminal_width=200,
+    )
+    assert report.exit_code == 0, report.output
+    assert f"| `staff.total` | {whole['staff.total'][2]:g} |" in report.output  # the report is the province's
 
 
 READER = textwrap.dedent(

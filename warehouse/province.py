@@ -34,7 +34,8 @@ def consolidate(
     connection: duckdb.DuckDBPyConnection, lake: Lake, province: str, cities: list[str], as_of: dt.date
 ) -> list[CityNight]:
     """Write the province's indicators as of `as_of` into the connection's warehouse, replacing those of an earlier
-    consolidation of the same date, in one transaction; returns the night each city gave."""
+    consolidation of the same date, in one transaction; returns the night each city gave. The cities are the
+    writers `cities` of `lake`'s catalog and data path."""
     sources = []
     for city in cities:
         alias = f"city_{city}"

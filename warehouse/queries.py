@@ -10,11 +10,18 @@ import polars as pl
 from warehouse.load import Submission
 
 
+def top_scope(connection: duckdb.DuckDBPyConnection) -> str:
+    """The scope a report is about: "province" in a province's warehouse, whose figures are its cities' together
+    (see warehouse.province), else "city"."""
+    found = connection.execute("select 1 from analytics.indicators where scope = 'province' limit 1").fetchall()
+    return "province" if found else "city"
+
+
 def city_indicators(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, float]:
-    """City-scope indicator values as of one date, by code."""
+    """Indicator values of the whole city (or province) as of one date, by code."""
     rows = connection.execute(
-        "select indicator_code, value from analytics.indicators where scope = 'city' and as_of_date = ?",
-        [as_of],
+        "select indicator_code, value from analytics.indicators where scope = ? and as_of_date = ?",
+        [top_scope(connection), as_of],
     ).fetchall()
     return dict(rows)
 
@@ -97,23 +104,23 @@ def _rows(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list) -> 
 
 
 def city_history(connection: duckdb.DuckDBPyConnection, codes: list[str], until: dt.date) -> list[dict]:
-    """City values of some indicators at every as-of date up to `until`: the trend behind a claim."""
+    """City (or province) values of some indicators at every as-of date up to `until`: the trend behind a claim."""
     return _rows(
         connection,
         "select as_of_date, indicator_code, value from analytics.indicators "
-        "where scope = 'city' and indicator_code in (select unnest(?::varchar[])) and as_of_date <= ? "
+        "where scope = ? and indicator_code in (select unnest(?::varchar[])) and as_of_date <= ? "
         "order by as_of_date, indicator_code",
-        [codes, until],
+        [top_scope(connection), codes, until],
     )
 
 
 def city_targets(connection: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dict]:
-    """The city's indicators that have a target, with the target and whether it is met."""
+    """The city's (or province's) indicators that have a target, with the target and whether it is met."""
     return _rows(
         connection,
         "select indicator_code, value, target_min, target_max, is_met from analytics.indicator_targets "
-        "where scope = 'city' and as_of_date = ? order by indicator_code",
-        [as_of],
+        "where scope = ? and as_of_date = ? order by indicator_code",
+        [top_scope(connection), as_of],
     )
 
 
