@@ -16,13 +16,17 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from conftest import person, run_once, write_template_workbook
+from conftest import AS_OF, person, run_once, write_template_workbook
+from flows import pipeline
 from flows.cli.app import app
 from flows.cli.check import check_file
 from flows.cli.init import create_workspace
+from flows.inbox import discover
+from flows.pending import finish_pending
 from flows.portal.app import USERS_FILE
 from flows.portal.server import running_portal
 from flows.portal.users import Accounts
+from flows.settings import Configuration
 
 CLERK, OTHER_CLERK, OPERATOR = ("lan.nv", "UB-NV"), ("hoa.vp", "TU-VP"), ("ops", None)
 PASSWORD = "mat-khau-rieng-2025"
@@ -238,10 +242,21 @@ def test_the_agency_page_shows_the_night_verdict_feedback_and_template(root, por
     assert "Danh sách" in openpyxl.load_workbook(io.BytesIO(template.content)).sheetnames
 
 
+def night_of_a_flow_run(root: Path, flow_run_id: str) -> None:
+    """run_once's steps as the Prefect flow runs them: the run recorded with its flow run's id."""
+    config = Configuration.load(root)
+    incoming, seen = discover(config.workspace, config.catalogue)
+    run_id, now = pipeline.new_run_id(), dt.datetime(2025, 1, 15, 8, 0)
+    pipeline.open_run(config.workspace, run_id, flow_run_id, now, AS_OF)
+    pipeline.load(config, pipeline.judge(config, incoming, run_id, now), run_id, AS_OF, seen)
+    finish_pending(config, run_id)
+
+
 def test_the_operator_sees_every_agency_and_links_each_night(root, portal, tmp_path):
     clerk = signed_in(portal, CLERK[0])
     send(clerk, checked(clerk, list_with_errors(tmp_path / "ds.xlsx")), confirm=True)
-    run_once(root)
+    flow_run_id = "0b6f3c1e-5a4d-4f1b-9a57-3c2d1e0f9a8b"
+    night_of_a_flow_run(root, flow_run_id)
     operator = signed_in(portal, OPERATOR[0])
     assert operator.get("/").headers["location"] == "/van-hanh"
     page = operator.get("/van-hanh").text
@@ -249,6 +264,7 @@ def test_the_operator_sees_every_agency_and_links_each_night(root, portal, tmp_p
     assert {"UB-NV", "TU-VP"} <= set(re.findall(r'href="/don-vi/([^"]+)"', page))
     [ub_nv] = [r for r in rows if 'href="/don-vi/UB-NV"' in r]
     assert "31/12/2024, 4 người" in ub_nv and '<td class="num">2</td>' in ub_nv
+    assert f'href="http://prefect.example/runs/flow-run/{flow_run_id}"' in ub_nv
     late = [r for r in rows if "Chậm gửi" in r]
     assert late and not any('href="/don-vi/UB-NV"' in r for r in late)
     # The operator reads any agency's page and checks a list on its behalf.
