@@ -262,6 +262,28 @@ class ReportSettings(BaseModel):
     )
 
 
+class PortalSettings(BaseModel):
+    """The clerks' portal that `staffq serve` runs beside the nightly flow: agencies check and send their lists in a
+    browser (see docs/operations.md, The clerks' portal)."""
+
+    enabled: bool = Field(True, description="Whether `staffq serve` runs the portal.")
+    host: str = Field(
+        "127.0.0.1",
+        description="Address the portal listens on; keep 127.0.0.1 behind a reverse proxy that serves HTTPS.",
+    )
+    port: int = Field(8080, ge=1, le=65_535, description="Port the portal listens on.")
+    session_hours: float = Field(8.0, gt=0, description="How long a sign-in lasts before the clerk signs in again.")
+    max_failed_sign_ins: int = Field(
+        5, ge=1, description="Wrong passwords in a row after which an account is locked for lockout_minutes."
+    )
+    lockout_minutes: float = Field(15.0, gt=0, description="How long an account stays locked.")
+    prefect_ui_url: str = Field(
+        "",
+        description='The Prefect UI the operator\'s page links each night to, e.g. "https://prefect.example.org"; '
+        "empty: the server `staffq serve` uses.",
+    )
+
+
 class Settings(BaseSettings):
     """Every setting of a workspace; sections are TOML tables and STAFFQ_<SECTION>__<KEY> variables."""
 
@@ -280,6 +302,7 @@ class Settings(BaseSettings):
     execution: ExecutionSettings = ExecutionSettings()
     report: ReportSettings = ReportSettings()
     province: ProvinceSettings = ProvinceSettings()
+    portal: PortalSettings = PortalSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -34,6 +34,7 @@ def test_the_generated_config_lists_every_setting_and_sets_none():
         "execution": {},
         "report": {},
         "province": {},
+        "portal": {},
     }
     # A commented default, uncommented, is valid TOML of the right type (dates are bare TOML dates).
     uncommented = tomllib.loads(text.replace("# term_start = ", "term_start = "))

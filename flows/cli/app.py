@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from flows.cli import console as show
+from flows.cli.portal import portal_app
 from flows.cli.prefect_server import LocalServer, prefect_api
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
+app.add_typer(portal_app, name="portal")
 # Without emoji codes: a clerk's ":thumbs_up:" is printed as written (staffq's own text has none).
 out = Console(emoji=False)
 err = Console(stderr=True, emoji=False)
@@ -114,7 +116,8 @@ def serve(
     workspace: WorkspaceOption = Path("."),
     port: Annotated[int, typer.Option(help="Port of the local Prefect server (without PREFECT_API_URL).")] = 4200,
 ) -> None:
-    """Run the nightly flow on its schedule ([schedule] in staffq.toml) until stopped (Ctrl+C, SIGTERM).
+    """Run the nightly flow on its schedule ([schedule] in staffq.toml), and the clerks' portal ([portal]), until
+    stopped (Ctrl+C, SIGTERM).
 
     Registers the deployment nightly/staffq-nightly with Prefect. With PREFECT_API_URL set, that server is used;
     otherwise a local Prefect server is started on 127.0.0.1:PORT (database in WORKSPACE/.prefect/), its UI shows

@@ -43,6 +43,7 @@ class CheckResult:
     rows_read: int
     rows_rejected: int
     issues: pl.DataFrame
+    as_of_date: dt.date | None = None
 
     @property
     def exit_code(self) -> int:
@@ -108,6 +109,7 @@ def check_file(path: Path, agency: str | None, root: Path | None) -> CheckResult
         result.rows_read,
         result.rejected.height,
         result.issues,
+        result.as_of_date,
     )
 
 

@@ -6,11 +6,12 @@ with its database in the workspace, supervised, and stopped when serve stops (fl
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from flows.cli.prefect_server import configure_prefect, served_api
-from flows.settings import load_settings
+from flows.settings import PortalSettings, load_settings
 
 DEPLOYMENT = "staffq-nightly"
 
@@ -21,7 +22,7 @@ def serve(root: Path, port: int, say: Callable[[str], None]) -> None:
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "INFO")
     configure_prefect(root)
     settings = load_settings(root)
-    with served_api(root, port, say):
+    with served_api(root, port, say) as api_url, _portal(root, settings.portal, api_url, say):
         from prefect.schedules import Cron, Interval
 
         from flows.nightly import nightly
@@ -42,3 +43,22 @@ def serve(root: Path, port: int, say: Callable[[str], None]) -> None:
             enforce_parameter_schema=False,
             print_starting_message=False,
         )
+
+
+@contextmanager
+def _portal(root: Path, settings: PortalSettings, api_url: str, say: Callable[[str], None]) -> Iterator[None]:
+    """The clerks' portal beside the schedule, when enabled. A portal that cannot start (its port taken) is said and
+    left out: the nights go on without it."""
+    from flows.portal.server import PortalError, running_portal
+
+    with ExitStack() as stack:
+        if settings.enabled:
+            try:
+                url = stack.enter_context(
+                    running_portal(root, settings.host, settings.port, api_url.removesuffix("/api"))
+                )
+            except PortalError as error:
+                say(f"The clerks' portal is not running: {error}. Set [portal] port, or enabled = false.")
+            else:
+                say(f"Clerks' portal on {url} (behind the HTTPS reverse proxy of docs/operations.md).")
+        yield

@@ -115,9 +115,15 @@ _UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f-\x9f\ud800-\udfff\u200e\u200f\u20
 
 
 def write_feedback(
-    workspace: Workspace, submission: Submission, issues: pl.DataFrame, agency_name: str | None = None
+    workspace: Workspace,
+    submission: Submission,
+    issues: pl.DataFrame,
+    agency_name: str | None = None,
+    sent: bool = True,
 ) -> Path | None:
-    """The agency's feedback file for one submission and its issues; None when there is nothing to say."""
+    """The agency's feedback file for one submission and its issues; None when there is nothing to say. Not `sent`:
+    the marked copy of a list checked before sending (the portal), whose next step is to fix it, not to send it
+    again."""
     if issues.is_empty():
         return None
     folder = workspace.outbox / feedback_name(submission.agency_code, "")
@@ -126,7 +132,7 @@ def write_feedback(
     source = workspace.root / submission.archive_path if submission.archive_path else None
     issues = issues.sort(pl.col("severity") != "error", "sheet", "row_number", nulls_last=False, maintain_order=True)
     read = not issues["check_code"].is_in(NOT_READ_CODES).any()
-    summary = _summary(submission, agency_name, issues, read)
+    summary = _summary(submission, agency_name, issues, read, sent)
     if source is None or not read:
         explanation = _explanation(summary, issues)
         target = folder / feedback_name(name, ".loi.txt")
@@ -186,7 +192,7 @@ def _agency_name(catalogue: pl.DataFrame, submission: Submission) -> str | None:
 
 
 def _summary(
-    submission: Submission, agency_name: str | None, issues: pl.DataFrame, read: bool
+    submission: Submission, agency_name: str | None, issues: pl.DataFrame, read: bool, sent: bool
 ) -> list[tuple[str, str]]:
     """What became of the list, for the top of "Lỗi": who sent which list, the verdict and why, the rows, and
     what to do now. The as-of date is the list's own only when the file was read."""
@@ -203,7 +209,7 @@ def _summary(
             f"đọc {submission.rows_read} dòng; nhận {submission.rows_loaded} dòng; "
             f"trả lại {submission.rows_rejected} dòng",
         ),
-        ("Việc cần làm", next_step(status, warnings, sent=True)),
+        ("Việc cần làm", next_step(status, warnings, sent=sent)),
     ]
 
 
