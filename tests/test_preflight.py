@@ -260,7 +260,8 @@ def test_unknown_sections_and_keys_are_named_with_what_was_meant(root):
         f'staffq.toml line {config_line(root, "crn")}: unknown setting "crn" in [schedule]: did you mean "cron"? '
         "[schedule] has cron, timezone, interval_seconds.",
         f"staffq.toml line {config_line(root, '[alert]')}: unknown section [alert]: did you mean [alerts]? the "
-        "sections are paths, schedule, alerts, privacy, validation, limits, warehouse, execution, report, province, portal.",
+        "sections are paths, schedule, alerts, privacy, validation, limits, warehouse, execution, report, province, "
+        "portal.",
     ]
 
 
