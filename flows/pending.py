@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -60,13 +61,13 @@ def finish_pending(config: Configuration, run_id: str | None = None, elsewhere: 
     stopwatch = Stopwatch()
     with stopwatch.stage("publish"):
         _publish(config.workspace, memory_limit, finished)
-    for name, step, where in (("feedback", _write_feedback, (elsewhere,)), ("alerts", _send_alerts, ())):
+    for name, step in (("feedback", partial(_write_feedback, elsewhere=elsewhere)), ("alerts", _send_alerts)):
         with stopwatch.stage(name):
             try:
-                step(config, run_id, finished, *where)
+                step(config, run_id, finished)
             except Exception as error:  # the warehouse cannot be read, a bug: the run goes on, the work stays pending
-                logger.exception("%s failed", step.__name__)
-                finished.failures.append(f"{step.__name__.strip('_').replace('_', ' ')}: {error}")
+                logger.exception("%s failed", name)
+                finished.failures.append(f"{name}: {error}")
             if name == "alerts":  # the deliveries the alerts recorded, published
                 _publish(config.workspace, memory_limit, finished)
     if run_id:
@@ -99,7 +100,9 @@ def _publish(workspace: Workspace, memory_limit: str, finished: Finished) -> Non
         mark_done(connection, work, [None] * len(work))
 
 
-def _write_feedback(config: Configuration, run_id: str | None, finished: Finished, elsewhere: Run | None) -> None:
+def _write_feedback(
+    config: Configuration, run_id: str | None, finished: Finished, elsewhere: Run | None = None
+) -> None:
     """Every feedback file pending, each on its own: one that cannot be written waits for the next run. Of two
     pending for the same file name of an agency (a file sent again while the first's feedback waited), the later
     one is written: they would share the feedback file, and the earlier is out of date."""

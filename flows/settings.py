@@ -228,7 +228,9 @@ class ProvinceSettings(BaseModel):
 
     def cities_lake(self, own: Lake) -> Lake:
         """Where the cities write: their own catalog and data path, or the province's."""
-        return Lake(self.cities_catalog or own.catalog, self.cities_data_path or own.data_path, own.writer)
+        return dataclasses.replace(
+            own, catalog=self.cities_catalog or own.catalog, data_path=self.cities_data_path or own.data_path
+        )
 
 
 class ExecutionSettings(BaseModel):

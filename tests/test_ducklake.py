@@ -40,15 +40,22 @@ def postgres(tmp_path_factory):
         yield server
 
 
-def use_lake(root: Path, lake: Lake) -> None:
-    """Point a workspace's staffq.toml at a lake, as an operator edits it."""
+def set_section(root: Path, section: str, values: dict[str, object]) -> None:
+    """Write settings under a table of a workspace's staffq.toml (which `init` writes with every table present), as
+    an operator edits it."""
     config = root / "staffq.toml"
+    lines = "".join(f"{key} = {json.dumps(value)}\n" for key, value in values.items())
     text = config.read_text(encoding="utf-8")
-    settings = (
-        f'[warehouse]\nbackend = "ducklake"\nlake_catalog = "{lake.catalog}"\n'
-        f'lake_data_path = "{lake.data_path}"\nwriter = "{lake.writer}"\n'
+    config.write_text(text.replace(f"[{section}]\n", f"[{section}]\n{lines}", 1), encoding="utf-8")
+
+
+def use_lake(root: Path, lake: Lake) -> None:
+    """Point a workspace's warehouse at a lake."""
+    set_section(
+        root,
+        "warehouse",
+        {"backend": "ducklake", "lake_catalog": lake.catalog, "lake_data_path": lake.data_path, "writer": lake.writer},
     )
-    config.write_text(text.replace("[warehouse]\n", settings, 1), encoding="utf-8")
 
 
 def city_workspace(root: Path, lake: Lake, inputs: dict[str, str] = INPUTS) -> Path:
@@ -163,13 +170,11 @@ def test_ducklake_two_cities_write_one_lake_at_once_and_the_province_adds_them_u
     create_workspace(province)
     province_lake = Lake(postgres.create_database("analysts"), str(tmp_path / "analysts_lake"), "binhduong")
     use_lake(province, province_lake)
-    config = province / "staffq.toml"
-    text = config.read_text(encoding="utf-8")
-    province_settings = (
-        f'[province]\ncode = "binhduong"\ncities = ["tanuyen", "bencat"]\ncities_catalog = "{catalog}"\n'
-        f'cities_data_path = "{data_path}"\n'
+    set_section(
+        province,
+        "province",
+        {"code": "binhduong", "cities": list(cities), "cities_catalog": catalog, "cities_data_path": data_path},
     )
-    config.write_text(text.replace("[province]\n", province_settings, 1), encoding="utf-8")
     nights_taken = consolidation(province, AFTER_THE_LISTS)
     assert {(n.city, n.as_of_date) for n in nights_taken} == {("tanuyen", AFTER_THE_LISTS), ("bencat", AFTER_THE_LISTS)}
 

@@ -4,6 +4,7 @@ writer of its own tables."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -39,7 +40,7 @@ def consolidate(
     sources = []
     for city in cities:
         alias = f"city_{city}"
-        connection.execute(Lake(lake.catalog, lake.data_path, city).attach_statement(alias, read_only=True))
+        connection.execute(dataclasses.replace(lake, writer=city).attach_statement(alias, read_only=True))
         sources.append(
             f"""
             select {city!r} as city, * from {alias}.analytics.indicators

@@ -1,4 +1,4 @@
-"""Read-only questions the CLI and the flow's feedback ask of a database."""
+"""Read-only questions the CLI, the flow's feedback and the clerks' portal ask of a database."""
 
 from __future__ import annotations
 
@@ -223,3 +223,50 @@ def _submission(row: dict) -> Submission:
         text_encoding=row["text_encoding"],
         text_delimiter=row["text_delimiter"],
     )
+
+
+def agency_submissions(connection: duckdb.DuckDBPyConnection, agency_code: str) -> list[dict]:
+    """Every file an agency sent, newest first, with its verdict and counts."""
+    return _rows(
+        connection,
+        "select submission_id, file_name, received_at, as_of_date, status, rows_read, rows_loaded, rows_rejected, "
+        "errors, warnings from analytics.submission_summary where agency_code = ? "
+        "order by received_at desc, submission_id",
+        [agency_code],
+    )
+
+
+def last_nights(connection: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    """Per agency, its last file: when it came, its verdict and rows returned, and the night (its Prefect flow run)
+    that judged it."""
+    rows = _rows(
+        connection,
+        """
+        with
+        submissions as (
+            select * from dq.submissions
+        ),
+
+        runs as (
+            select run_id, flow_run_id from dq.runs
+        ),
+
+        final as (
+            select
+                submissions.agency_code,
+                submissions.received_at,
+                submissions.status,
+                submissions.rows_rejected,
+                runs.flow_run_id,
+            from submissions
+            left join runs using (run_id)
+            qualify row_number() over (
+                partition by submissions.agency_code order by submissions.received_at desc, submissions.submission_id
+            ) = 1
+        )
+
+        select * from final
+        """,
+        [],
+    )
+    return {row["agency_code"]: row for row in rows}

@@ -17,8 +17,7 @@ from flows.delivery.verdicts import next_step, reason, verdict
 from flows.portal.checking import CheckedList
 from flows.settings import ScheduleSettings
 from warehouse.database import connect
-from warehouse.portal import agency_submissions, last_nights
-from warehouse.queries import agency_data_quality, latest_as_of
+from warehouse.queries import agency_data_quality, agency_submissions, last_nights, latest_as_of
 
 NOT_FOUND = "Không có trang hoặc tệp này, hoặc tài khoản của bạn không được xem nó."
 CSRF_REFUSED = "Biểu mẫu này đã cũ hoặc không được gửi từ cổng này. Hãy tải lại trang rồi làm lại."
