@@ -14,13 +14,13 @@ from conftest import AS_OF, FIXTURES, person, write_template_workbook
 from flows import pipeline
 from flows.cli.init import create_workspace
 from flows.delivery.feedback import (
-    ISSUE_SHEET,
     MARKED_COPY_MAX_ROWS,
     PARALLEL_FEEDBACK_ROWS,
     feedback_processes,
     write_all_feedback,
     write_feedback,
 )
+from flows.delivery.issue_sheet import ISSUE_SHEET
 from flows.inbox import discover
 from flows.settings import Configuration, Settings
 from schemas.rules.agencies import read_agencies

@@ -18,7 +18,7 @@ from conftest import AS_OF, FIXTURES, person, run_once, write_template_workbook
 from flows import pipeline
 from flows.cli.app import app
 from flows.cli.init import create_workspace
-from flows.delivery.feedback import ISSUE_SHEET
+from flows.delivery.issue_sheet import ISSUE_SHEET
 from flows.inbox import discover
 from flows.pending import finish_pending
 from flows.settings import Configuration, Settings

@@ -22,13 +22,8 @@ from openpyxl.styles import Border, Font, Side
 from openpyxl.worksheet.formula import ArrayFormula
 from test_feedback import feedback, judged  # noqa: F401 - the files judged and loaded for the feedback tests
 
-from flows.delivery.feedback import (
-    ISSUE_SHEET,
-    _issue_sheet,
-    _marks,
-    _patch_their_workbook,
-    _write_issue_list,
-)
+from flows.delivery.issue_sheet import ISSUE_SHEET, issue_sheet, write_issue_list
+from flows.delivery.marked_copy import cell_marks, patch_their_workbook
 from flows.excel.marking import CannotMark, Mark, mark_workbook
 
 LIST = "Danh sách cán bộ"
@@ -59,13 +54,13 @@ def issues_of(*marks: tuple) -> pl.DataFrame:
 
 
 def layout_of(issues: pl.DataFrame):
-    return _issue_sheet(SUMMARY, issues, returned_whole=False)
+    return issue_sheet(SUMMARY, issues, returned_whole=False)
 
 
 def patched(source: Path, issues: pl.DataFrame) -> Path:
     """`source` marked as feedback marks it."""
     target = source.with_name(source.stem + ".loi.xlsx")
-    _patch_their_workbook(source, source, layout_of(issues), issues, target)
+    patch_their_workbook(source, source, layout_of(issues), issues, target)
     return target
 
 
@@ -375,7 +370,7 @@ def test_formulas_go_back_as_text_and_links_and_macros_go(writer, tmp_path):
 def test_the_problem_sheet_comes_first_and_active_as_written_alone(writer, tmp_path):
     source = BUILDERS[writer](tmp_path / f"{writer}.xlsx")
     alone = tmp_path / "alone.xlsx"
-    _write_issue_list(layout_of(ISSUES), alone)
+    write_issue_list(layout_of(ISSUES), alone)
     result = openpyxl.load_workbook(patched(source, ISSUES))
     assert result.sheetnames == [ISSUE_SHEET, LIST, ANNEX]  # the clerk's own "Lỗi" replaced
     assert result.active.title == ISSUE_SHEET
@@ -455,7 +450,7 @@ def test_feedback_copies_what_it_cannot_patch_through_openpyxl(judged, caplog): 
 
 def test_marks_are_grouped_per_cell_with_control_characters_shown(tmp_path):
     issues = issues_of((LIST, 2, 2, "warning", "Tên có \x01 lạ."), (LIST, 2, 2, "error", "Và sai."))
-    assert _marks(issues) == [Mark(LIST, 2, 2, True, "• Tên có \u2401 lạ.\n• Và sai.", 2)]
+    assert cell_marks(issues) == [Mark(LIST, 2, 2, True, "• Tên có \u2401 lạ.\n• Và sai.", 2)]
 
 
 # Any list, any marks
@@ -494,7 +489,7 @@ def test_any_marks_on_any_list_round_trip(tmp_path, rows, marked, by_openpyxl):
                         sheet.write_number(r, c, value)
     given_marks = [Mark(LIST, r, c, is_error, text, 1) for (r, c), (is_error, text) in marked.items()]
     problems = tmp_path / "problems.xlsx"
-    _write_issue_list(layout_of(issues_of((LIST, 1, 1, "error", "x"))), problems)
+    write_issue_list(layout_of(issues_of((LIST, 1, 1, "error", "x"))), problems)
     target = tmp_path / "marked.xlsx"
     mark_workbook(source, problems, given_marks, target)
     before, after = openpyxl.load_workbook(source), openpyxl.load_workbook(target)
@@ -517,7 +512,7 @@ def test_a_csv_is_rebuilt_as_text_and_marked(tmp_path):
     source.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
     issues = issues_of(("ds", 2, 2, "error", "Tên lạ."), ("ds", 4, 1, "warning", "Dòng thừa."))
     target = tmp_path / "ds.loi.xlsx"
-    _patch_their_workbook(source, Path("ds.csv"), layout_of(issues), issues, target)
+    patch_their_workbook(source, Path("ds.csv"), layout_of(issues), issues, target)
     result = openpyxl.load_workbook(target)
     assert result.sheetnames == [ISSUE_SHEET, "ds"]
     assert [[cell.value for cell in row] for row in result["ds"].iter_rows(max_row=3)] == [

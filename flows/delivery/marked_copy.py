@@ -1,0 +1,201 @@
+"""The clerk's own list back, every cell with a problem filled red (an error) or yellow (a warning) and explained in
+a comment, led by the "Lỗi" sheet. An .xlsx is patched as a package (flows.excel.marking); a CSV or .xls is first
+rebuilt as a workbook of its cells, laid out as the list it is; a workbook the patch cannot mark is copied through
+openpyxl. Formulas, links and macros never go back live."""
+
+from __future__ import annotations
+
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import xlsxwriter
+from openpyxl.comments import Comment
+from openpyxl.workbook import Workbook
+
+from flows.delivery.issue_sheet import FILLS, ISSUE_SHEET, LINE_HEIGHT, IssueSheet, printable, write_issue_list
+from flows.excel.marking import Mark, mark_workbook
+from schemas.reading.headers import header_index
+from schemas.reading.layout import NoHeader, locate_table
+from schemas.reading.reader import TEXT_SUFFIXES, read_sheets
+from schemas.reading.sheets import Sheet, column_number
+from schemas.staff import fields_of_kind
+
+# A rebuilt list's columns: as wide as their longest cell, within these bounds (characters).
+_REBUILT_WIDTHS = (6, 40)
+_HEADER_LINES = 3
+_OPENPYXL_SUFFIXES = {".xlsx", ".xlsm"}
+
+
+def their_workbook(source: Path) -> Workbook:
+    """Their own .xlsx through openpyxl, formulas kept as inert text: for a workbook the patch cannot mark."""
+    # Links to other workbooks go too: a DDE link there would run a program when the clerk opens the file.
+    workbook = openpyxl.load_workbook(source, keep_links=False)
+    _neutralise_formulas(workbook)
+    return workbook
+
+
+def _rebuilt_workbook(source: Path, sent_as: Path, path: Path) -> None:
+    """A CSV's or .xls's cells as a workbook, every value as the text it was, streamed row by row in constant
+    memory and laid out as the list it is (`_rebuilt_layout`); a text file's one sheet is named after the file as
+    sent (the archive copy is named by its hash)."""
+    sheets, _ = read_sheets(source)
+    is_text = sent_as.suffix.lower() in TEXT_SUFFIXES
+    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(path, options) as workbook:
+        header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        as_text = workbook.add_format({"num_format": "@"})
+        titles: set[str] = set()
+        for sheet in sheets:
+            title = _sheet_title(sent_as.stem if is_text else sheet.name)
+            # Excel compares sheet names without case; two sheets cut to the same 31 characters get a number.
+            title = next(t for n in range(len(titles) + 1) if (t := _numbered(title, n)).casefold() not in titles)
+            titles.add(title.casefold())
+            target = workbook.add_worksheet(title)
+            layout = _rebuilt_layout(sheet)
+            for column, width in layout.widths.items():
+                target.set_column(column - 1, column - 1, width)
+            columns = [column_number(name) for name in sheet.cells.columns]
+            for row_index, row in enumerate(sheet.cells.iter_rows(), start=1):
+                if row_index == layout.header_row:
+                    target.set_row(row_index - 1, layout.header_height)
+                in_header = layout.header_row <= row_index < layout.first_row
+                formatted = layout.widths if in_header else layout.text_columns if row_index >= layout.first_row else ()
+                style = header if in_header else as_text
+                for column, value in zip(columns, row, strict=True):
+                    cell_style = style if column in formatted else None
+                    if value is not None:
+                        target.write_string(row_index - 1, column - 1, printable(str(value)), cell_style)
+                    elif cell_style and row_index <= layout.last_row:
+                        target.write_blank(row_index - 1, column - 1, None, cell_style)
+            if layout.first_row:
+                target.freeze_panes(layout.first_row - 1, 2)
+
+
+def _numbered(title: str, number: int) -> str:
+    return title if number == 0 else title[: 31 - len(str(number))] + str(number)
+
+
+@dataclass(frozen=True)
+class _RebuiltLayout:
+    """How a list rebuilt from its cells is laid out: the header's first row and the first person row (0: no list
+    found), each list column's width, the columns of IDs and dates, the header's height and the last row with a
+    value."""
+
+    header_row: int = 0
+    first_row: int = 0
+    widths: dict[int, int] = field(default_factory=dict)
+    text_columns: frozenset[int] = frozenset()
+    header_height: int = LINE_HEIGHT
+    last_row: int = 0
+
+
+def _rebuilt_layout(sheet: Sheet) -> _RebuiltLayout:
+    """A list rebuilt from its cells (a CSV has no layout) made readable as the list it is: columns as wide as
+    their cells, the header wrapped and frozen above the rows, and the ID and date columns formatted as text, so
+    that Excel keeps a leading zero or a day-first date as the clerk types it when fixing the row."""
+    try:
+        table = locate_table(sheet, header_index())
+    except NoHeader:
+        return _RebuiltLayout()
+    if table.rows.is_empty():
+        return _RebuiltLayout()
+    first_row = int(table.rows["row_number"].min())
+    filled = [sum(cell is not None for cell in row) for row in sheet.cells.head(first_row - 1).rows()]
+    header_row = filled.index(max(filled)) + 1 if filled else first_row
+    as_text = set(fields_of_kind("date", "id"))
+    low, high = _REBUILT_WIDTHS
+    header_lines = 1
+    widths, text_columns = {}, set()
+    for column in table.columns:
+        number = column_number(column.name)
+        cells = table.rows[column.name].drop_nulls().str.len_chars() if column.name in table.rows.columns else None
+        longest = int(cells.max() or 0) if cells is not None and len(cells) else 0
+        # Wide enough for the cells and for the header on at most _HEADER_LINES lines.
+        top = column.header.split(" › ")[0]
+        width = max(min(max(longest, _longest_word(top), -(-len(top) // _HEADER_LINES)) + 2, high), low)
+        widths[number] = width
+        # A header of several levels ("Ngày, tháng, năm sinh › Nam") is spread over its rows; the top one is longest.
+        header_lines = max(header_lines, -(-len(top) // (width - 2)))
+        if column.match and column.match.field in as_text:
+            text_columns.add(number)
+    filled_rows = sheet.cells.select(pl.any_horizontal(pl.all().is_not_null())).to_series().arg_true()
+    last_row = max(int(filled_rows.max() or 0) + 1 if len(filled_rows) else 0, first_row - 1)
+    return _RebuiltLayout(header_row, first_row, widths, frozenset(text_columns), LINE_HEIGHT * header_lines, last_row)
+
+
+def _longest_word(text: str) -> int:
+    return max((len(word) for word in text.split()), default=0)
+
+
+def _neutralise_formulas(workbook: Workbook) -> None:
+    """A formula sent back would run on the clerk's machine; it goes back as the text it was (an array formula
+    keeps its text too)."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.value = str(getattr(cell.value, "text", cell.value))
+                    cell.data_type = "s"
+
+
+def patch_their_workbook(source: Path, sent_as: Path, layout: IssueSheet, issues: pl.DataFrame, path: Path) -> None:
+    """Their own workbook, marked and led by the "Lỗi" sheet, patched as a package rather than loaded: the sheet is
+    written once, by the streaming writer, and grafted in. A CSV or .xls is first rebuilt as a workbook of its
+    cells."""
+    with tempfile.TemporaryDirectory(prefix="staffq-loi-") as folder:
+        problems = Path(folder) / f"{ISSUE_SHEET}.xlsx"
+        write_issue_list(layout, problems)
+        if sent_as.suffix.lower() not in _OPENPYXL_SUFFIXES:
+            _rebuilt_workbook(source, sent_as, Path(folder) / "rebuilt.xlsx")
+            source = Path(folder) / "rebuilt.xlsx"
+        mark_workbook(source, problems, cell_marks(issues), path, title_of=_sheet_title)
+
+
+def cell_marks(issues: pl.DataFrame) -> list[Mark]:
+    """One mark per cell with problems: red if any is an error, yellow otherwise, its comment every message."""
+    cells = (
+        issues.filter(pl.col("row_number").is_not_null())
+        .group_by(["sheet", "row_number", "column_number"], maintain_order=True)
+        .agg(
+            (pl.col("severity") == "error").any().alias("is_error"),
+            pl.concat_str(pl.lit("• "), pl.col("message_vi")).str.join("\n").alias("text"),
+            pl.len().alias("count"),
+        )
+    )
+    return [
+        Mark(sheet or "", int(row), int(column or 1), is_error, printable(text), count)
+        for sheet, row, column, is_error, text, count in cells.iter_rows()
+    ]
+
+
+def mark_cells(workbook: Workbook, issues: pl.DataFrame) -> None:
+    """Fill each cell with a problem (red for errors, yellow for warnings) and explain it in a comment."""
+    sheets = {}
+    for mark in cell_marks(issues):
+        if mark.sheet not in sheets:
+            sheets[mark.sheet] = _find_sheet(workbook, mark.sheet)
+        sheet = sheets[mark.sheet]
+        if sheet is None:
+            continue
+        cell = sheet.cell(mark.row, mark.column)
+        cell.fill = FILLS["error" if mark.is_error else "warning"]
+        comment = Comment(mark.text, "staffq")
+        comment.width, comment.height = 320, 40 + 30 * mark.count
+        cell.comment = comment
+
+
+def _find_sheet(workbook: Workbook, name: str | None):
+    if name in workbook.sheetnames:
+        return workbook[name]
+    titled = _sheet_title(name or "")
+    return workbook[titled] if titled in workbook.sheetnames else None
+
+
+def _sheet_title(name: str) -> str:
+    """Excel sheet titles: at most 31 characters, none of []:*?/\\ nor a control character."""
+    cleaned = "".join("_" if c in "[]:*?/\\" or unicodedata.category(c) == "Cc" else c for c in name)[:31]
+    return cleaned or "Danh sách"
