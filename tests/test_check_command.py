@@ -136,6 +136,23 @@ def test_without_an_agency_its_checks_are_skipped_with_one_note(tmp_path, monkey
     assert "Có thể gửi tệp này." in shown
 
 
+def test_without_an_agency_a_wards_posts_are_known_and_not_held_to_another_levels_standards(tmp_path, monkeypatch):
+    """ "Chủ tịch UBND phường" is a post of the wards' group: unknown without the group, or the city chairman's
+    standards (advanced political theory), both false alarms for a ward's clerk who left out --agency."""
+    ward = tmp_path / "ds_phuong.csv"
+    ward.write_text(
+        f"DANH SÁCH CÁN BỘ - Tính đến ngày {dt.date.today():%d/%m/%Y}\n"
+        "STT,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Đối tượng,Chức vụ,Trình độ chuyên môn,Lý luận chính trị\n"
+        "1,Lâm Phương Loan,02/03/1975,Nữ,074175000456,Cán bộ,Chủ tịch UBND phường,Đại học,Trung cấp\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    assert codes(report(str(ward))) == []
+    assert codes(report(str(ward), "--agency", "P-UYENHUNG")) == []
+    # Sent by the city's government, the same post is the city chairman's, who needs advanced political theory.
+    assert codes(report(str(ward), "--agency", "UB-VP")) == ["leader-political-theory-below-standard"]
+
+
 def test_a_workspace_named_that_is_not_one_is_refused(tmp_path):
     result = runner.invoke(app, ["check", str(FIXTURES / "valid_three_people.csv"), "--workspace", str(tmp_path)])
     assert result.exit_code == 2
