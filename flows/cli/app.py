@@ -279,6 +279,7 @@ def report(
             raise typer.Exit(2)
         if output_format in ("html", "xlsx"):
             target = output or _default_output(output_format, date)
+            target.parent.mkdir(parents=True, exist_ok=True)
             if output_format == "html":
                 write_html(connection, city, target)
             else:
@@ -288,6 +289,7 @@ def report(
     if output_format == "md":
         text = render_markdown(city)
         if output:
+            output.parent.mkdir(parents=True, exist_ok=True)
             output.write_text(text, encoding="utf-8")
             out.print(f"Report written to [bold]{show.literal(output)}[/].")
         else:
