@@ -58,6 +58,15 @@ def test_the_clerk_reads_their_own_value_in_blocks_of_80_columns():
     ]
 
 
+def test_an_unreadable_file_is_explained_in_vietnamese_only(tmp_path):
+    damaged = tmp_path / "danh_sach.xlsx"
+    damaged.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 4)  # a zip's first bytes, then nothing a zip holds
+    result = check_at_80_columns(str(damaged))
+    assert result.returncode == 2
+    assert "Không mở được tệp" in result.stdout
+    assert result.stderr == ""  # no library's English under the verdict
+
+
 def test_english_on_request(monkeypatch):
     monkeypatch.setattr("flows.cli.app.out._width", 80)
     result = runner.invoke(app, ["check", str(FIXTURES / "birth_date_impossible.csv"), "--lang", "en"])

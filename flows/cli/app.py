@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -206,6 +207,9 @@ def check(
     except NotAWorkspace as error:
         err.print(f"[red]{show.literal(error)} is not a staffq workspace[/] (no staffq.toml).")
         raise typer.Exit(2) from error
+    # What a library said of an unreadable file is for an operator's log; the clerk's verdict already says, in
+    # Vietnamese, what to do. Without a handler Python would print it, in English, on the clerk's terminal.
+    logging.getLogger("schemas").addHandler(logging.NullHandler())
     result = check_file(file, agency, root)
     if as_json:
         sys.stdout.write(json.dumps(result.to_dicts(), ensure_ascii=False, indent=2, default=str) + "\n")
