@@ -186,7 +186,8 @@ def check(
     """Validate one agency file without loading it: every problem with its row, column, value and fix.
 
     Outside a workspace the shipped Tân Uyên catalogue and the default settings apply. Without an agency (no
-    `--agency`, the file not in `inbox/<AGENCY>/`), the checks that compare the file with its sender are skipped.
+    `--agency`, the file not in `inbox/<AGENCY>/`), the checks that compare the file with its sender, and the
+    leaders' title standards (which depend on the agency's level), are skipped.
 
     Exit status: 0 valid, 1 invalid rows or file-level problems, 2 unreadable file, a file over the [limits] of
     staffq.toml, or bad usage.
