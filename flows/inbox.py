@@ -132,9 +132,11 @@ def archive(workspace: Workspace, incoming: IncomingFile) -> Path:
     return target
 
 
-# What Windows (English and Vietnamese), macOS, Linux file managers and browsers add to a copy's name.
+# What Windows (English and Vietnamese), macOS, Linux file managers and browsers add to a copy's name; a number in
+# brackets is a copy's when it is short ("X (1)"), not a year or a date a clerk wrote ("DS (2024)").
 _COPY_NAME = re.compile(
-    r"(^(copy of|bản sao của) )|( - (copy|bản sao)( \(\d+\))?$)|( ?\(\d+\)$)|( copy( \d+)?$)|( \((another )?copy\)$)",
+    r"(^(copy of|bản sao của) )|( - (copy|bản sao)( \(\d+\))?$)|( ?\(\d{1,2}\)$)"
+    r"|( copy( \d+)?$)|( \((another )?copy\)$)",
     re.IGNORECASE,
 )
 

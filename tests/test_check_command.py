@@ -58,6 +58,15 @@ def test_the_clerk_reads_their_own_value_in_blocks_of_80_columns():
     ]
 
 
+def test_an_unreadable_file_is_explained_in_vietnamese_only(tmp_path):
+    damaged = tmp_path / "danh_sach.xlsx"
+    damaged.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 4)  # a zip's first bytes, then nothing a zip holds
+    result = check_at_80_columns(str(damaged))
+    assert result.returncode == 2
+    assert "Không mở được tệp" in result.stdout
+    assert result.stderr == ""  # no library's English under the verdict
+
+
 def test_english_on_request(monkeypatch):
     monkeypatch.setattr("flows.cli.app.out._width", 80)
     result = runner.invoke(app, ["check", str(FIXTURES / "birth_date_impossible.csv"), "--lang", "en"])
@@ -134,6 +143,23 @@ def test_without_an_agency_its_checks_are_skipped_with_one_note(tmp_path, monkey
     assert shown.count("Chưa rõ đơn vị gửi") == 1
     assert "()" not in shown and "không khớp" not in shown
     assert "Có thể gửi tệp này." in shown
+
+
+def test_without_an_agency_a_wards_posts_are_known_and_not_held_to_another_levels_standards(tmp_path, monkeypatch):
+    """ "Chủ tịch UBND phường" is a post of the wards' group: unknown without the group, or the city chairman's
+    standards (advanced political theory), both false alarms for a ward's clerk who left out --agency."""
+    ward = tmp_path / "ds_phuong.csv"
+    ward.write_text(
+        f"DANH SÁCH CÁN BỘ - Tính đến ngày {dt.date.today():%d/%m/%Y}\n"
+        "STT,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Đối tượng,Chức vụ,Trình độ chuyên môn,Lý luận chính trị\n"
+        "1,Lâm Phương Loan,02/03/1975,Nữ,074175000456,Cán bộ,Chủ tịch UBND phường,Đại học,Trung cấp\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    assert codes(report(str(ward))) == []
+    assert codes(report(str(ward), "--agency", "P-UYENHUNG")) == []
+    # Sent by the city's government, the same post is the city chairman's, who needs advanced political theory.
+    assert codes(report(str(ward), "--agency", "UB-VP")) == ["leader-political-theory-below-standard"]
 
 
 def test_a_workspace_named_that_is_not_one_is_refused(tmp_path):

@@ -163,7 +163,7 @@ def test_each_run_leaves_prefect_artifacts_without_personal_data(demo):
 
 def test_the_official_forms_carry_the_articles_figures_as_numbers(demo, tmp_path):
     root, _ = demo
-    path = tmp_path / "bao-cao.xlsx"
+    path = tmp_path / "bao-cao" / "bao-cao.xlsx"  # into a folder not made yet
     result = CliRunner().invoke(app, ["report", "--workspace", str(root), "--format", "xlsx", "--out", str(path)])
     assert result.exit_code == 0, result.output
     workbook = openpyxl.load_workbook(path)

@@ -39,6 +39,12 @@ def catalogue() -> list[tuple[str, str]]:
         ("Số căn cước", "national_id"),
         ("Căn cước công dân", "national_id"),
         ("Số chứng minh nhân dân", "national_id"),
+        ("Số ĐDCN/CCCD", "national_id"),
+        ("Số ĐDCN (CCCD)", "national_id"),
+        # The name as the identification forms write it since 2024 (Decree 70/2024/NĐ-CP).
+        ("Họ, chữ đệm và tên", "full_name"),
+        ("Họ, chữ đệm và tên khai sinh", "full_name"),
+        ("Kết quả xếp loại chất lượng năm 2024", "evaluation_rating"),
         ("Ngạch/chức danh nghề nghiệp", "grade_name"),
         ("Ngạch, CDNN", "grade_name"),
         ("Ngạch, chức danh nghề nghiệp › Tên", "grade_name"),

@@ -216,7 +216,7 @@ def test_data_quality_is_a_share_per_agency_worst_first_with_unknown_folders_nam
     html_page = page(agencies=agencies)
     rows = table_after(html_page, "Tỷ lệ dòng bị trả lại và dòng có cảnh báo, theo đơn vị")
     assert rows == [
-        ["đơn vị", "dòng đã gửi", "bị trả lại", "có cảnh báo (vẫn được nhận)"],
+        ["đơn vị", "dòng đã gửi", "bị trả lại", "có cảnh báo"],
         ["Không rõ đơn vị (thư mục UB-DANTOC)", "5", "5/5 · 100,0 %", "1/5 · 20,0 %"],
         ["Hội Nông dân MT-HND", "12", "2/12 · 16,7 %", ""],
         ["Trung tâm Y tế thành phố SN-TTYT", "217", "", "81/217 · 37,3 %"],

@@ -293,6 +293,9 @@ def test_the_workbook_prints_on_a4_landscape_with_titles_on_every_page_and_nothi
     assert [brk.id for brk in bm01.col_breaks.brk] == [19]
     assert bm01.cell(9, 14).value == "Chuyên môn" and bm01.cell(9, 20).value == "Chính trị"
     assert bm01.cell(8, 14).value == bm01.cell(8, 20).value == "Trình độ đào tạo"  # once on each page
+    # A bold heading over two narrow columns takes two lines of 8-point text, and its row is made that tall.
+    other_languages = next(cell for row in bm01.iter_rows(max_row=12) for cell in row if cell.value == "Ngoại ngữ khác")
+    assert other_languages.font.b and bm01.row_dimensions[other_languages.row].height >= 2 * 8 * 1.3
 
 
 def test_agency_names_are_printed_as_written_and_wrapped(workbook):

@@ -16,6 +16,7 @@ from conftest import AS_OF, FIXTURES, NIGHT_STAGES, counts, person, run_once, wr
 from flows import pipeline
 from flows.cli.init import create_workspace
 from flows.docs import render_warehouse
+from flows.inbox import looks_like_a_copy
 from flows.pipeline import VALIDATION_BATCH_FILES
 from schemas.judging.issues import ISSUE_SCHEMA, REJECTED_SCHEMA, Problem
 from schemas.judging.results import staff_columns
@@ -277,6 +278,23 @@ def test_of_the_same_bytes_sent_twice_the_copy_is_the_duplicate_else_the_later_o
         ("ds - Copy.csv", "duplicate"),
         ("ds.csv", "accepted"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "is_copy"),
+    [
+        ("ds (1).xlsx", True),
+        ("ds(12).xlsx", True),
+        ("Copy of ds.xlsx", True),
+        ("ds - Copy (2).xlsx", True),
+        ("Bản sao của ds.xlsx", True),
+        ("ds.xlsx", False),
+        ("DS CBCCVC (2024).xlsx", False),
+        ("DS (31122024).xlsx", False),
+    ],
+)
+def test_a_copys_name_is_told_from_a_name_with_a_year_in_brackets(name, is_copy):
+    assert looks_like_a_copy(name) is is_copy
 
 
 def test_a_night_whose_only_new_file_is_a_copy_of_a_loaded_one_records_a_duplicate(workspace_root):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -185,7 +186,8 @@ def check(
     """Validate one agency file without loading it: every problem with its row, column, value and fix.
 
     Outside a workspace the shipped Tân Uyên catalogue and the default settings apply. Without an agency (no
-    `--agency`, the file not in `inbox/<AGENCY>/`), the checks that compare the file with its sender are skipped.
+    `--agency`, the file not in `inbox/<AGENCY>/`), the checks that compare the file with its sender, and the
+    leaders' title standards (which depend on the agency's level), are skipped.
 
     Exit status: 0 valid, 1 invalid rows or file-level problems, 2 unreadable file, a file over the [limits] of
     staffq.toml, or bad usage.
@@ -206,6 +208,9 @@ def check(
     except NotAWorkspace as error:
         err.print(f"[red]{show.literal(error)} is not a staffq workspace[/] (no staffq.toml).")
         raise typer.Exit(2) from error
+    # What a library said of an unreadable file is for an operator's log; the clerk's verdict already says, in
+    # Vietnamese, what to do. Without a handler Python would print it, in English, on the clerk's terminal.
+    logging.getLogger("schemas").addHandler(logging.NullHandler())
     result = check_file(file, agency, root)
     if as_json:
         sys.stdout.write(json.dumps(result.to_dicts(), ensure_ascii=False, indent=2, default=str) + "\n")
@@ -279,6 +284,7 @@ def report(
             raise typer.Exit(2)
         if output_format in ("html", "xlsx"):
             target = output or _default_output(output_format, date)
+            target.parent.mkdir(parents=True, exist_ok=True)
             if output_format == "html":
                 write_html(connection, city, target)
             else:
@@ -288,6 +294,7 @@ def report(
     if output_format == "md":
         text = render_markdown(city)
         if output:
+            output.parent.mkdir(parents=True, exist_ok=True)
             output.write_text(text, encoding="utf-8")
             out.print(f"Report written to [bold]{show.literal(output)}[/].")
         else:

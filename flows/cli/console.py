@@ -189,7 +189,8 @@ _CHECK_WORDS = {
         "no_agency_note": (
             "Chưa rõ đơn vị gửi (không có --agency, và tệp không nằm trong inbox/<MÃ ĐƠN VỊ>/ của một "
             "workspace): đã bỏ qua các kiểm tra so tệp với đơn vị gửi (tên đơn vị ở phần tiêu đề, đơn vị ghi ở "
-            "từng dòng, đối tượng mặc định của đơn vị khi tệp không có cột Đối tượng). Thêm --agency <MÃ ĐƠN VỊ> "
+            "từng dòng, đối tượng mặc định của đơn vị khi tệp không có cột Đối tượng, tiêu chuẩn chức danh theo "
+            "cấp của đơn vị). Thêm --agency <MÃ ĐƠN VỊ> "
             "để kiểm tra đủ."
         ),
         "none": "Không có vấn đề nào.",
@@ -217,7 +218,8 @@ _CHECK_WORDS = {
         "no_agency_note": (
             "The sending agency is unknown (no --agency, and the file is not in inbox/<AGENCY>/ of a "
             "workspace): the checks that compare the file with its sender (the unit named in the title block, "
-            "the unit on each row, the agency's default category when the file has no category column) were "
+            "the unit on each row, the agency's default category when the file has no category column, the "
+            "leaders' title standards of the agency's level) were "
             "skipped. Add --agency <AGENCY> to run them."
         ),
         "none": "No problems found.",

@@ -38,8 +38,10 @@ _NEXT = {
             "Fix the errors and check again before sending; sent as it is, the whole list is returned.",
         ),
         (
-            "Sửa các lỗi dưới đây rồi gửi lại cả danh sách; đến khi đó danh sách đã nhận trước đây vẫn được dùng.",
-            "Fix the errors below and send the whole list again; until then the list received before is used.",
+            # "If any": an agency's first list, or a folder not in the catalogue, has nothing received before.
+            "Sửa các lỗi dưới đây rồi gửi lại cả danh sách; đến khi đó danh sách đã nhận trước đây (nếu có) vẫn "
+            "được dùng.",
+            "Fix the errors below and send the whole list again; until then the list received before, if any, is used.",
         ),
     ),
     "duplicate": (("", ""), ("Không cần gửi lại.", "Nothing needs to be sent again.")),

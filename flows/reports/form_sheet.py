@@ -226,7 +226,7 @@ def _write_headers(sheet: Worksheet, paths: list[tuple[str, ...]], top: int, dep
                 # Headings over other columns in bold, the columns' own labels plain: narrower, and as forms print them.
                 is_heading = len(path) > level + 1 or len(path) == 1
                 cell.alignment, cell.font = CENTRED, Font(name=FONT_NAME, bold=is_heading, size=_HEADER_FONT_PT)
-                needed = _text_height(path[level], _span_px(first, last, geometry), _HEADER_FONT_PT)
+                needed = _text_height(path[level], _span_px(first, last, geometry), _HEADER_FONT_PT, is_heading)
                 if bottom == level:
                     heights[level] = max(heights[level], needed)
                 else:
@@ -369,10 +369,12 @@ def _span_px(first: int, last: int, geometry: _Geometry) -> float:
     return sum(widths.get(column, geometry.number_width) for column in range(first, last + 1)) * _PX_PER_WIDTH
 
 
-def _text_height(text: str, width_px: float, size_pt: float) -> float:
-    """Points a wrapped text needs in a cell this wide: an average glyph of Times is about half its size wide, and
-    a line about 1.3 times its size tall."""
-    per_line = max(1, int((width_px - 6) / (size_pt * 96 / 72 * 0.46)))
+def _text_height(text: str, width_px: float, size_pt: float, bold: bool = False) -> float:
+    """Points a wrapped text needs in a cell this wide: an average glyph of Times is about half its size wide (a
+    bold one wider: "Ngoại ngữ khác" over two narrow columns takes two lines), and a line about 1.3 times its size
+    tall."""
+    glyph = 0.53 if bold else 0.46
+    per_line = max(1, int((width_px - 6) / (size_pt * 96 / 72 * glyph)))
     lines = sum(len(textwrap.wrap(part, per_line, break_long_words=True)) or 1 for part in text.splitlines() or [""])
     return lines * size_pt * 1.3 + 4
 

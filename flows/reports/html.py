@@ -358,7 +358,8 @@ def _data_quality(agencies: list[dict]) -> list[str]:
     return [
         "<h3>Tỷ lệ dòng bị trả lại và dòng có cảnh báo, theo đơn vị</h3>",
         '<table class="shares"><thead><tr><th>đơn vị</th><th>dòng đã gửi</th><th>bị trả lại</th>'
-        "<th>có cảnh báo (vẫn được nhận)</th></tr></thead><tbody>",
+        # Not "(vẫn được nhận)": a row with a warning in a list returned whole was not taken.
+        "<th>có cảnh báo</th></tr></thead><tbody>",
         *rows,
         "</tbody></table>",
     ]

@@ -52,12 +52,16 @@ def _position_rules(source: Path, modified: int) -> tuple[PositionRule, ...]:
 def classify(
     position: str, agency_group: str | None, rules: tuple[PositionRule, ...] | None = None
 ) -> PositionRule | None:
-    """The rule for one written position, or None when the table does not know it."""
+    """The rule for one written position, or None when the table does not know it. Without a group (a list
+    whose sender nobody named, or an agency not in the catalogue) every group's posts are tried: which group the
+    list belongs to is what is not known, and "Chủ tịch UBND phường" is not an unknown post for lack of it."""
     folded = fold(position)
     for word in _DROPPED_WORDS:
         folded = folded.removeprefix(word)
     for rule in rules or position_rules():
-        if rule.agency_group in ("*", agency_group) and (folded + " ").startswith(rule.pattern + " "):
+        if (agency_group is None or rule.agency_group in ("*", agency_group)) and (folded + " ").startswith(
+            rule.pattern + " "
+        ):
             return rule
     return None
 
