@@ -259,3 +259,29 @@ def test_ducklake_readers_during_nights_see_no_error_and_never_half_a_night(tmp_
     assert seen["answers"]
     assert all(loaded == staff for loaded, staff, _ in seen["answers"])  # never half a night
     assert {files for _, _, files in seen["answers"]} > {1}  # the reader saw nights commit
+
+
+def test_an_extension_file_changed_after_its_signature_was_checked_is_checked_again(tmp_path, monkeypatch):
+    """A process checks the extensions' signatures once, then loads the same files unchecked: a file changed since
+    (here, a byte in the middle of a copy) is checked again, and refused."""
+    import duckdb
+
+    from warehouse import lake as lake_module
+
+    copies = []
+    for path in lake_module.lake_extensions():
+        copies.append(tmp_path / path.name)
+        shutil.copyfile(path, copies[-1])
+    monkeypatch.setattr(lake_module, "lake_extensions", lambda: tuple(copies))
+    monkeypatch.setattr(lake_module, "_VERIFIED", {})
+    nowhere = Lake("dbname=none host=127.0.0.1 port=1", str(tmp_path / "lake"), "tanuyen")
+    with pytest.raises(duckdb.Error, match=r"(?i)postgres|connect"):  # loaded and checked; no catalog there
+        lake_module.open_lake(nowhere)
+    assert set(lake_module._VERIFIED) == set(copies)
+    with copies[1].open("r+b") as extension:
+        extension.seek(copies[1].stat().st_size // 2)
+        byte = extension.read(1)
+        extension.seek(-1, os.SEEK_CUR)
+        extension.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(duckdb.Error, match=r"(?i)signature"):
+        lake_module.open_lake(nowhere)
