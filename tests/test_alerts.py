@@ -11,6 +11,7 @@ import shutil
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -279,3 +280,21 @@ def test_no_birth_date_or_id_quoted_by_any_check_reaches_a_shared_channel(tmp_pa
     assert [value for value in written if value in sent] == []
     assert f'Tệp "{name}" (danh sách tính đến ngày 31/12/2024)' in webhook.received[0]["message"]
     assert f'UB-NV, tệp "{name}"' in webhook.received[1]["message"]
+
+
+def test_an_alert_points_at_the_feedback_as_it_is_a_marked_workbook_or_a_short_note():
+    """A file refused unread is answered with a note (.loi.txt), which has no cells to colour."""
+    received = dt.datetime(2025, 1, 15)
+    submissions = [
+        Submission("s1", "r1", "UB-KT", "o-xa.xlsx", "0" * 64, None, received, AS_OF, "rejected", 0, 0),
+        Submission("s2", "r1", "UB-KT", "ds.csv", "1" * 64, None, received, AS_OF, "accepted_with_errors", 2, 1),
+    ]
+    feedback = {"s1": Path("outbox/UB-KT/o-xa.xlsx.loi.txt"), "s2": Path("outbox/UB-KT/ds.csv.loi.xlsx")}
+
+    [alert] = invalid_data_alerts(submissions, {"UB-KT": AgencyContact("Phòng Kinh tế", ())}, ("json://x",), feedback)
+
+    pointers = [line.strip() for line in alert.body.splitlines() if "Phiếu góp ý" in line]
+    assert pointers == [
+        "Phiếu góp ý: outbox/UB-KT/o-xa.xlsx.loi.txt",
+        "Phiếu góp ý (các ô cần sửa đã được tô màu): outbox/UB-KT/ds.csv.loi.xlsx",
+    ]
