@@ -207,15 +207,26 @@ def test_a_dead_channel_is_recorded_and_fails_a_strict_run_but_not_the_other_ale
     ]
 
 
-def test_a_flow_that_breaks_tells_the_operator(tmp_path, prefect_engine, webhook, quick_retries, monkeypatch):
-    monkeypatch.setenv("STAFFQ_ALERTS__OPERATOR", json.dumps([webhook.url]))
+@pytest.mark.parametrize(
+    ("broken", "text", "error"),
+    [
+        ("agencies.csv", "agency_code,name\nnot a catalogue\n", "missing columns"),
+        # The workspace's own alert settings cannot be read: the environment's are used, and a dead channel beside
+        # the working one costs the alert nothing.
+        ("staffq.toml", "[alerts\noperator = 3\n", "not valid TOML"),
+    ],
+)
+def test_a_flow_that_breaks_tells_the_operator(
+    tmp_path, prefect_engine, webhook, quick_retries, monkeypatch, broken, text, error
+):
+    monkeypatch.setenv("STAFFQ_ALERTS__OPERATOR", json.dumps([f"json://127.0.0.1:{free_port()}/dead", webhook.url]))
     root = tmp_path / "ws"
     create_workspace(root)
-    (root / "agencies.csv").write_text("agency_code,name\nnot a catalogue\n", encoding="utf-8")
-    with pytest.raises(Exception, match="missing columns"):
+    (root / broken).write_text(text, encoding="utf-8")
+    with pytest.raises(Exception, match=error):
         run_nightly(root, AS_OF)
     assert [message["title"] for message in webhook.received] == ["[staffq] Lần chạy đêm thất bại"]
-    assert "missing columns" in webhook.received[0]["message"]
+    assert error in webhook.received[0]["message"]
 
 
 def test_a_late_agency_with_its_own_channel_gets_a_reminder(tmp_path, prefect_engine, webhook):
