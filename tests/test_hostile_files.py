@@ -11,8 +11,6 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
-import pytest
-import xlsxwriter
 from openpyxl.worksheet.formula import ArrayFormula
 from typer.testing import CliRunner
 
@@ -24,7 +22,7 @@ from flows.delivery.feedback import ISSUE_SHEET
 from flows.inbox import discover
 from flows.pending import finish_pending
 from flows.settings import Configuration, Settings
-from schemas.reading.limits import OverLimit, ReadLimits, check_archive
+from schemas.reading.limits import ReadLimits
 from warehouse.database import connect
 from warehouse.workspace import Workspace
 
@@ -198,32 +196,6 @@ def test_staffq_check_applies_the_workspace_limits(tmp_path):
     ]
     elsewhere = CliRunner().invoke(app, ["check", str(path), "--agency", "UB-TP"])
     assert elsewhere.exit_code == 0
-
-
-def test_cells_each_near_a1_that_span_a_huge_area_are_refused_before_reading(tmp_path):
-    """Neither ZZ9999 nor Z99999 is far from A1 on its own, but a reader allocates the seventy million cells they
-    span together; the sheet declares A1:D3. A list of 120 columns, wide but small, is read."""
-    huge = xlsxwriter.Workbook(tmp_path / "gan.xlsx")
-    sheet = huge.add_worksheet("Danh sách")
-    sheet.write_row(0, 0, ["STT", "Họ và tên", "Ngày sinh", "Giới tính"])
-    sheet.write(9998, 701, "x")
-    sheet.write(99998, 25, "y")
-    huge.close()
-    rewrite_parts(
-        tmp_path / "gan.xlsx",
-        **{"xl/worksheets/sheet1.xml": lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:D3"', xml)},
-    )
-    wide = xlsxwriter.Workbook(tmp_path / "rong.xlsx")
-    sheet = wide.add_worksheet("Danh sách")
-    for row in range(50):
-        sheet.write_row(row, 0, [f"{row}-{column}" for column in range(120)])
-    wide.close()
-
-    with pytest.raises(OverLimit) as refused:
-        check_archive(tmp_path / "gan.xlsx", ReadLimits())
-
-    assert (refused.value.code, refused.value.params["area"]) == ("file-too-many-cells", "A1:ZZ99999")
-    check_archive(tmp_path / "rong.xlsx", ReadLimits())
 
 
 def test_the_limits_are_settings_with_defaults():
