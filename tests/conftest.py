@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import hypothesis
@@ -117,3 +121,24 @@ def run_once(root, as_of=AS_OF):
     pipeline.load(config, submissions, run_id, as_of, seen)
     finish_pending(config, run_id)
     return config.workspace
+
+
+@contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """`folder` read-only: a read-only bind mount of it as root (root ignores a folder's mode), its mode otherwise;
+    where root may not mount, a file stands in its place, which fails a write the same way."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+    elif subprocess.run(["mount", "--bind", "-o", "ro", str(folder), str(folder)], capture_output=True).returncode:
+        folder.rmdir()
+        folder.write_text("not a folder")
+    try:
+        yield
+    finally:
+        if folder.is_file():
+            folder.unlink()
+        elif os.geteuid() == 0:
+            subprocess.run(["umount", str(folder)], check=True)
+        else:
+            folder.chmod(0o755)
