@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import subprocess
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +14,7 @@ from pathlib import Path
 import hypothesis
 import openpyxl
 import pytest
+import xlsxwriter
 
 from flows import pipeline
 from flows.inbox import discover
@@ -142,3 +145,26 @@ def read_only(folder: Path) -> Iterator[None]:
             subprocess.run(["umount", str(folder)], check=True)
         else:
             folder.chmod(0o755)
+
+
+def list_with_cells(path: Path, columns: int, rows: int, *extra: tuple[int, int]) -> Path:
+    """A list of `rows` x `columns` cells, plus one cell at each (row, column) of `extra`, 0-based, written into
+    the sheet after the area it declares was computed: the sheet declares the list's area alone."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet("Danh sách")
+    for row in range(rows):
+        sheet.write_row(row, 0, [f"{row}-{column}" for column in range(columns)])
+    workbook.close()
+    cells = "".join(
+        f'<row r="{row + 1}"><c r="{xlsxwriter.utility.xl_rowcol_to_cell(row, column)}" t="inlineStr">'
+        "<is><t>x</t></is></c></row>"
+        for row, column in extra
+    )
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", cells.encode() + b"</sheetData>")
+            target.writestr(item, data, zipfile.ZIP_DEFLATED)
+    return path

@@ -1,37 +1,10 @@
 """A sheet's real extent is counted from its cells while the sheet streams out of the zip, before a reader
 allocates the area they span: the area a sheet declares can be a lie. Each workbook is written here by code."""
 
-import io
-import zipfile
-from pathlib import Path
-
 import pytest
-import xlsxwriter
 
+from conftest import list_with_cells
 from schemas.reading.limits import OverLimit, ReadLimits, check_archive
-
-
-def list_with_cells(path: Path, columns: int, rows: int, *extra: tuple[int, int]) -> Path:
-    """A list of `rows` x `columns` cells, plus one cell at each (row, column) of `extra`, 0-based, written into
-    the sheet after the area it declares was computed: the sheet declares the list's area alone."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = workbook.add_worksheet("Danh sách")
-    for row in range(rows):
-        sheet.write_row(row, 0, [f"{row}-{column}" for column in range(columns)])
-    workbook.close()
-    cells = "".join(
-        f'<row r="{row + 1}"><c r="{xlsxwriter.utility.xl_rowcol_to_cell(row, column)}" t="inlineStr">'
-        "<is><t>x</t></is></c></row>"
-        for row, column in extra
-    )
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(path, "w") as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"</sheetData>", cells.encode() + b"</sheetData>")
-            target.writestr(item, data, zipfile.ZIP_DEFLATED)
-    return path
 
 
 def test_cells_each_near_a1_that_span_a_huge_area_together_are_refused_before_reading(tmp_path):
