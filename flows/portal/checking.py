@@ -58,16 +58,16 @@ class CheckedLists:
         self.scratch = scratch
         self._lists: dict[str, CheckedList] = {}
         self._lock = threading.Lock()
-        self._pool = ExitStack()
-        self._pool_started: WorkerPool | None = None
+        self._stack = ExitStack()  # holds the workers once started
+        self._pool: WorkerPool | None = None
 
     def _workers(self) -> WorkerPool:
         """The worker processes that check uploads, started at the first check and kept until the portal stops."""
         with self._lock:
-            if self._pool_started is None:
+            if self._pool is None:
                 limits = load_settings(self.root).limits.worker_limits()
-                self._pool_started = self._pool.enter_context(worker_pool(cores(), limits))
-            return self._pool_started
+                self._pool = self._stack.enter_context(worker_pool(cores(), limits))
+            return self._pool
 
     def new_folder(self) -> Path:
         """A private temporary folder for one upload."""
@@ -108,8 +108,8 @@ class CheckedLists:
         """Stop the workers and delete every folder still kept: when the portal stops."""
         with self._lock:
             lists, self._lists = list(self._lists.values()), {}
-            self._pool.close()
-            self._pool_started = None
+            self._stack.close()
+            self._pool = None
         for checked in lists:
             shutil.rmtree(checked.folder, ignore_errors=True)
 
