@@ -294,11 +294,13 @@ def test_no_birth_date_or_id_quoted_by_any_check_reaches_a_shared_channel(tmp_pa
 
 
 def test_an_alert_points_at_the_feedback_as_it_is_a_marked_workbook_or_a_short_note():
-    """A file refused unread is answered with a note (.loi.txt), which has no cells to colour."""
+    """A file refused unread is answered with a note (.loi.txt), which has no cells to colour; a feedback file not
+    written yet is said to come with the next run."""
     received = dt.datetime(2025, 1, 15)
     submissions = [
         Submission("s1", "r1", "UB-KT", "o-xa.xlsx", "0" * 64, None, received, AS_OF, "rejected", 0, 0),
         Submission("s2", "r1", "UB-KT", "ds.csv", "1" * 64, None, received, AS_OF, "accepted_with_errors", 2, 1),
+        Submission("s3", "r1", "UB-KT", "ds2.csv", "2" * 64, None, received, AS_OF, "accepted_with_errors", 2, 1),
     ]
     feedback = {"s1": Path("outbox/UB-KT/o-xa.xlsx.loi.txt"), "s2": Path("outbox/UB-KT/ds.csv.loi.xlsx")}
 
@@ -308,4 +310,5 @@ def test_an_alert_points_at_the_feedback_as_it_is_a_marked_workbook_or_a_short_n
     assert pointers == [
         "Phiếu góp ý: outbox/UB-KT/o-xa.xlsx.loi.txt",
         "Phiếu góp ý (các ô cần sửa đã được tô màu): outbox/UB-KT/ds.csv.loi.xlsx",
+        "Phiếu góp ý chưa ghi được; sẽ có trong thư mục phản hồi sau lần chạy tới.",
     ]
