@@ -215,6 +215,7 @@ def test_a_dead_channel_is_recorded_and_fails_a_strict_run_but_not_the_other_ale
         # the working one costs the alert nothing.
         ("staffq.toml", "[alerts\noperator = 3\n", "not valid TOML"),
     ],
+    ids=["catalogue", "settings"],
 )
 def test_a_flow_that_breaks_tells_the_operator(
     tmp_path, prefect_engine, webhook, quick_retries, monkeypatch, broken, text, error
