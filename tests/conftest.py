@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
+import subprocess
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import hypothesis
 import openpyxl
 import pytest
+import xlsxwriter
 
 from flows import pipeline
 from flows.inbox import discover
@@ -117,3 +124,47 @@ def run_once(root, as_of=AS_OF):
     pipeline.load(config, submissions, run_id, as_of, seen)
     finish_pending(config, run_id)
     return config.workspace
+
+
+@contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """`folder` read-only: a read-only bind mount of it as root (root ignores a folder's mode), its mode otherwise;
+    where root may not mount, a file stands in its place, which fails a write the same way."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+    elif subprocess.run(["mount", "--bind", "-o", "ro", str(folder), str(folder)], capture_output=True).returncode:
+        folder.rmdir()
+        folder.write_text("not a folder")
+    try:
+        yield
+    finally:
+        if folder.is_file():
+            folder.unlink()
+        elif os.geteuid() == 0:
+            subprocess.run(["umount", str(folder)], check=True)
+        else:
+            folder.chmod(0o755)
+
+
+def list_with_cells(path: Path, columns: int, rows: int, *extra: tuple[int, int]) -> Path:
+    """A list of `rows` x `columns` cells, plus one cell at each (row, column) of `extra`, 0-based, written into
+    the sheet after the area it declares was computed: the sheet declares the list's area alone."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet("Danh sách")
+    for row in range(rows):
+        sheet.write_row(row, 0, [f"{row}-{column}" for column in range(columns)])
+    workbook.close()
+    cells = "".join(
+        f'<row r="{row + 1}"><c r="{xlsxwriter.utility.xl_rowcol_to_cell(row, column)}" t="inlineStr">'
+        "<is><t>x</t></is></c></row>"
+        for row, column in extra
+    )
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", cells.encode() + b"</sheetData>")
+            target.writestr(item, data, zipfile.ZIP_DEFLATED)
+    return path

@@ -11,6 +11,7 @@ import shutil
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -206,15 +207,27 @@ def test_a_dead_channel_is_recorded_and_fails_a_strict_run_but_not_the_other_ale
     ]
 
 
-def test_a_flow_that_breaks_tells_the_operator(tmp_path, prefect_engine, webhook, quick_retries, monkeypatch):
-    monkeypatch.setenv("STAFFQ_ALERTS__OPERATOR", json.dumps([webhook.url]))
+@pytest.mark.parametrize(
+    ("broken", "text", "error"),
+    [
+        ("agencies.csv", "agency_code,name\nnot a catalogue\n", "missing columns"),
+        # The workspace's own alert settings cannot be read: the environment's are used, and a dead channel beside
+        # the working one costs the alert nothing.
+        ("staffq.toml", "[alerts\noperator = 3\n", "not valid TOML"),
+    ],
+    ids=["catalogue", "settings"],
+)
+def test_a_flow_that_breaks_tells_the_operator(
+    tmp_path, prefect_engine, webhook, quick_retries, monkeypatch, broken, text, error
+):
+    monkeypatch.setenv("STAFFQ_ALERTS__OPERATOR", json.dumps([f"json://127.0.0.1:{free_port()}/dead", webhook.url]))
     root = tmp_path / "ws"
     create_workspace(root)
-    (root / "agencies.csv").write_text("agency_code,name\nnot a catalogue\n", encoding="utf-8")
-    with pytest.raises(Exception, match="missing columns"):
+    (root / broken).write_text(text, encoding="utf-8")
+    with pytest.raises(Exception, match=error):
         run_nightly(root, AS_OF)
     assert [message["title"] for message in webhook.received] == ["[staffq] Lần chạy đêm thất bại"]
-    assert "missing columns" in webhook.received[0]["message"]
+    assert error in webhook.received[0]["message"]
 
 
 def test_a_late_agency_with_its_own_channel_gets_a_reminder(tmp_path, prefect_engine, webhook):
@@ -279,3 +292,24 @@ def test_no_birth_date_or_id_quoted_by_any_check_reaches_a_shared_channel(tmp_pa
     assert [value for value in written if value in sent] == []
     assert f'Tệp "{name}" (danh sách tính đến ngày 31/12/2024)' in webhook.received[0]["message"]
     assert f'UB-NV, tệp "{name}"' in webhook.received[1]["message"]
+
+
+def test_an_alert_points_at_the_feedback_as_it_is_a_marked_workbook_or_a_short_note():
+    """A file refused unread is answered with a note (.loi.txt), which has no cells to colour; a feedback file not
+    written yet is said to come with the next run."""
+    received = dt.datetime(2025, 1, 15)
+    submissions = [
+        Submission("s1", "r1", "UB-KT", "o-xa.xlsx", "0" * 64, None, received, AS_OF, "rejected", 0, 0),
+        Submission("s2", "r1", "UB-KT", "ds.csv", "1" * 64, None, received, AS_OF, "accepted_with_errors", 2, 1),
+        Submission("s3", "r1", "UB-KT", "ds2.csv", "2" * 64, None, received, AS_OF, "accepted_with_errors", 2, 1),
+    ]
+    feedback = {"s1": Path("outbox/UB-KT/o-xa.xlsx.loi.txt"), "s2": Path("outbox/UB-KT/ds.csv.loi.xlsx")}
+
+    [alert] = invalid_data_alerts(submissions, {"UB-KT": AgencyContact("Phòng Kinh tế", ())}, ("json://x",), feedback)
+
+    pointers = [line.strip() for line in alert.body.splitlines() if "Phiếu góp ý" in line]
+    assert pointers == [
+        "Phiếu góp ý: outbox/UB-KT/o-xa.xlsx.loi.txt",
+        "Phiếu góp ý (các ô cần sửa đã được tô màu): outbox/UB-KT/ds.csv.loi.xlsx",
+        "Phiếu góp ý chưa ghi được; sẽ có trong thư mục phản hồi sau lần chạy tới.",
+    ]

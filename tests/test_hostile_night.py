@@ -22,7 +22,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from conftest import FIXTURES, NIGHT_STAGES, counts, person, write_template_workbook
+from conftest import FIXTURES, NIGHT_STAGES, counts, person, read_only, write_template_workbook
 from flows.cli.init import create_workspace
 from flows.processes import Failed, WorkerLimits, worker_pool
 
@@ -321,17 +321,16 @@ def test_a_worker_over_its_limits_fails_its_own_call_and_the_pool_goes_on():
 
 
 def test_feedback_that_cannot_be_written_is_written_by_the_next_run(tmp_path):
-    """The outbox folder of one agency cannot be made (a file stands in its way): its feedback waits, the other
-    agency's is written, and the run says what was left; the next run, with the way clear, writes it."""
+    """The outbox folder of one agency is read-only: its feedback waits, the other agency's is written, and the run
+    says what was left; the next run, with the folder writable again, writes it."""
     root = tmp_path / "ws"
     create_workspace(root)
     shutil.copy(FIXTURES / "name_with_digits.csv", root / "inbox" / "UB-NV" / "ds.csv")
     shutil.copy(FIXTURES / "gender_invalid.csv", root / "inbox" / "UB-TP" / "ds.csv")
-    (root / "outbox").mkdir(exist_ok=True)
-    (root / "outbox" / "UB-NV").write_text("not a folder")
     marker = uuid.uuid4().hex
 
-    first = staffq_run(root, marker)
+    with read_only(root / "outbox" / "UB-NV"):
+        first = staffq_run(root, marker)
 
     assert first.returncode == 0, first.stderr
     assert "Not done, left for the next run (1)" in first.stdout
@@ -339,7 +338,6 @@ def test_feedback_that_cannot_be_written_is_written_by_the_next_run(tmp_path):
     assert rows(root, "select kind, attempts, last_error is not null from meta.pending_work where done_at is null") == [
         ("feedback", 1, True)
     ]
-    (root / "outbox" / "UB-NV").unlink()
 
     second = staffq_run(root, marker)
 

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from conftest import AS_OF, person, run_once, write_template_workbook
+from conftest import AS_OF, list_with_cells, person, run_once, write_template_workbook
 from flows import pipeline
 from flows.cli.app import app
 from flows.cli.check import check_file
@@ -196,6 +196,25 @@ def test_a_check_shows_every_problem_as_staffq_check_finds_it_and_the_marked_wor
     workbook = openpyxl.load_workbook(io.BytesIO(marked.content))
     assert "Lỗi" in workbook.sheetnames and "Danh sách" in workbook.sheetnames
     assert inbox_files(root, "UB-NV") == []  # a check sends nothing
+
+
+def test_a_list_that_would_take_the_portals_memory_costs_its_own_check_alone(tmp_path):
+    """With the cell limit raised, two cells near A1 that span seventy million cells pass the checks made before
+    reading, and reading them needs more memory than a check may take: the worker checking it dies, the clerk is
+    told what to do, and the portal — whose process runs the nightly schedule too — goes on checking."""
+    root = portal_workspace(tmp_path)
+    config = root / "staffq.toml"
+    raised = "[limits]\nmax_cells = 100000000\nmax_memory_mb_per_file = 2048\n"
+    config.write_text(config.read_text(encoding="utf-8").replace("[limits]\n", raised), encoding="utf-8")
+    hostile = list_with_cells(tmp_path / "gan.xlsx", 4, 3, (9998, 701), (99998, 25))
+
+    with running_portal(root, "127.0.0.1", 0) as url:
+        client = signed_in(url, CLERK[0])
+        refused = client.get(checked(client, hostile))
+        good = client.get(checked(client, list_with_errors(tmp_path / "ds.xlsx")))
+
+    assert [row[6].rsplit(" ", 1)[1] for row in problem_rows(refused.text)] == ["file-memory-limit"]
+    assert "đọc 6, nhận 4, trả lại 2" in good.text
 
 
 def test_a_list_with_errors_is_sent_only_after_confirmation_atomically_under_a_name_of_its_own(

@@ -20,9 +20,10 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from conftest import FIXTURES, run_once
+from conftest import AS_OF, FIXTURES, run_once
 from flows.cli.app import app
 from flows.cli.init import create_workspace
+from flows.nightly import run_nightly
 from warehouse.faults import STAGES
 from warehouse.workspace import Workspace
 
@@ -136,6 +137,21 @@ def test_a_load_over_its_memory_limit_fails_whole(tmp_path):
     assert not any(Workspace.at(root).staging.iterdir())
     with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as connection:
         assert connection.execute("select count(*) from dq.submissions").fetchall() == [(0,)]
+
+
+def test_a_night_that_fails_is_on_record_as_failed_with_its_error(tmp_path, prefect_engine, monkeypatch):
+    """The flow's load runs out of memory and rolls back; the run's record, kept in a transaction of its own, says
+    the night failed and why."""
+    root = workspace(tmp_path)
+    monkeypatch.setenv("STAFFQ_WAREHOUSE__MEMORY_LIMIT", "1MB")
+    with pytest.raises(duckdb.OutOfMemoryException):
+        run_nightly(root, AS_OF)
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as connection:
+        runs = connection.execute("select status, error, finished_at is not null from dq.runs").fetchall()
+        assert connection.execute("select count(*) from dq.submissions").fetchall() == [(0,)]
+    assert [(status, error.split(":")[0], finished) for status, error, finished in runs] == [
+        ("failed", "OutOfMemoryException", True)
+    ]
 
 
 def test_a_runs_record_ends_when_its_load_commits(tmp_path):

@@ -1,4 +1,5 @@
-"""Workbooks staffq writes for people store text as text: an agency named like a formula stays a name."""
+"""Workbooks staffq writes for people store text as text: an agency named like a formula stays a name, and a name
+holding a character XML cannot hold is written with that character shown, not refused."""
 
 import csv
 
@@ -12,24 +13,26 @@ from flows.cli.init import create_workspace
 
 # Names Excel would run or read as a formula, a number or a function call; openpyxl writes "=..." as a formula.
 FORMULA_LIKE = ('=HYPERLINK("http://example.invalid","bấm vào đây")', "+1", "@SUM(1)", "-2")
+# A name with a control character (pasted from another program), and how a workbook shows it.
+CONTROL_NAME, CONTROL_SHOWN = "Phòng\x01 Kinh tế", "Phòng\u2401 Kinh tế"
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("name", FORMULA_LIKE)
-def test_the_template_writes_an_agency_name_like_a_formula_as_text(tmp_path, name):
+@pytest.mark.parametrize(("name", "shown"), [*((name, name) for name in FORMULA_LIKE), (CONTROL_NAME, CONTROL_SHOWN)])
+def test_the_template_writes_an_agency_name_like_a_formula_as_text(tmp_path, name, shown):
     path = tmp_path / "mau.xlsx"
 
     result = runner.invoke(app, ["template", "--out", str(path), f"--agency-name={name}"])
 
     assert result.exit_code == 0, result.output
     title = openpyxl.load_workbook(path)["Danh sách"]["A1"]
-    assert (title.data_type, title.value) == ("s", name)
+    assert (title.data_type, title.value) == ("s", shown)
 
 
 def test_the_forms_write_agency_names_like_formulas_as_text(tmp_path):
     root = tmp_path / "ws"
     create_workspace(root)
-    renamed = dict(zip(("UB-NV", "UB-VP", "UB-YT", "UB-GDDT"), FORMULA_LIKE, strict=True))
+    renamed = dict(zip(("UB-NV", "UB-VP", "UB-YT", "UB-GDDT", "UB-KT"), (*FORMULA_LIKE, CONTROL_NAME), strict=True))
     with (root / "agencies.csv").open(encoding="utf-8", newline="") as handle:
         agencies = list(csv.DictReader(handle))
     with (root / "agencies.csv").open("w", encoding="utf-8", newline="") as handle:
@@ -50,9 +53,11 @@ def test_the_forms_write_agency_names_like_formulas_as_text(tmp_path):
         (sheet.title, cell.value): cell.data_type
         for sheet in forms.worksheets
         for cell in sheet["B"]
-        if cell.value in FORMULA_LIKE
+        if cell.value in (*FORMULA_LIKE, CONTROL_SHOWN)
     }
     # Each agency is listed on the sheet of its own staff (BM01 for these offices) and on the leaders' form 9B.
     assert written == {
-        (sheet, name): "s" for sheet in ("BM01 cán bộ, công chức", "9B lãnh đạo, quản lý") for name in FORMULA_LIKE
+        (sheet, name): "s"
+        for sheet in ("BM01 cán bộ, công chức", "9B lãnh đạo, quản lý")
+        for name in (*FORMULA_LIKE, CONTROL_SHOWN)
     }

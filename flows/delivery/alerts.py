@@ -239,8 +239,12 @@ def _submission_lines(submission: Submission, feedback: Path | None) -> list[str
     if top:
         lines.append("  Lỗi chính:")
         lines += [f"  • {message} ({count} lần)" for message, count in top]
-    if feedback:
+    if feedback and feedback.suffix == ".xlsx":
         lines.append(f"  Phiếu góp ý (các ô cần sửa đã được tô màu): {feedback}")
+    elif feedback:  # a file refused unread gets a short note, with no cells to colour
+        lines.append(f"  Phiếu góp ý: {feedback}")
+    else:  # its writing failed: it waits in meta.pending_work for the next run, which writes it
+        lines.append("  Phiếu góp ý chưa ghi được; sẽ có trong thư mục phản hồi sau lần chạy tới.")
     return lines
 
 

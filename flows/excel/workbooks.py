@@ -20,6 +20,10 @@ CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LIST_TITLE = "DANH SÁCH CÁN BỘ, CÔNG CHỨC, VIÊN CHỨC, NGƯỜI LAO ĐỘNG"
 # The national motto stands over the last columns of the list, as on the printed forms.
 _MOTTO_SPAN = 10
+# The characters XML 1.0 cannot hold (C0 controls but tab, line feed and carriage return), each as its Unicode
+# picture (U+2400 and on: "␁" for \x01): the reader sees where a value holds one, and nothing is lost.
+_NOT_IN_XML = [chr(code) for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))]
+_VISIBLE = str.maketrans(dict(zip(_NOT_IN_XML, [chr(0x2400 + ord(c)) for c in _NOT_IN_XML], strict=True)))
 
 
 @dataclass(frozen=True)
@@ -43,10 +47,17 @@ class ListHeading:
     form_name: str = ""
 
 
+def printable(value: object) -> object:
+    """Text with the control characters XML cannot hold, which a file name, a CSV cell or an agency's name may carry,
+    shown as their pictures: openpyxl refuses them in a cell or a comment, and nothing written may be dropped."""
+    return value.translate(_VISIBLE) if isinstance(value, str) else value
+
+
 def write_cell(sheet: Worksheet, row: int, column: int, value: object) -> Cell:
-    """`sheet.cell(row, column, value)`, but a str is stored as text: openpyxl makes one starting with "=" a formula
-    (and "#N/A" an error), so an agency named `=HYPERLINK(...)` would be a live link in the board's forms."""
-    cell = sheet.cell(row, column, value)
+    """`sheet.cell(row, column, value)`, but a str is stored as text, `printable`: openpyxl makes one starting with
+    "=" a formula (and "#N/A" an error), so an agency named `=HYPERLINK(...)` would be a live link in the board's
+    forms."""
+    cell = sheet.cell(row, column, printable(value))
     if isinstance(value, str):
         cell.data_type = "s"
     return cell

@@ -12,12 +12,16 @@ import shutil
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.cli.check import CheckResult, check_file
+from flows.cli.check import CheckResult, Sender, check_file
 from flows.delivery.feedback import write_feedback
 from flows.inbox import file_sha256
+from flows.processes import Failed, WorkerLimits, WorkerPool, cores, worker_pool
+from flows.settings import load_settings
+from schemas.judging.results import stopped
 from warehouse.load import Submission
 from warehouse.workspace import Workspace
 
@@ -54,15 +58,31 @@ class CheckedLists:
         self.scratch = scratch
         self._lists: dict[str, CheckedList] = {}
         self._lock = threading.Lock()
+        self._stack = ExitStack()  # holds the workers once started
+        self._pool: WorkerPool | None = None
+
+    def _workers(self) -> WorkerPool:
+        """The worker processes that check uploads, started at the first check and kept until the portal stops."""
+        with self._lock:
+            if self._pool is None:
+                limits = load_settings(self.root).limits.worker_limits()
+                self._pool = self._stack.enter_context(worker_pool(cores(), limits))
+            return self._pool
 
     def new_folder(self) -> Path:
         """A private temporary folder for one upload."""
         return Path(tempfile.mkdtemp(prefix="staffq-portal-", dir=self.scratch))
 
     def check(self, folder: Path, upload: Path, sent_as: str, agency: str) -> CheckedList:
-        """Judge the upload lying in `folder` for `agency`, write its marked copy beside it, and keep both."""
-        result = check_file(upload, agency, self.root)
-        marked = _marked_copy(folder, upload, agency, result)
+        """Judge the upload lying in `folder` for `agency`, write its marked copy beside it, and keep both. Both are
+        made in a worker process under the workspace's [limits], as the night judges a file: this process also
+        runs the nightly schedule, and an upload that would take its memory (a reader that cannot allocate aborts
+        the process) or its time costs the clerk's check alone."""
+        workers = self._workers()
+        [outcome] = workers.run(_judged, [(folder, upload, agency, self.root)])
+        if isinstance(outcome, Failed) and outcome.reason == "error":
+            raise CheckFailed(outcome.detail)
+        result, marked = _stopped(upload, agency, outcome, workers.limits) if isinstance(outcome, Failed) else outcome
         checked = CheckedList(secrets.token_urlsafe(18), agency, folder, upload, sent_as, result, marked, time.time())
         with self._lock:
             self._forget_expired()
@@ -85,9 +105,11 @@ class CheckedLists:
             shutil.rmtree(checked.folder, ignore_errors=True)
 
     def close(self) -> None:
-        """Delete every folder still kept: when the portal stops."""
+        """Stop the workers and delete every folder still kept: when the portal stops."""
         with self._lock:
             lists, self._lists = list(self._lists.values()), {}
+            self._stack.close()
+            self._pool = None
         for checked in lists:
             shutil.rmtree(checked.folder, ignore_errors=True)
 
@@ -119,6 +141,25 @@ def send(checked: CheckedList, inbox: Path, now: dt.datetime) -> str:
         raise FileExistsError(f"inbox/{checked.agency}/{stem}{suffix} and its numbered names all exist")
     finally:
         partial.unlink(missing_ok=True)
+
+
+class CheckFailed(Exception):
+    """staffq failed while checking an upload (a bug, not the clerk's file): the clerk gets the portal's error page,
+    the operator the traceback in the log."""
+
+
+def _judged(folder: Path, upload: Path, agency: str, root: Path) -> tuple[CheckResult, Path | None]:
+    """The check of an upload and its marked copy, in the worker process."""
+    result = check_file(upload, agency, root)
+    return result, _marked_copy(folder, upload, agency, result)
+
+
+def _stopped(upload: Path, agency: str, failure: Failed, limits: WorkerLimits) -> tuple[CheckResult, None]:
+    """The verdict on an upload whose check was stopped at a limit: refused, with what to do, as the night says it."""
+    today = dt.date.today()
+    verdict = stopped(today, failure.reason, limits.seconds, limits.memory_mb)
+    logger.warning("portal: a check of a list of %s was stopped: %s", agency, failure.detail)
+    return CheckResult(upload.name, Sender(agency, None, "option"), verdict.status, 0, 0, verdict.issues, today), None
 
 
 def _marked_copy(folder: Path, upload: Path, agency: str, result: CheckResult) -> Path | None:

@@ -15,13 +15,16 @@ MEGABYTE = 1 << 20
 # The file-level checks of the read limits: a file over one of them is refused without being read.
 LIMIT_CODES = ("file-too-large", "file-unpacked-too-large", "file-too-many-columns", "file-too-many-cells")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?"')
-# A cell whose place alone makes a large area with A1: column AAA (703) and beyond, or row 10,000 and beyond in a
-# two-letter column, or 100,000 and beyond. Below these, any area is under ten million cells. The search starts at a
-# literal `r="` (the attribute's name is always lower case; the reader takes the column's letters in either case),
-# which keeps it to a small part of reading the sheet; only a block that holds such a cell is read again for the
-# places.
-_FAR_CELL = re.compile(rb'r="[A-Za-z](?:[A-Za-z]{2}|[A-Za-z][0-9]{5}|[0-9]{6})')
-_FAR_CELL_PLACE = re.compile(rb'r="([A-Za-z]{3,}|[A-Za-z]{2}(?=[0-9]{5})|[A-Za-z](?=[0-9]{6}))([0-9]+)"')
+# A cell far from A1: column AAA (703) and beyond, column CW (101) and beyond, row 10,000 and beyond in a two-letter
+# column, or row 100,000 and beyond. A sheet with none of them has its cells in columns A to CV and rows 1 to 99,999:
+# under the default ten million cells, whatever the cells' places (ZZ9999 beside Z99999 would make seventy million,
+# were column ZZ not far). A list rarely has a hundred columns, so far cells are rare in sheets that are fine. The
+# search starts at a literal `r="` (the attribute's name is always lower case; the reader takes the column's letters
+# in either case), which keeps it to a small part of reading the sheet; only a block that holds such a cell is read
+# again for the places.
+_FAR_COLUMN = rb"[A-Za-z]{3,}|(?:[D-Zd-z][A-Za-z]|[Cc][W-Zw-z])(?=[0-9])|[A-Za-z]{2}(?=[0-9]{5})|[A-Za-z](?=[0-9]{6})"
+_FAR_CELL = re.compile(rb'r="(?:' + _FAR_COLUMN + rb")")
+_FAR_CELL_PLACE = re.compile(rb'r="(' + _FAR_COLUMN + rb')([0-9]+)"')
 _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]+)"')
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _ODS_VALUE_TYPE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}value-type"
@@ -88,9 +91,8 @@ class _Extent:
     """The real extent of an .xlsx sheet, read from its cells while the sheet's XML streams by: the area a sheet
     declares can be a lie, and the reader allocates the area its cells span — one cell at XFD1048576 beside a
     list in A1:H20 makes it allocate the whole sheet. Only the cells far from A1 (see _FAR_CELL) and the last row
-    are looked at, which keeps the scan to a small part of the reading; an area made of cells each near A1 (ZZ1
-    and A99999) is left to the cells-read check after reading and, before that, to the memory limit of the process
-    reading it."""
+    are looked at, which keeps the scan to a small part of the reading: cells all near A1 span less than the
+    default limit of cells (a lower [limits] max_cells is checked on the cells read)."""
 
     def __init__(self, sheet: str):
         self.sheet = sheet
