@@ -161,10 +161,16 @@ def list_with_cells(path: Path, columns: int, rows: int, *extra: tuple[int, int]
         "<is><t>x</t></is></c></row>"
         for row, column in extra
     )
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(path, "w") as target:
+    return with_rows_added(buffer.getvalue(), cells, path)
+
+
+def with_rows_added(workbook: bytes, rows: str, path: Path) -> Path:
+    """The workbook written to `path` with the XML `rows` added at the end of its first sheet's cells, behind the
+    back of the writer, which computed the area the sheet declares without them."""
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(path, "w") as target:
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"</sheetData>", cells.encode() + b"</sheetData>")
+                data = data.replace(b"</sheetData>", rows.encode() + b"</sheetData>")
             target.writestr(item, data, zipfile.ZIP_DEFLATED)
     return path

@@ -22,7 +22,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from conftest import FIXTURES, NIGHT_STAGES, counts, person, read_only, write_template_workbook
+from conftest import FIXTURES, NIGHT_STAGES, counts, person, read_only, with_rows_added, write_template_workbook
 from flows.cli.init import create_workspace
 from flows.processes import Failed, WorkerLimits, worker_pool
 
@@ -49,13 +49,7 @@ def list_with_a_far_cell(path: Path, far_cell: str) -> Path:
     workbook.close()
     row_number = "".join(filter(str.isdigit, far_cell))
     cell = f'<row r="{row_number}"><c r="{far_cell}" t="inlineStr"><is><t>x</t></is></c></row>'
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(path, "w") as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"</sheetData>", cell.encode() + b"</sheetData>")
-            target.writestr(item, data, zipfile.ZIP_DEFLATED)
-    return path
+    return with_rows_added(buffer.getvalue(), cell, path)
 
 
 def ods_of_repeated_cells(path: Path, rows: int, columns: int) -> Path:

@@ -14,7 +14,7 @@ import xlsxwriter
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook import Workbook
 
-from flows.excel.workbooks import print_on_a4_landscape, write_cell
+from flows.excel.workbooks import NOT_IN_XML, PICTURES, print_on_a4_landscape, printable, write_cell
 
 ISSUE_SHEET = "Lỗi"
 COLOURS = {"error": "FFC7CE", "warning": "FFEB9C"}
@@ -59,12 +59,6 @@ _GROUPED_COLUMNS = (
 _RANGES_SHOWN = 12
 _EXAMPLES_SHOWN = 3
 _SUMMARY_TITLE = "KẾT QUẢ TIẾP NHẬN DANH SÁCH"
-# A rebuilt list's columns: as wide as their longest cell, within these bounds (characters).
-# The control characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE), each written as its visible
-# picture (U+2400 and on: "␁" for \x01): the clerk sees where their cell holds one, and nothing they wrote is lost.
-_NOT_IN_XML = [chr(code) for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))]
-_PICTURES = [chr(0x2400 + ord(character)) for character in _NOT_IN_XML]
-_VISIBLE = str.maketrans(dict(zip(_NOT_IN_XML, _PICTURES, strict=True)))
 LINE_HEIGHT = 15
 
 
@@ -259,7 +253,7 @@ def _issue_rows(issues: pl.DataFrame, columns: tuple, returned_whole: bool) -> p
             else pl.lit(None, pl.String).alias(key)
             for _, key, _ in columns
         ),
-    ).with_columns(pl.col(pl.String).str.replace_many(_NOT_IN_XML, _PICTURES))
+    ).with_columns(pl.col(pl.String).str.replace_many(NOT_IN_XML, PICTURES))
     lines = pl.max_horizontal(
         1 + pl.col(key).cast(pl.String).fill_null("").str.len_chars() // max(1, int(width * 1.1))
         for _, key, width in columns
@@ -276,9 +270,3 @@ def _severity_label(returned_whole: bool) -> pl.Expr:
         for severity in ("error", "warning")
     }
     return pl.when(pl.col("severity") == "error").then(labels["error"]).otherwise(labels["warning"])
-
-
-def printable(value: object) -> object:
-    """Text with the control characters XML cannot hold, which a file name or a CSV cell may carry, made visible:
-    openpyxl refuses them in a cell or a comment."""
-    return value.translate(_VISIBLE) if isinstance(value, str) else value

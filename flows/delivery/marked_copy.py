@@ -16,8 +16,9 @@ import xlsxwriter
 from openpyxl.comments import Comment
 from openpyxl.workbook import Workbook
 
-from flows.delivery.issue_sheet import FILLS, ISSUE_SHEET, LINE_HEIGHT, IssueSheet, printable, write_issue_list
+from flows.delivery.issue_sheet import FILLS, ISSUE_SHEET, LINE_HEIGHT, IssueSheet, write_issue_list
 from flows.excel.marking import Mark, mark_workbook
+from flows.excel.workbooks import printable
 from schemas.reading.headers import header_index
 from schemas.reading.layout import NoHeader, locate_table
 from schemas.reading.reader import TEXT_SUFFIXES, read_sheets

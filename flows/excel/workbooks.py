@@ -22,8 +22,9 @@ LIST_TITLE = "DANH SÁCH CÁN BỘ, CÔNG CHỨC, VIÊN CHỨC, NGƯỜI LAO Đ�
 _MOTTO_SPAN = 10
 # The characters XML 1.0 cannot hold (C0 controls but tab, line feed and carriage return), each as its Unicode
 # picture (U+2400 and on: "␁" for \x01): the reader sees where a value holds one, and nothing is lost.
-_NOT_IN_XML = [chr(code) for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))]
-_VISIBLE = str.maketrans(dict(zip(_NOT_IN_XML, [chr(0x2400 + ord(c)) for c in _NOT_IN_XML], strict=True)))
+NOT_IN_XML = [chr(code) for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))]
+PICTURES = [chr(0x2400 + ord(character)) for character in NOT_IN_XML]
+_VISIBLE = str.maketrans(dict(zip(NOT_IN_XML, PICTURES, strict=True)))
 
 
 @dataclass(frozen=True)
