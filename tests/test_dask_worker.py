@@ -16,6 +16,9 @@ from flows.cli.init import create_workspace
 from flows.nightly import run_nightly
 from warehouse.database import connect
 
+# Its module fixtures are costly: its tests run on one worker, which builds them once.
+pytestmark = pytest.mark.xdist_group("dask_worker")
+
 # What a night stores, each row named by its file rather than by ids and times that differ from run to run.
 STORED = {
     "dq.submissions": "select * exclude (submission_id, run_id, received_at) from dq.submissions",

@@ -15,6 +15,9 @@ from conftest import NIGHT_STAGES, counts
 from flows.cli.app import app
 from warehouse.database import connect
 
+# Its module fixtures are costly: its tests run on one worker, which builds them once.
+pytestmark = pytest.mark.xdist_group("demo")
+
 ARTICLE = {
     "staff.total": 2886,
     "leaders.total": 244,

@@ -27,6 +27,9 @@ from flows.demo.workspace import prepare_demo
 from warehouse.database import connect
 from warehouse.lake import Lake, for_lake
 
+# Its module fixtures are costly: its tests run on one worker, which builds them once.
+pytestmark = pytest.mark.xdist_group("ducklake")
+
 # What a night writes, compared before and after one is killed.
 _NIGHT_TABLES = ("core.staff", "dq.submissions", "dq.issues", "dq.rejected_rows", "analytics.indicators")
 

@@ -15,6 +15,9 @@ from flows.reports.forms import city_of, title_block, write_xlsx
 from flows.settings import ReportSettings
 from warehouse.database import connect
 
+# Its module fixtures are costly: its tests run on one worker, which builds them once.
+pytestmark = pytest.mark.xdist_group("official_forms")
+
 # A list without a date in its title is as of the day received, 15/01/2025 (conftest.run_once).
 AS_OF = dt.date(2025, 1, 31)
 SIGNED_ON = dt.date(2025, 2, 6)

@@ -27,6 +27,9 @@ from flows.nightly import run_nightly
 from warehouse.faults import STAGES
 from warehouse.workspace import Workspace
 
+# Its module fixtures are costly: its tests run on one worker, which builds them once.
+pytestmark = pytest.mark.xdist_group("trust")
+
 TESTS = Path(__file__).parent
 # Three agencies' lists: one clean, one with a rejected row, one refused whole.
 INPUTS = {

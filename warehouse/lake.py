@@ -127,7 +127,7 @@ def _postgres_extension() -> Path:
             return target
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            partial = target.with_suffix(".part")
+            partial = target.with_name(f"{target.name}.{os.getpid()}.part")  # two processes may copy at once
             shutil.copyfile(source, partial)
             partial.replace(target)
             return target
