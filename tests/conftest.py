@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import shutil
 import subprocess
 import zipfile
 from collections.abc import Iterator
@@ -110,6 +111,13 @@ def counts(path) -> dict[str, int]:
             "select schema_name || '.' || table_name from duckdb_tables() where schema_name <> 'meta'"
         ).fetchall()
         return {t: connection.execute(f"select count(*) from {t}").fetchall()[0][0] for (t,) in tables}
+
+
+def copy_of(workspace: Path, tmp_path: Path) -> Path:
+    """A copy of a workspace built once for a module, for one test to change as it likes: a night is costlier than
+    copying what it made. The workspace holds no absolute path (the warehouse records archive paths relative to
+    it), so the copy works where it lies."""
+    return shutil.copytree(workspace, tmp_path / "ws", symlinks=True)
 
 
 def run_once(root, as_of=AS_OF):

@@ -10,7 +10,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from conftest import AS_OF, FIXTURES, person, write_template_workbook
+from conftest import AS_OF, FIXTURES, copy_of, person, write_template_workbook
 from flows import pipeline
 from flows.cli.init import create_workspace
 from flows.delivery.feedback import (
@@ -26,14 +26,16 @@ from flows.settings import Configuration, Settings
 from schemas.rules.agencies import read_agencies
 from warehouse.database import connect
 from warehouse.queries import submission_issues
+from warehouse.workspace import Workspace
 
 LIMITS = Settings().limits.worker_limits()
 
 
-@pytest.fixture
-def judged(tmp_path):
-    """Files judged and loaded as the nightly flow does, keyed by agency."""
-    root = tmp_path / "ws"
+@pytest.fixture(scope="module")
+def judged_once(tmp_path_factory):
+    """Files judged and loaded as the nightly flow does, once for the module: the workspace's root and the
+    submissions keyed by agency."""
+    root = tmp_path_factory.mktemp("judged") / "ws"
     create_workspace(root)
     inbox = root / "inbox"
     shutil.copy(FIXTURES / "kitchen_sink.csv", inbox / "UB-NV" / "ds.csv")
@@ -56,7 +58,14 @@ def judged(tmp_path):
     submissions = pipeline.judge(config, incoming, run_id, now)
     pipeline.open_run(config.workspace, run_id, None, now, AS_OF)
     pipeline.load(config, submissions, run_id, AS_OF, seen)
-    return config.workspace, {s.agency_code: s for s in submissions}
+    return root, {s.agency_code: s for s in submissions}
+
+
+@pytest.fixture
+def judged(judged_once, tmp_path):
+    """The judged workspace, a copy of its own for each test, and its submissions keyed by agency."""
+    root, submissions = judged_once
+    return Workspace.at(copy_of(root, tmp_path)), submissions
 
 
 def feedback(workspace, submission):

@@ -6,13 +6,14 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from conftest import FIXTURES, run_once
+from conftest import FIXTURES, copy_of, run_once
 from flows.cli.app import app
 from flows.cli.init import create_workspace
 from warehouse import indicator_sql
 from warehouse.database import INDICATOR_DIR, connect
 from warehouse.indicator_sql import indicator_files
 from warehouse.indicators import IndicatorsNotUnique, compute_indicators
+from warehouse.workspace import Workspace
 
 AS_OF = dt.date(2024, 12, 31)
 # An 34 (leader, planned, excellent), Bình 44 (woman leader, planned, good), Cường 54 (good),
@@ -75,13 +76,19 @@ EXPECTED = {
 }
 
 
-@pytest.fixture
-def families(tmp_path):
-    """A workspace holding the six-person list, run once as of 31/12/2024."""
-    root = tmp_path / "ws"
+@pytest.fixture(scope="module")
+def families_once(tmp_path_factory):
+    """A workspace holding the six-person list, run once as of 31/12/2024, once for the module."""
+    root = tmp_path_factory.mktemp("families") / "ws"
     create_workspace(root)
     shutil.copy(FIXTURES / "indicator_families.csv", root / "inbox" / "UB-NV" / "ds.csv")
-    return run_once(root, as_of=AS_OF)
+    return run_once(root, as_of=AS_OF).root
+
+
+@pytest.fixture
+def families(families_once, tmp_path):
+    """That workspace, a copy of its own for each test."""
+    return Workspace.at(copy_of(families_once, tmp_path))
 
 
 def test_every_family_matches_the_hand_count(families):

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from openpyxl.comments import Comment
 from openpyxl.styles import Border, Font, Side
 from openpyxl.worksheet.formula import ArrayFormula
-from test_feedback import feedback, judged  # noqa: F401 - the files judged and loaded for the feedback tests
+from test_feedback import feedback, judged, judged_once  # noqa: F401 - the files judged and loaded for the feedback tests
 
 from flows.delivery.issue_sheet import ISSUE_SHEET, issue_sheet, write_issue_list
 from flows.delivery.marked_copy import cell_marks, patch_their_workbook
