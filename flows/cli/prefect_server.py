@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from flows.cli.prefect_database import seed_database
 from flows.processes import set_parent_death_signal
 from warehouse.workspace import Workspace
 
@@ -70,6 +71,9 @@ class LocalServer:
     process: subprocess.Popen
     url: str
     log_path: Path
+    # The process making the template of Prefect's database, when this server had to migrate its own (see
+    # flows.cli.prefect_database): waited for on stop, so that the next new workspace finds it.
+    template_maker: subprocess.Popen | None = None
 
     @property
     def api_url(self) -> str:
@@ -90,6 +94,8 @@ class LocalServer:
     def stop(self) -> None:
         """Events and logs Prefect still holds sent first (they would be lost, with errors), then SIGTERM to the
         server's process group, SIGKILL after 20 s. Stopping a stopped server does nothing."""
+        if self.template_maker is not None:
+            self.template_maker.wait()
         if self.process.poll() is not None:
             return
         _drain_prefect()
@@ -102,7 +108,10 @@ class LocalServer:
 
 
 def start_server(log_path: Path, port: int | None = None, ui: bool = True) -> LocalServer:
-    """Start `prefect server start` on 127.0.0.1 (a free port unless given) and return at once."""
+    """Start `prefect server start` on 127.0.0.1 (a free port unless given) and return at once; a new Prefect home
+    gets its database from the template (flows.cli.prefect_database)."""
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect")
+    template_maker = seed_database(home, _stop_with_command(os.getpid()))
     port = port or _free_port()
     url = f"http://127.0.0.1:{port}"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -116,7 +125,7 @@ def start_server(log_path: Path, port: int | None = None, ui: bool = True) -> Lo
             start_new_session=True,
             preexec_fn=_stop_with_command(os.getpid()),
         )
-    return LocalServer(process, url, log_path)
+    return LocalServer(process, url, log_path, template_maker)
 
 
 def _server_environment(url: str) -> dict[str, str]:
