@@ -14,6 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import duckdb
 import pytest
 from postgres_server import postgres_server
 from test_trust import INPUTS, TESTS, run_in_subprocess
@@ -24,6 +25,7 @@ from flows.cli.app import app
 from flows.cli.init import create_workspace
 from flows.consolidation import consolidation
 from flows.demo.workspace import prepare_demo
+from warehouse import lake as lake_module
 from warehouse.database import connect
 from warehouse.lake import Lake, for_lake
 
@@ -266,10 +268,6 @@ def test_ducklake_readers_during_nights_see_no_error_and_never_half_a_night(tmp_
 def test_an_extension_file_changed_after_its_signature_was_checked_is_checked_again(tmp_path, monkeypatch):
     """A process checks the extensions' signatures once, then loads the same files unchecked: a file changed since
     (here, a byte in the middle of a copy) is checked again, and refused."""
-    import duckdb
-
-    from warehouse import lake as lake_module
-
     copies = []
     for path in lake_module.lake_extensions():
         copies.append(tmp_path / path.name)

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
@@ -39,7 +40,7 @@ with tempfile.TemporaryDirectory(dir=template.parent, prefix=".making-") as home
 """
 
 
-def seed_database(home: Path, stop_with_command) -> subprocess.Popen | None:
+def seed_database(home: Path, stop_with_command: Callable[[], None]) -> subprocess.Popen | None:
     """Before a server starts on Prefect home `home`: a copy of the template there when it has no database yet. When
     there is no template, the server migrates its own database as before, and a process started here makes the
     template for the next new workspace; it is returned, to be waited for, and is started with `stop_with_command`

@@ -1,6 +1,6 @@
 """Feedback for the agency: its own workbook back with every bad cell marked and explained in Vietnamese, led by a
-sheet "Lỗi" that says first what became of the list and what to do next, then what to fix (flows.delivery.
-issue_sheet, flows.delivery.marked_copy). The clerk fixes the file they know, in the place they know, and sees their
+sheet "Lỗi" that says first what became of the list and what to do next, then what to fix (`issue_sheet`,
+`marked_copy`). The clerk fixes the file they know, in the place they know, and sees their
 own values as written. This module decides what goes back for each submission, names it safely beside the list the
 agency sent, writes it atomically, and shares a night's feedback out over processes."""
 

@@ -17,8 +17,8 @@ from openpyxl.workbook import Workbook
 from flows.excel.workbooks import NOT_IN_XML, PICTURES, print_on_a4_landscape, printable, write_cell
 
 ISSUE_SHEET = "Lỗi"
-COLOURS = {"error": "FFC7CE", "warning": "FFEB9C"}
-FILLS = {severity: PatternFill("solid", start_color=colour, end_color=colour) for severity, colour in COLOURS.items()}
+_COLOURS = {"error": "FFC7CE", "warning": "FFEB9C"}
+FILLS = {severity: PatternFill("solid", start_color=colour, end_color=colour) for severity, colour in _COLOURS.items()}
 # What a problem means for the list depends on the verdict: in a list returned whole no row is taken, so no label
 # may say a row still is. Keyed by (list returned whole, severity, about the whole file).
 _SEVERITY_VI = {
@@ -213,7 +213,7 @@ def write_issue_list(layout: IssueSheet, path: Path) -> None:
         plain = workbook.add_format(wrap)
         bold = workbook.add_format({"bold": True})
         label = workbook.add_format({"bold": True, "valign": "top"})
-        marked = {severity: workbook.add_format(wrap | {"bg_color": f"#{c}"}) for severity, c in COLOURS.items()}
+        marked = {severity: workbook.add_format(wrap | {"bg_color": f"#{c}"}) for severity, c in _COLOURS.items()}
         span, last = layout.label_span, len(layout.columns) - 1
         for column, (_, _, width) in enumerate(layout.columns):
             sheet.set_column(column, column, width)
