@@ -3,6 +3,8 @@
 import datetime as dt
 import json
 import re
+import subprocess
+import sys
 
 import typer
 from rich.console import Console
@@ -144,3 +146,21 @@ def test_a_workspace_path_holding_markup_is_printed_as_written(tmp_path, monkeyp
     result = runner.invoke(app, ["run", "--workspace", str(folder)])
     assert (type(result.exception), result.exit_code) == (SystemExit, 2)
     assert f"{folder} is not a staffq workspace" in result.output
+
+
+def test_the_staffq_command_judges_a_list_without_importing_hypothesis():
+    """pandera would import hypothesis (installed here, for the tests) on its first validation; the `staffq` script
+    tells it that it is absent, and the list is judged the same."""
+    script = (
+        "import sys\n"
+        "from flows.cli.app import main\n"
+        f"sys.argv = ['staffq', 'check', {str(FIXTURES / 'name_with_digits.csv')!r}, '--json']\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    print('hypothesis' in sys.modules and sys.modules['hypothesis'] is None, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=FIXTURES)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "True"
+    assert json.loads(done.stdout)["rows_rejected"] == 1

@@ -164,16 +164,23 @@ def store_submissions(connection: duckdb.DuckDBPyConnection, submissions: list[S
         connection, "dq.submissions", pl.DataFrame([_submission_row(s) for s in submissions], schema=_SUBMISSION_SCHEMA)
     )
     kept = [s.submission_id for s in submissions if s.status != "duplicate"]
-    for table, part in (("dq.issues", "issues"), ("dq.rejected_rows", "rejected"), ("core.staff", "rows")):
-        staged = sorted(staging.glob(f"{part}-*.parquet"))
-        if staged:
-            files = ", ".join(quote_literal(str(path)) for path in staged)
-            columns = ", ".join(quote_identifier(name) for name in pl.read_parquet_schema(staged[0]))
-            connection.execute(
-                f"insert into {table} ({columns}) select {columns} from read_parquet([{files}], union_by_name = true) "
-                "where submission_id in (select unnest(?::varchar[]))",
-                [kept],
-            )
+    # Rows are identified by their columns (submission, sheet, row number), never by where they lie in the table:
+    # inserting them in any order spares DuckDB holding them back to keep the files' order.
+    connection.execute("set preserve_insertion_order = false")
+    try:
+        for table, part in (("dq.issues", "issues"), ("dq.rejected_rows", "rejected"), ("core.staff", "rows")):
+            staged = sorted(staging.glob(f"{part}-*.parquet"))
+            if staged:
+                files = ", ".join(quote_literal(str(path)) for path in staged)
+                columns = ", ".join(quote_identifier(name) for name in pl.read_parquet_schema(staged[0]))
+                connection.execute(
+                    f"insert into {table} ({columns}) select {columns} "
+                    f"from read_parquet([{files}], union_by_name = true) "
+                    "where submission_id in (select unnest(?::varchar[]))",
+                    [kept],
+                )
+    finally:
+        connection.execute("reset preserve_insertion_order")
 
 
 _SUBMISSION_SCHEMA = {

@@ -101,6 +101,9 @@ def publish(connection: duckdb.DuckDBPyConnection, target: Path) -> None:
     except duckdb.Error:  # not a database DuckDB can open: built again
         staging.unlink()
         _attach(connection, staging)
+    # The copy's tables are sets of rows, as every table is in SQL: letting DuckDB write them in any order spares it
+    # holding rows back to keep theirs, and the spilling that costs under the warehouse's memory limit.
+    connection.execute("set preserve_insertion_order = false")
     try:
         building_on_previous = _holds_this_format(connection, writer)
         if not building_on_previous:
@@ -121,6 +124,7 @@ def publish(connection: duckdb.DuckDBPyConnection, target: Path) -> None:
     finally:
         connection.execute(f"use {writer}")
         connection.execute("detach published")
+        connection.execute("reset preserve_insertion_order")
     staging.chmod(0o444)
     fault_point("mid_publish")
     _log_of(target).unlink(missing_ok=True)
