@@ -371,8 +371,7 @@ def load(
             store_submissions(connection, submissions, workspace.run_staging(run_id))
             fault_point("mid_load")
             accepted = [s.submission_id for s in submissions if s.status in ("accepted", "accepted_with_errors")]
-            for submission_id, issues in cross_agency_issues(people_in_other_agencies(connection, accepted)).items():
-                append_issues(connection, submission_id, issues)
+            append_issues(connection, cross_agency_issues(people_in_other_agencies(connection, accepted)))
             refresh_catalog(connection)
             refresh_terms(connection, settings.policy().terms())
             with load_timer.stage("indicators"):
@@ -400,12 +399,12 @@ def _without_indicators(stages: list[Stage]) -> list[Stage]:
     ]
 
 
-def cross_agency_issues(pairs: list[dict]) -> dict[str, pl.DataFrame]:
-    """`person-in-other-agency` warnings for both lists of each pair; a pair whose two sides are both new in
-    this run comes twice, once from each side, so each side is warned once."""
+def cross_agency_issues(pairs: list[dict]) -> pl.DataFrame:
+    """`person-in-other-agency` warnings for both lists of each pair, `submission_id` saying whose; a pair whose
+    two sides are both new in this run comes twice, once from each side, so each side is warned once."""
     new = {pair["submission_id"] for pair in pairs}
     definition = check_definition("person-in-other-agency")
-    rows: dict[str, list[dict]] = {}
+    rows = []
     for pair in pairs:
         sides = [(pair, "")]
         if pair["other_submission_id"] not in new:
@@ -415,8 +414,9 @@ def cross_agency_issues(pairs: list[dict]) -> dict[str, pl.DataFrame]:
             message_vi, message_en = definition.render(
                 {"other_agency": f"{side[other + 'agency_name']} ({side[other + 'agency_code']})"}
             )
-            rows.setdefault(side[prefix + "submission_id"], []).append(
+            rows.append(
                 {
+                    "submission_id": side[prefix + "submission_id"],
                     "sheet": side[prefix + "sheet"],
                     "row_number": side[prefix + "row_number"],
                     "list_number": side[prefix + "stt"],
@@ -430,7 +430,7 @@ def cross_agency_issues(pairs: list[dict]) -> dict[str, pl.DataFrame]:
                     "message_en": message_en,
                 }
             )
-    return {submission_id: pl.DataFrame(issues, schema=ISSUE_SCHEMA) for submission_id, issues in rows.items()}
+    return pl.DataFrame(rows, schema={"submission_id": pl.String, **ISSUE_SCHEMA})
 
 
 def received_at(started_at: dt.datetime, as_of: dt.date) -> dt.datetime:

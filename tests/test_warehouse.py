@@ -21,7 +21,7 @@ from flows.pipeline import VALIDATION_BATCH_FILES
 from schemas.judging.issues import ISSUE_SCHEMA, REJECTED_SCHEMA, Problem
 from schemas.judging.results import staff_columns
 from warehouse.database import connect, ddl_files, migrate, table_files, view_files
-from warehouse.load import Submission, stage_batch, store_submissions
+from warehouse.load import Submission, append_issues, stage_batch, store_submissions
 from warehouse.publish import ID_DIGITS, ID_MASK, ID_NUMBER, MASK_ID_NUMBERS, PUBLISHED_TABLES, publish
 from warehouse.tables import describe_tables, describe_views
 
@@ -456,6 +456,36 @@ def test_a_person_on_two_agencies_lists_is_flagged_to_both_and_counted_once(tmp_
     ]
     assert totals == {"city": 3.0, "UB-NV": 3.0, "UB-VP": 2.0}
     assert warnings == [("UB-NV", 2), ("UB-VP", 2)]  # file-as-of-missing, then this one
+
+
+def test_issues_found_later_are_numbered_after_each_lists_own_and_counted_in_one_go():
+    connection = duckdb.connect()
+    migrate(connection)
+    for submission_id in ("A", "B"):
+        connection.execute(
+            "insert into dq.submissions values (?, 'r', ?, 'ds.csv', 'h', null, now(), date '2024-12-31', "
+            "'accepted', 1, 1, 0, 0, 1, null, null)",
+            [submission_id, f"UB-{submission_id}"],
+        )
+    connection.execute(
+        "insert into dq.issues (submission_id, issue_number, agency_code, file_name, check_code, severity, "
+        "message_vi, message_en) values ('A', 7, 'UB-A', 'ds.csv', 'x', 'warning', 'v', 'e')"
+    )
+    late = pl.DataFrame(
+        [
+            {"submission_id": "B", "check_code": "y", "severity": "error", "message_vi": "b1", "message_en": "b1"},
+            {"submission_id": "A", "check_code": "y", "severity": "warning", "message_vi": "a1", "message_en": "a1"},
+            {"submission_id": "A", "check_code": "y", "severity": "error", "message_vi": "a2", "message_en": "a2"},
+        ],
+        schema={"submission_id": pl.String, **ISSUE_SCHEMA},
+    )
+    append_issues(connection, late)
+    numbered = connection.execute(
+        "select submission_id, issue_number, agency_code, message_vi from dq.issues order by all"
+    ).fetchall()
+    assert numbered == [("A", 7, "UB-A", "v"), ("A", 8, "UB-A", "a1"), ("A", 9, "UB-A", "a2"), ("B", 1, "UB-B", "b1")]
+    counted = connection.execute("select submission_id, errors, warnings from dq.submissions order by 1").fetchall()
+    assert counted == [("A", 1, 2), ("B", 1, 1)]
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

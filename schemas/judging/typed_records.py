@@ -120,27 +120,29 @@ def _parse_dates(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _resolve_vocabularies(frame: pl.DataFrame) -> pl.DataFrame:
-    """Resolve distinct values once per column, then join: cheap however long the list."""
+    """Resolve distinct values once per column, then give every cell its value's resolution: cheap however long the
+    list."""
     lookups = [(field, field) for field in fields_of_kind("vocab")]
     lookups += [(field, "mark") for field in fields_of_kind("mark")]
     lookups.append(("foreign_language_in_name", "foreign_language_level"))
+    # Each cell's row in its column's resolved values, found once; then the four parts taken from that row.
+    # Replaced, not joined: a join would copy every other column of the frame, once for each vocabulary.
+    positions: dict[str, pl.Expr] = {}
     looked_up = []
     for target, vocabulary in lookups:
         source = RAW.of("foreign_language_name" if target == "foreign_language_in_name" else target)
         resolved = resolve_column(vocabulary, frame[source])
-        # Replaced, not joined: a join would copy every other column of the frame, once for each vocabulary.
+        position = f"_position_in_{target}"
+        rows = pl.Series(range(resolved.height), dtype=pl.UInt32)
+        positions[position] = pl.col(source).replace_strict(resolved["value"], rows, default=None)
         for part, column in (
             ("code", CODE),
             ("status", STATUS),
             ("other_field", OTHER_FIELD),
             ("suggestion", SUGGESTION),
         ):
-            looked_up.append(
-                pl.col(source)
-                .replace_strict(resolved["value"], resolved[part], default=None, return_dtype=pl.String)
-                .alias(column.of(target))
-            )
-    frame = frame.with_columns(looked_up)
+            looked_up.append(pl.lit(resolved[part], pl.String).gather(pl.col(position)).alias(column.of(target)))
+    frame = frame.with_columns(**positions).with_columns(looked_up).drop(positions)
     marks = fields_of_kind("mark")
     return frame.with_columns(
         [CODE.col(field).alias(field) for field in fields_of_kind("vocab")]
