@@ -11,7 +11,6 @@ import multiprocessing.forkserver
 import os
 import resource
 import signal
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
@@ -110,7 +109,6 @@ def _limit_worker(memory_mb: int, command: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     os.environ["RUST_BACKTRACE"] = "0"
-    skip_pandera_strategies()
     set_parent_death_signal(signal.SIGKILL)
     fork_server = getattr(multiprocessing.forkserver, "_forkserver", None)
     alive = getattr(fork_server, "_forkserver_alive_fd", None)
@@ -121,14 +119,6 @@ def _limit_worker(memory_mb: int, command: int) -> None:
         os.kill(command, 0)
     except ProcessLookupError:  # the command ended before the signal was set
         os._exit(1)
-
-
-def skip_pandera_strategies() -> None:
-    """pandera imports hypothesis, when it is installed (it is a dev tool of this project), on its first validation,
-    for data synthesis staffq never does: about a quarter of a second of every command and worker that judges a
-    file. A process that has not imported hypothesis (every staffq process; the test suite imports it first) is
-    told it is absent."""
-    sys.modules.setdefault("hypothesis", None)
 
 
 def set_parent_death_signal(signum: int) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
-import pandera.polars as pa
+from schemas.lean_pandera import pa
 
 
 def _field(title: str, description: str, kind: str, req: str, **options) -> object:

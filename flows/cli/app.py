@@ -15,7 +15,6 @@ from rich.console import Console
 from flows.cli import console as show
 from flows.cli.portal import portal_app
 from flows.cli.prefect_server import LocalServer, prefect_api
-from flows.processes import skip_pandera_strategies
 
 app = typer.Typer(
     help="staffq: nightly quality checks and indicators for agencies' staff lists, in DuckDB.",
@@ -27,12 +26,6 @@ app.add_typer(portal_app, name="portal")
 # Without emoji codes: a clerk's ":thumbs_up:" is printed as written (staffq's own text has none).
 out = Console(emoji=False)
 err = Console(stderr=True, emoji=False)
-
-
-def main() -> None:
-    """The `staffq` command (the script's entry point)."""
-    skip_pandera_strategies()
-    app()
 
 
 def _as_of_option(help_text: str) -> typer.models.OptionInfo:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from functools import cache, lru_cache
 
-import pandera.polars as pa
 import polars as pl
 
 from schemas.judging.helper_columns import FILE, LAYOUT_GENDER, RAW
@@ -13,6 +12,7 @@ from schemas.judging.issues import ISSUE_SCHEMA, no_issues
 from schemas.judging.prepared import PreparedFile
 from schemas.judging.row_check import RowCheck
 from schemas.judging.row_checks import row_checks
+from schemas.lean_pandera import pa
 from schemas.policy import Policy
 from schemas.reading.sheets import column_number
 from schemas.staff import StaffRecord, field_titles
