@@ -39,6 +39,18 @@ def connect(
         connection.close()
 
 
+@contextmanager
+def rows_in_any_order(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Inserts and table copies in the block may write rows in any order. staffq's tables are sets of rows, each found
+    by its key columns (submission, sheet, row number), never by where it lies; keeping the source's order makes DuckDB
+    hold rows back, and spill under the memory limit (see benchmarks/RESULTS.md)."""
+    connection.execute("set preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        connection.execute("reset preserve_insertion_order")
+
+
 def migrate(connection: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply the DDL files not yet recorded, in order, then (re)create macros and views; returns what ran."""
     portable = for_lake if is_lake(connection) else str

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
+from warehouse.database import rows_in_any_order
 from warehouse.sql import quote_identifier, quote_literal
 
 if TYPE_CHECKING:
@@ -164,10 +165,7 @@ def store_submissions(connection: duckdb.DuckDBPyConnection, submissions: list[S
         connection, "dq.submissions", pl.DataFrame([_submission_row(s) for s in submissions], schema=_SUBMISSION_SCHEMA)
     )
     kept = [s.submission_id for s in submissions if s.status != "duplicate"]
-    # Rows are identified by their columns (submission, sheet, row number), never by where they lie in the table:
-    # inserting them in any order spares DuckDB holding them back to keep the files' order.
-    connection.execute("set preserve_insertion_order = false")
-    try:
+    with rows_in_any_order(connection):
         for table, part in (("dq.issues", "issues"), ("dq.rejected_rows", "rejected"), ("core.staff", "rows")):
             staged = sorted(staging.glob(f"{part}-*.parquet"))
             if staged:
@@ -179,8 +177,6 @@ def store_submissions(connection: duckdb.DuckDBPyConnection, submissions: list[S
                     "where submission_id in (select unnest(?::varchar[]))",
                     [kept],
                 )
-    finally:
-        connection.execute("reset preserve_insertion_order")
 
 
 _SUBMISSION_SCHEMA = {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.database import PUBLISH_FORMAT_DDL, create_views
+from warehouse.database import PUBLISH_FORMAT_DDL, create_views, rows_in_any_order
 from warehouse.faults import fault_point
 from warehouse.sql import quote_identifier, quote_literal
 
@@ -101,9 +101,6 @@ def publish(connection: duckdb.DuckDBPyConnection, target: Path) -> None:
     except duckdb.Error:  # not a database DuckDB can open: built again
         staging.unlink()
         _attach(connection, staging)
-    # The copy's tables are sets of rows, as every table is in SQL: letting DuckDB write them in any order spares it
-    # holding rows back to keep theirs, and the spilling that costs under the warehouse's memory limit.
-    connection.execute("set preserve_insertion_order = false")
     try:
         building_on_previous = _holds_this_format(connection, writer)
         if not building_on_previous:
@@ -117,14 +114,14 @@ def publish(connection: duckdb.DuckDBPyConnection, target: Path) -> None:
             connection.execute(f"insert into {PUBLISH_FORMAT_TABLE} values (?)", [_format()])
             connection.execute(f"use {writer}")
         connection.execute(MASK_ID_NUMBERS)
-        for table in PUBLISHED_TABLES:
-            _bring_up_to_date(connection, writer, table, whole=not building_on_previous)
+        with rows_in_any_order(connection):
+            for table in PUBLISHED_TABLES:
+                _bring_up_to_date(connection, writer, table, whole=not building_on_previous)
         connection.execute("use published")
         create_views(connection)
     finally:
         connection.execute(f"use {writer}")
         connection.execute("detach published")
-        connection.execute("reset preserve_insertion_order")
     staging.chmod(0o444)
     fault_point("mid_publish")
     _log_of(target).unlink(missing_ok=True)
