@@ -22,9 +22,11 @@ from openpyxl.styles import Border, Font, Side
 from openpyxl.worksheet.formula import ArrayFormula
 from test_feedback import feedback, judged, judged_once  # noqa: F401 - the files judged and loaded for the feedback tests
 
-from flows.delivery.issue_sheet import ISSUE_SHEET, issue_sheet, write_issue_list
+from flows.delivery.issue_sheet import ISSUE_SHEET, add_issue_sheet, first_sheet, issue_sheet, write_issue_list
 from flows.delivery.marked_copy import cell_marks, patch_their_workbook
 from flows.excel.marking import CannotMark, Mark, mark_workbook
+from flows.excel.workbooks import printable
+from schemas.reading.reader import read_sheets
 
 LIST = "Danh sách cán bộ"
 ANNEX = "Phụ lục"
@@ -382,6 +384,30 @@ def test_the_problem_sheet_comes_first_and_active_as_written_alone(writer, tmp_p
     assert not result[LIST].print_area
 
 
+def test_the_problem_sheet_as_xml_looks_as_openpyxl_lays_it_out(tmp_path):
+    """The two writers of the "Lỗi" sheet, the XML put into the clerk's package and openpyxl's in a workbook copied
+    cell by cell, show and print the same, but for how each stores what is the default: a width with or without its
+    padding, a default height or font size left out, an opaque colour's alpha."""
+    alone = tmp_path / "alone.xlsx"
+    write_issue_list(layout_of(ISSUES), alone)
+    copied = openpyxl.Workbook()
+    add_issue_sheet(copied, layout_of(ISSUES))
+    copied.save(tmp_path / "copied.xlsx")
+    as_xml = problem_sheet_looks(openpyxl.load_workbook(alone)[ISSUE_SHEET])
+    by_openpyxl = problem_sheet_looks(openpyxl.load_workbook(tmp_path / "copied.xlsx")[ISSUE_SHEET])
+    assert as_seen(as_xml) == as_seen(by_openpyxl)
+    assert len(as_xml["cells"]) == layout_of(ISSUES).header_row + ISSUES.height
+
+
+def as_seen(looks: dict) -> dict:
+    """What a problem sheet shows, its defaults made explicit."""
+    cells = [
+        [(v, bold, size or 11, colour[-6:], wrap) for v, bold, size, colour, wrap in row] for row in looks["cells"]
+    ]
+    heights = [height or 15 for height in looks["heights"]]
+    return looks | {"cells": cells, "widths": [int(width) for width in looks["widths"]], "heights": heights}
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (Debian package libreoffice-calc-nogui)")
 def test_libreoffice_opens_a_marked_workbook(tmp_path):
     """It prints the problem sheet and the marked values, and reads the comments: saved again by LibreOffice, the
@@ -488,10 +514,8 @@ def test_any_marks_on_any_list_round_trip(tmp_path, rows, marked, by_openpyxl):
                     elif value is not None:
                         sheet.write_number(r, c, value)
     given_marks = [Mark(LIST, r, c, is_error, text, 1) for (r, c), (is_error, text) in marked.items()]
-    problems = tmp_path / "problems.xlsx"
-    write_issue_list(layout_of(issues_of((LIST, 1, 1, "error", "x"))), problems)
     target = tmp_path / "marked.xlsx"
-    mark_workbook(source, problems, given_marks, target)
+    mark_workbook(source, first_sheet(layout_of(issues_of((LIST, 1, 1, "error", "x")))), given_marks, target)
     before, after = openpyxl.load_workbook(source), openpyxl.load_workbook(target)
     assert values(after) == values(before)
     letter = openpyxl.utils.get_column_letter
@@ -522,3 +546,27 @@ def test_a_csv_is_rebuilt_as_text_and_marked(tmp_path):
     ]
     assert {cell.data_type for row in result["ds"].iter_rows(max_row=3) for cell in row if cell.value} == {"s"}
     assert fills(result) == {("ds", "B2"): RED, ("ds", "A4"): YELLOW}
+
+
+# Any text a quoted CSV cell holds, but a NUL (the file is then binary, not read), line breaks and quotes.
+csv_text = st.text(
+    st.characters(codec="utf-8", exclude_characters='\x00\r\n"', exclude_categories=("Cs",)), max_size=10
+)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(csv_text, min_size=3, max_size=3), min_size=1, max_size=6))
+def test_any_csv_is_rebuilt_as_the_text_staffq_read(tmp_path, rows):
+    """Whatever a CSV's cells hold (markup, spaces, control characters, any script), the rebuilt sheet holds the
+    text staffq read, a control character shown as its picture."""
+    source = tmp_path / "ds.csv"
+    source.write_text("".join(",".join(f'"{value}"' for value in row) + "\n" for row in rows), encoding="utf-8")
+    target = tmp_path / "ds.loi.xlsx"
+    issues = issues_of(("ds", 1, 1, "error", "x"))
+    patch_their_workbook(source, Path("ds.csv"), layout_of(issues), issues, target)
+    (sheet,), _ = read_sheets(source)
+    expected = {
+        (r, c): printable(value) for r, row in enumerate(sheet.cells.rows()) for c, value in enumerate(row) if value
+    }
+    result = openpyxl.load_workbook(target)["ds"]
+    assert {(c.row - 1, c.column - 1): c.value for row in result.iter_rows() for c in row if c.value} == expected

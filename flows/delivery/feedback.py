@@ -35,8 +35,7 @@ logger = logging.getLogger(__name__)
 LISTED_ISSUES_MAX = 1_000
 # Above this many rows the clerk's own workbook is not copied and marked (the copy costs in proportion to the list,
 # and the openpyxl copy, for a workbook the patch cannot mark, holds every cell in memory, so one long list would
-# outweigh the rest of the night); the "Lỗi" sheet alone goes back, listing every problem, streamed by xlsxwriter
-# in constant memory.
+# outweigh the rest of the night); the "Lỗi" sheet alone goes back, listing every problem.
 MARKED_COPY_MAX_ROWS = 20_000
 # Rows of lists with issues per process writing feedback: starting a process is worth it only for a share of work
 # about this large, so that a night of a few short lists stays in one process. Counted in rows, not files, so that a

@@ -1,19 +1,23 @@
 """The "Lỗi" sheet that leads the clerk's feedback: what became of the list and what to do next, then what to fix,
 errors first, each problem named by the row as Excel numbers it, the list's own STT and the person's name. Laid out
-once (`IssueSheet`) for both writers: openpyxl, inside a workbook copied cell by cell, and xlsxwriter, streamed
-alone in constant memory to be grafted into the clerk's own package."""
+once (`IssueSheet`) for both writers: openpyxl, inside a workbook copied cell by cell, and as worksheet XML written
+straight into the clerk's own package (or an empty one)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import openpyxl
 import polars as pl
-import xlsxwriter
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
+from flows.excel.marking import CellFormat, WrittenSheet, write_workbook
+from flows.excel.marking.written_sheets import cell_xml, row_xml, worksheet_xml
 from flows.excel.workbooks import NOT_IN_XML, PICTURES, print_on_a4_landscape, printable, write_cell
 
 ISSUE_SHEET = "Lỗi"
@@ -204,39 +208,41 @@ def add_issue_sheet(workbook: Workbook, layout: IssueSheet) -> None:
 
 
 def write_issue_list(layout: IssueSheet, path: Path) -> None:
-    """The "Lỗi" sheet alone, the same as in a copied workbook, streamed to `path` row by row in constant memory.
-    Text stays text: nothing the clerk wrote becomes a formula or a link."""
-    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    with xlsxwriter.Workbook(path, options) as workbook:
-        sheet = workbook.add_worksheet(ISSUE_SHEET)
-        wrap = {"text_wrap": True, "valign": "top"}
-        plain = workbook.add_format(wrap)
-        bold = workbook.add_format({"bold": True})
-        label = workbook.add_format({"bold": True, "valign": "top"})
-        marked = {severity: workbook.add_format(wrap | {"bg_color": f"#{c}"}) for severity, c in _COLOURS.items()}
-        span, last = layout.label_span, len(layout.columns) - 1
-        for column, (_, _, width) in enumerate(layout.columns):
-            sheet.set_column(column, column, width)
-        sheet.write(0, 0, _SUMMARY_TITLE, workbook.add_format({"bold": True, "font_size": 13}))
-        for row, (title, text, lines) in enumerate(layout.summary, start=1):
-            sheet.set_row(row, LINE_HEIGHT * lines)
-            if span > 1:
-                sheet.merge_range(row, 0, row, span - 1, title, label)
-            else:
-                sheet.write(row, 0, title, label)
-            sheet.merge_range(row, span, row, last, printable(text), plain)
-        header = layout.header_row - 1
-        sheet.write_row(header, 0, [title for title, _, _ in layout.columns], bold)
-        severity_column = layout.severity_column
-        for row, (severity, lines, *values) in enumerate(layout.rows.iter_rows(), start=header + 1):
-            sheet.set_row(row, LINE_HEIGHT * lines)
-            sheet.write_row(row, 0, values, plain)
-            sheet.write(row, severity_column, values[severity_column], marked[severity])
-        sheet.freeze_panes(header + 1, 0)
-        sheet.repeat_rows(header)
-        sheet.set_landscape()
-        sheet.set_paper(9)  # A4
-        sheet.fit_to_pages(1, 0)
+    """The "Lỗi" sheet alone, the same as in a clerk's patched workbook."""
+    write_workbook([first_sheet(layout)], path)
+
+
+def first_sheet(layout: IssueSheet) -> WrittenSheet:
+    """The "Lỗi" sheet as the patch puts it first in the clerk's workbook."""
+    return WrittenSheet(ISSUE_SHEET, partial(_sheet_xml, layout), layout.header_row)
+
+
+def _sheet_xml(layout: IssueSheet, style: Callable[[CellFormat], int]) -> bytes:
+    """The "Lỗi" sheet as worksheet XML, selected, its formats asked of `style`. Text stays text: nothing the clerk
+    wrote becomes a formula or a link."""
+    plain = style(CellFormat(wrap=True, top=True))
+    label = style(CellFormat(bold=True, top=True))
+    bold = style(CellFormat(bold=True))
+    marked = {severity: style(CellFormat(fill=colour, wrap=True, top=True)) for severity, colour in _COLOURS.items()}
+    letters = [get_column_letter(n) for n in range(1, len(layout.columns) + 1)]
+    span, header = layout.label_span, layout.header_row
+    rows = [row_xml(1, [cell_xml("A1", _SUMMARY_TITLE, style(CellFormat(bold=True, size=13)))])]
+    merged = []
+    for number, (title, text, lines) in enumerate(layout.summary, start=2):
+        cells = [cell_xml(f"A{number}", title, label), cell_xml(f"{letters[span]}{number}", printable(text), plain)]
+        rows.append(row_xml(number, cells, LINE_HEIGHT * lines))
+        if span > 1:
+            merged.append(f"A{number}:{letters[span - 1]}{number}")
+        merged.append(f"{letters[span]}{number}:{letters[-1]}{number}")
+    titles = [title for title, _, _ in layout.columns]
+    rows.append(row_xml(header, [cell_xml(f"{c}{header}", t, bold) for c, t in zip(letters, titles, strict=True)]))
+    for number, (severity, lines, *values) in enumerate(layout.rows.iter_rows(), start=header + 1):
+        styles = [plain] * len(values)
+        styles[layout.severity_column] = marked[severity]
+        cells = [cell_xml(f"{c}{number}", v, s) for c, v, s in zip(letters, values, styles, strict=True)]
+        rows.append(row_xml(number, cells, LINE_HEIGHT * lines))
+    widths = {n: width for n, (_, _, width) in enumerate(layout.columns, start=1)}
+    return worksheet_xml(rows, widths, frozen=(header, 0), merged=merged, selected=True, a4_landscape=True)
 
 
 def _issue_rows(issues: pl.DataFrame, columns: tuple, returned_whole: bool) -> pl.DataFrame:

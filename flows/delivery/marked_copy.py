@@ -7,24 +7,31 @@ from __future__ import annotations
 
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import openpyxl
 import polars as pl
-import xlsxwriter
 from openpyxl.comments import Comment
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
-from flows.delivery.issue_sheet import FILLS, ISSUE_SHEET, LINE_HEIGHT, IssueSheet, write_issue_list
-from flows.excel.marking import Mark, mark_workbook
-from flows.excel.workbooks import printable
+from flows.delivery.issue_sheet import FILLS, LINE_HEIGHT, IssueSheet, first_sheet
+from flows.excel.marking import CellFormat, Mark, WrittenSheet, mark_workbook, write_workbook
+from flows.excel.marking.written_sheets import row_xml, worksheet_xml
+from flows.excel.workbooks import NOT_IN_XML, PICTURES, printable
 from schemas.reading.headers import header_index
 from schemas.reading.layout import NoHeader, locate_table
 from schemas.reading.reader import TEXT_SUFFIXES, read_sheets
 from schemas.reading.sheets import Sheet, column_number
 from schemas.staff import fields_of_kind
 
+# What XML cannot hold as it is in a cell's text: its own markup characters, escaped, and the control characters
+# it cannot hold at all, shown as their pictures (flows.excel.workbooks.printable).
+_ESCAPED = ["&", "<", ">", *NOT_IN_XML]
+_ESCAPES = ["&amp;", "&lt;", "&gt;", *PICTURES]
 # A rebuilt list's columns: as wide as their longest cell, within these bounds (characters).
 _REBUILT_WIDTHS = (6, 40)
 _HEADER_LINES = 3
@@ -40,40 +47,56 @@ def their_workbook(source: Path) -> Workbook:
 
 
 def _rebuilt_workbook(source: Path, sent_as: Path, path: Path) -> None:
-    """A CSV's or .xls's cells as a workbook, every value as the text it was, streamed row by row in constant
-    memory and laid out as the list it is (`_rebuilt_layout`); a text file's one sheet is named after the file as
-    sent (the archive copy is named by its hash)."""
+    """A CSV's or .xls's cells as a workbook, every value as the text it was, laid out as the list it is
+    (`_rebuilt_layout`); a text file's one sheet is named after the file as sent (the archive copy is named by its
+    hash)."""
     sheets, _ = read_sheets(source)
     is_text = sent_as.suffix.lower() in TEXT_SUFFIXES
-    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    with xlsxwriter.Workbook(path, options) as workbook:
-        header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-        as_text = workbook.add_format({"num_format": "@"})
-        titles: set[str] = set()
-        for sheet in sheets:
-            title = _sheet_title(sent_as.stem if is_text else sheet.name)
-            # Excel compares sheet names without case; two sheets cut to the same 31 characters get a number.
-            title = next(t for n in range(len(titles) + 1) if (t := _numbered(title, n)).casefold() not in titles)
-            titles.add(title.casefold())
-            target = workbook.add_worksheet(title)
-            layout = _rebuilt_layout(sheet)
-            for column, width in layout.widths.items():
-                target.set_column(column - 1, column - 1, width)
-            columns = [column_number(name) for name in sheet.cells.columns]
-            for row_index, row in enumerate(sheet.cells.iter_rows(), start=1):
-                if row_index == layout.header_row:
-                    target.set_row(row_index - 1, layout.header_height)
-                in_header = layout.header_row <= row_index < layout.first_row
-                formatted = layout.widths if in_header else layout.text_columns if row_index >= layout.first_row else ()
-                style = header if in_header else as_text
-                for column, value in zip(columns, row, strict=True):
-                    cell_style = style if column in formatted else None
-                    if value is not None:
-                        target.write_string(row_index - 1, column - 1, printable(str(value)), cell_style)
-                    elif cell_style and row_index <= layout.last_row:
-                        target.write_blank(row_index - 1, column - 1, None, cell_style)
-            if layout.first_row:
-                target.freeze_panes(layout.first_row - 1, 2)
+    titles: set[str] = set()
+    written = []
+    for sheet in sheets:
+        title = _sheet_title(sent_as.stem if is_text else sheet.name)
+        # Excel compares sheet names without case; two sheets cut to the same 31 characters get a number.
+        title = next(t for n in range(len(titles) + 1) if (t := _numbered(title, n)).casefold() not in titles)
+        titles.add(title.casefold())
+        written.append(WrittenSheet(title, partial(_rebuilt_sheet_xml, sheet, _rebuilt_layout(sheet))))
+    write_workbook(written, path)
+
+
+def _rebuilt_sheet_xml(sheet: Sheet, layout: _RebuiltLayout, style: Callable[[CellFormat], int]) -> bytes:
+    """A sheet's cells as worksheet XML: the header bold and wrapped over the list's columns, the ID and date
+    columns of the list formatted as text (blank cells too, down to the last row with a value), the rows below the
+    header and the first two columns frozen. Written a row at a time as text, its values escaped by polars."""
+    columns = [column_number(name) for name in sheet.cells.columns]
+    letters = [get_column_letter(column) for column in columns]
+    header, as_text = style(CellFormat(bold=True, wrap=True, top=True)), style(CellFormat(text=True))
+    # A cell's format by the part of the list its row is in: the header, the list, or neither.
+    in_header = [f' s="{header}"' if column in layout.widths else "" for column in columns]
+    in_list = [f' s="{as_text}"' if column in layout.text_columns else "" for column in columns]
+    elsewhere = [""] * len(columns)
+    escaped = sheet.cells.with_columns(pl.all().cast(pl.String).str.replace_many(_ESCAPED, _ESCAPES))
+    rows = []
+    for number, values in enumerate(escaped.iter_rows(), start=1):
+        formats = (
+            in_header
+            if layout.header_row <= number < layout.first_row
+            else in_list
+            if number >= layout.first_row
+            else elsewhere
+        )
+        blanks_kept = number <= layout.last_row
+        cells = [
+            f'<c r="{letter}{number}"{format_} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
+            if value is not None
+            else f'<c r="{letter}{number}"{format_}/>'
+            if format_ and blanks_kept
+            else ""
+            for letter, format_, value in zip(letters, formats, values, strict=True)
+        ]
+        if any(cells):
+            rows.append(row_xml(number, cells, layout.header_height if number == layout.header_row else None))
+    frozen = (layout.first_row - 1, 2) if layout.first_row else (0, 0)
+    return worksheet_xml(rows, dict(layout.widths), frozen=frozen)
 
 
 def _numbered(title: str, number: int) -> str:
@@ -144,16 +167,13 @@ def _neutralise_formulas(workbook: Workbook) -> None:
 
 
 def patch_their_workbook(source: Path, sent_as: Path, layout: IssueSheet, issues: pl.DataFrame, path: Path) -> None:
-    """Their own workbook, marked and led by the "Lỗi" sheet, patched as a package rather than loaded: the sheet is
-    written once, by the streaming writer, and grafted in. A CSV or .xls is first rebuilt as a workbook of its
-    cells."""
+    """Their own workbook, marked and led by the "Lỗi" sheet, patched as a package rather than loaded. A CSV or
+    .xls is first rebuilt as a workbook of its cells."""
     with tempfile.TemporaryDirectory(prefix="staffq-loi-") as folder:
-        problems = Path(folder) / f"{ISSUE_SHEET}.xlsx"
-        write_issue_list(layout, problems)
         if sent_as.suffix.lower() not in _OPENPYXL_SUFFIXES:
             _rebuilt_workbook(source, sent_as, Path(folder) / "rebuilt.xlsx")
             source = Path(folder) / "rebuilt.xlsx"
-        mark_workbook(source, problems, cell_marks(issues), path, title_of=_sheet_title)
+        mark_workbook(source, first_sheet(layout), cell_marks(issues), path, title_of=_sheet_title)
 
 
 def cell_marks(issues: pl.DataFrame) -> list[Mark]:

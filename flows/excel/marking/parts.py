@@ -1,5 +1,5 @@
 """The pieces of an Office Open XML package that patching one needs: namespaces and content types, a part's
-relationships and targets, free names and ids, and what a mark is."""
+relationships and targets, free names and ids, what a mark is and the cell formats staffq asks for."""
 
 from __future__ import annotations
 
@@ -35,6 +35,20 @@ class Mark:
     is_error: bool
     text: str
     count: int
+
+
+@dataclass(frozen=True)
+class CellFormat:
+    """A format a sheet staffq writes asks for: Calibri of `size` points, bold or not, filled with `fill` (RGB) or
+    not, its text wrapped and set at the top of the cell or not, formatted as text ("@": Excel keeps what is typed
+    there as typed) or not. A named font rather than the theme's: the sheet reads the same in every workbook."""
+
+    bold: bool = False
+    size: int = 11
+    fill: str | None = None
+    wrap: bool = False
+    top: bool = False
+    text: bool = False
 
 
 @dataclass

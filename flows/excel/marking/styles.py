@@ -1,19 +1,16 @@
 """A workbook's styles.xml grown by what marking adds: a filled copy of each cell format a mark lands on, and the
-problem sheet's own formats grafted after the clerk's."""
+formats the problem sheet asks for, after the clerk's."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from copy import deepcopy
 
 from lxml import etree
 
-from flows.excel.marking.parts import MAIN, CannotMark, serialise
+from flows.excel.marking.parts import MAIN, CannotMark, CellFormat, serialise
 
-_COLOURS = {True: "FFFFC7CE", False: "FFFFEB9C"}  # by is_error
-_STYLED_TAG = re.compile(r"<(?:c|row|col)\b[^>]*>")
-_STYLE_ATTRIBUTE = re.compile(r"""(\s(?:s|style)\s*=\s*)(["'])(\d+)\2""")
+_COLOURS = {True: "FFC7CE", False: "FFEB9C"}  # by is_error
+_TEXT_FORMAT = "49"  # "@", built into every spreadsheet program
 
 
 class Styles:
@@ -25,8 +22,10 @@ class Styles:
         self.root = root
         self.cell_formats = self._list("cellXfs")
         self.fills = self._list("fills")
+        self.fonts = self._list("fonts")
         self.clones: dict[tuple[int, bool], int] = {}
-        self.marking_fills: dict[bool, int] = {}
+        self.solid_fills: dict[str, int] = {}
+        self.added: dict[CellFormat, int] = {}
 
     def _list(self, name: str):
         found = self.root.find(f"{{{MAIN}}}{name}")
@@ -38,73 +37,62 @@ class Styles:
         """A cell format like `style` but filled in the colour of the mark; one per (style, colour)."""
         key = (style, is_error)
         if key not in self.clones:
-            if is_error not in self.marking_fills:
-                fill = etree.SubElement(self.fills, f"{{{MAIN}}}fill")
-                pattern = etree.SubElement(fill, f"{{{MAIN}}}patternFill", patternType="solid")
-                etree.SubElement(pattern, f"{{{MAIN}}}fgColor", rgb=_COLOURS[is_error])
-                etree.SubElement(pattern, f"{{{MAIN}}}bgColor", indexed="64")
-                self.marking_fills[is_error] = len(self.fills) - 1
             if style >= len(self.cell_formats):
                 raise CannotMark(f"a cell of style {style}, which styles.xml lacks")
             clone = deepcopy(self.cell_formats[style])
-            clone.set("fillId", str(self.marking_fills[is_error]))
+            clone.set("fillId", str(self._fill(_COLOURS[is_error])))
             clone.set("applyFill", "1")
             self.cell_formats.append(clone)
             self.clones[key] = len(self.cell_formats) - 1
         return self.clones[key]
 
-    def graft(self, other) -> Callable[[int], int]:
-        """Another workbook's cell formats appended with their fonts, fills, borders and number formats; maps its
-        style ids to the new ones."""
-        dxfs = other.find(f"{{{MAIN}}}dxfs")
-        if dxfs is not None and len(dxfs):
-            raise CannotMark("the problem sheet has differential formats")
-        offsets = {}
-        for name in ("fonts", "fills", "borders"):
-            mine, theirs = self._list(name), other.find(f"{{{MAIN}}}{name}")
-            offsets[name] = len(mine)
-            mine.extend(deepcopy(list(theirs)) if theirs is not None else [])
-        formats = self._number_formats(other)
-        first = len(self.cell_formats)
-        for xf in other.find(f"{{{MAIN}}}cellXfs"):
-            xf = deepcopy(xf)
-            for attribute, name in (("fontId", "fonts"), ("fillId", "fills"), ("borderId", "borders")):
-                xf.set(attribute, str(int(xf.get(attribute, 0)) + offsets[name]))
-            xf.set("numFmtId", str(formats.get(int(xf.get("numFmtId", 0)), int(xf.get("numFmtId", 0)))))
-            xf.set("xfId", "0")
-            self.cell_formats.append(xf)
-        return lambda style: style + first
+    def add(self, wanted: CellFormat) -> int:
+        """The id of a cell format as `wanted`, added with its font and fill; one per format."""
+        if wanted not in self.added:
+            font = etree.SubElement(self.fonts, f"{{{MAIN}}}font")
+            if wanted.bold:
+                etree.SubElement(font, f"{{{MAIN}}}b")
+            etree.SubElement(font, f"{{{MAIN}}}sz", val=str(wanted.size))
+            etree.SubElement(font, f"{{{MAIN}}}name", val="Calibri")
+            etree.SubElement(font, f"{{{MAIN}}}family", val="2")
+            xf = etree.SubElement(
+                self.cell_formats,
+                f"{{{MAIN}}}xf",
+                numFmtId=_TEXT_FORMAT if wanted.text else "0",
+                fontId=str(len(self.fonts) - 1),
+                fillId=str(self._fill(wanted.fill)),
+                borderId="0",
+                xfId="0",
+                applyFont="1",
+            )
+            if wanted.fill:
+                xf.set("applyFill", "1")
+            if wanted.text:
+                xf.set("applyNumberFormat", "1")
+            if wanted.wrap or wanted.top:
+                xf.set("applyAlignment", "1")
+                alignment = etree.SubElement(xf, f"{{{MAIN}}}alignment")
+                if wanted.top:
+                    alignment.set("vertical", "top")
+                if wanted.wrap:
+                    alignment.set("wrapText", "1")
+            self.added[wanted] = len(self.cell_formats) - 1
+        return self.added[wanted]
 
-    def _number_formats(self, other) -> dict[int, int]:
-        """Their custom number formats under ids free here."""
-        theirs = other.find(f"{{{MAIN}}}numFmts")
-        if theirs is None or not len(theirs):
-            return {}
-        mine = self.root.find(f"{{{MAIN}}}numFmts")
-        if mine is None:
-            mine = etree.Element(f"{{{MAIN}}}numFmts")
-            self.root.insert(0, mine)
-        free = max([163, *(int(f.get("numFmtId")) for f in mine)]) + 1
-        remap = {}
-        for number_format in theirs:
-            number_format = deepcopy(number_format)
-            remap[int(number_format.get("numFmtId"))] = free
-            number_format.set("numFmtId", str(free))
-            mine.append(number_format)
-            free += 1
-        return remap
+    def _fill(self, colour: str | None) -> int:
+        """0, the workbook's own "none" fill, or a solid fill of `colour` (RGB), added once."""
+        if colour is None:
+            return 0
+        if colour not in self.solid_fills:
+            fill = etree.SubElement(self.fills, f"{{{MAIN}}}fill")
+            pattern = etree.SubElement(fill, f"{{{MAIN}}}patternFill", patternType="solid")
+            etree.SubElement(pattern, f"{{{MAIN}}}fgColor", rgb="FF" + colour)
+            etree.SubElement(pattern, f"{{{MAIN}}}bgColor", indexed="64")
+            self.solid_fills[colour] = len(self.fills) - 1
+        return self.solid_fills[colour]
 
     def serialise(self) -> bytes:
         for element in self.root:
             if element.get("count") is not None:
                 element.set("count", str(len(element)))
         return serialise(self.root)
-
-
-def restyled(xml: str, remap: Callable[[int], int]) -> str:
-    """A sheet's XML with the style of every cell, row and column mapped by `remap` (its formats grafted here)."""
-    return _STYLED_TAG.sub(lambda tag: _restyle(tag.group(0), remap), xml)
-
-
-def _restyle(tag: str, remap: Callable[[int], int]) -> str:
-    return _STYLE_ATTRIBUTE.sub(lambda a: f"{a.group(1)}{a.group(2)}{remap(int(a.group(3)))}{a.group(2)}", tag)

@@ -3,13 +3,14 @@ whole) before any sheet is streamed, then written part by part, the parts nothin
 
 from __future__ import annotations
 
+import io
 import re
 import zlib
 from collections.abc import Callable, Iterable
-from copy import deepcopy
 from pathlib import Path
 from zipfile import ZIP_DEFLATED, BadZipFile, ZipFile, ZipInfo
 
+import xlsxwriter
 from lxml import etree
 from openpyxl.formula.translate import TranslatorError
 
@@ -37,7 +38,8 @@ from flows.excel.marking.parts import (
     serialise,
 )
 from flows.excel.marking.sheet_xml import patch_sheet
-from flows.excel.marking.styles import Styles, restyled
+from flows.excel.marking.styles import Styles
+from flows.excel.marking.written_sheets import WrittenSheet
 
 # Parts that would run something on the clerk's machine, or that speak of formulas no longer there: links to other
 # workbooks (a DDE link starts a program), the VBA project, and the calculation chain.
@@ -63,22 +65,40 @@ _COMPRESSION = 1
 
 
 def mark_workbook(
-    source: Path, problem_sheet: Path, marks: Iterable[Mark], target: Path, title_of: Callable[[str], str] = str
+    source: Path, first: WrittenSheet, marks: Iterable[Mark], target: Path, title_of: Callable[[str], str] = str
 ) -> None:
     """Write to `target` the workbook at `source` with `marks` filled and commented, its formulas inert, its links
-    and macros gone, and the only sheet of the workbook at `problem_sheet` first and active (replacing a sheet of
-    the same name). A mark's sheet is found by its name, else by `title_of` its name; marks on no sheet are left."""
+    and macros gone, and `first` first and active (replacing a sheet of the same name). A mark's sheet is found by
+    its name, else by `title_of` its name; marks on no sheet are left."""
     try:
-        with ZipFile(source) as package, ZipFile(problem_sheet) as problems:
-            _Patch(package, problems, list(marks), title_of).write(target)
+        with ZipFile(source) as package:
+            patch = _Patch(package)
+            patch.put_first(first)
+            patch.place_marks(list(marks), title_of)
+            patch.write(target)
     except _UNREADABLE as error:
         raise CannotMark(f"cannot patch {source.name}: {error!r}") from error
+
+
+def write_workbook(sheets: list[WrittenSheet], target: Path) -> None:
+    """A workbook of `sheets`, in order: an empty workbook of sheets of their names (and print titles) from
+    xlsxwriter, each sheet's part then replaced by its XML."""
+    empty = io.BytesIO()
+    with xlsxwriter.Workbook(empty, {"in_memory": True}) as workbook:
+        for sheet in sheets:
+            placeholder = workbook.add_worksheet(sheet.name)
+            if sheet.title_row:
+                placeholder.repeat_rows(sheet.title_row - 1)
+    with ZipFile(empty) as package:
+        patch = _Patch(package)
+        patch.fill(sheets)
+        patch.write(target)
 
 
 class _Patch:
     """One workbook's patch, planned on its small parts before any sheet is streamed."""
 
-    def __init__(self, package: ZipFile, problems: ZipFile, marks: list[Mark], title_of: Callable[[str], str]):
+    def __init__(self, package: ZipFile):
         self.package = package
         self.names = set(package.namelist())
         self.replaced: dict[str, bytes] = {}
@@ -97,9 +117,6 @@ class _Patch:
         self.styles = Styles(parse(package.read(self.styles_part)))
         self._drop_what_runs()
         self.sheets = self._sheets()
-        problem_name = self._graft_problem_sheet(problems)
-        self._place_marks(marks, title_of, problem_name)
-        self._comment_parts()
 
     # The workbook's parts
 
@@ -160,30 +177,19 @@ class _Patch:
             if override.get("PartName") == "/" + part:
                 self.types.remove(override)
 
-    # The problem sheet
+    # Sheets staffq writes
 
-    def _graft_problem_sheet(self, problems: ZipFile) -> str:
-        """Its sheet, styles and print titles into this workbook, first and active; returns its name."""
-        book_part = office_document(problems)
-        book = parse(problems.read(book_part))
-        rels_part = relationships_part(book_part)
-        rels = parse(problems.read(rels_part))
-        (entry,) = book.find(f"{{{MAIN}}}sheets")
-        name = entry.get("name")
-        by_id = {r.get("Id"): part_target(book_part, r.get("Target")) for r in rels}
-        if any(r.get("Type") == REL + "sharedStrings" for r in rels):
-            raise CannotMark("the problem sheet uses shared strings")
-        sheet_part = by_id[entry.get(f"{{{R}}}id")]
-        if relationships_part(sheet_part) in problems.namelist():
-            raise CannotMark("the problem sheet has relationships")
-        styles_part = next(part_target(book_part, r.get("Target")) for r in rels if r.get("Type") == REL + "styles")
-        remap = self.styles.graft(parse(problems.read(styles_part)))
-        xml = problems.read(sheet_part).decode()
-        xml = restyled(xml, remap)
+    def fill(self, sheets: list[WrittenSheet]) -> None:
+        """Each sheet of the workbook replaced by the sheet written of its name."""
+        written = {sheet.name: sheet for sheet in sheets}
+        for sheet in self.sheets:
+            self.replaced[sheet.part] = written[sheet.name].xml(self.styles.add)
 
-        position = self._remove_sheet_named(name)
+    def put_first(self, first: WrittenSheet) -> None:
+        """`first` into this workbook, first and active, with its formats and print titles."""
+        position = self._remove_sheet_named(first.name)
         part = free_name(self.names | set(self.added), "xl/worksheets/sheet{}.xml")
-        self.added[part] = xml.encode()
+        self.added[part] = first.xml(self.styles.add)
         relationship_id = free_id(self.workbook_rels)
         etree.SubElement(
             self.workbook_rels,
@@ -195,18 +201,18 @@ class _Patch:
         add_override(self.types, part, WORKSHEET_TYPE)
         sheets = self.workbook.find(f"{{{MAIN}}}sheets")
         ids = [int(s.get("sheetId")) for s in sheets]
-        first = etree.Element(f"{{{MAIN}}}sheet", name=name, sheetId=str(max(ids, default=0) + 1))
-        first.set(f"{{{R}}}id", relationship_id)
-        sheets.insert(0, first)
+        entry = etree.Element(f"{{{MAIN}}}sheet", name=first.name, sheetId=str(max(ids, default=0) + 1))
+        entry.set(f"{{{R}}}id", relationship_id)
+        sheets.insert(0, entry)
         self._renumber_local_names(position)
-        for title in book.iterfind(f"{{{MAIN}}}definedNames/{{{MAIN}}}definedName[@localSheetId]"):
-            title = deepcopy(title)
-            title.set("localSheetId", "0")
-            self._defined_names().append(title)
+        if first.title_row:
+            quoted = first.name.replace("'", "''")
+            titles = etree.SubElement(self._defined_names(), f"{{{MAIN}}}definedName", name="_xlnm.Print_Titles")
+            titles.set("localSheetId", "0")
+            titles.text = f"'{quoted}'!${first.title_row}:${first.title_row}"
         for view in self.workbook.iterfind(f"{{{MAIN}}}bookViews/{{{MAIN}}}workbookView"):
             view.set("activeTab", "0")
             view.attrib.pop("firstSheet", None)
-        return name
 
     def _remove_sheet_named(self, name: str) -> int | None:
         """The clerk's sheet of that name (as Excel compares them), gone; its place among the sheets."""
@@ -249,12 +255,14 @@ class _Patch:
 
     # The marks
 
-    def _place_marks(self, marks: list[Mark], title_of: Callable[[str], str], problem_name: str) -> None:
+    def place_marks(self, marks: list[Mark], title_of: Callable[[str], str]) -> None:
+        """Each mark on its sheet, and a comments part for each sheet marked."""
         by_name = {sheet.name: sheet for sheet in self.sheets if sheet.is_worksheet}
         for mark in marks:
             sheet = by_name.get(mark.sheet) or by_name.get(title_of(mark.sheet))
-            if sheet is not None and sheet.name != problem_name:
+            if sheet is not None:
                 sheet.marks[mark.row, mark.column] = mark
+        self._comment_parts()
 
     def _comment_parts(self) -> None:
         """A comments part and its VML drawing for each marked sheet, related from the sheet."""
