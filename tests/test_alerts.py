@@ -22,8 +22,8 @@ from conftest import AS_OF, FIXTURES
 from flows.cli.app import app
 from flows.cli.init import create_workspace
 from flows.delivery.alerts import AgencyContact, Alert, RunSummary, deliver, digest, invalid_data_alerts
+from flows.judging_rules import JudgingRules
 from flows.nightly import run_nightly
-from flows.pipeline import JudgingRules
 from flows.settings import Settings
 from schemas.judging.validate import validate_file
 from schemas.rules.agencies import read_agencies, shipped_agencies

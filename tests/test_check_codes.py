@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 
-from flows.pipeline import JudgingRules
+from flows.judging_rules import JudgingRules
 from flows.settings import Settings
 from schemas.judging.results import stopped
 from schemas.judging.validate import validate_file

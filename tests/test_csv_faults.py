@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from flows.pipeline import JudgingRules
+from flows.judging_rules import JudgingRules
 from flows.settings import Settings
 from schemas.judging.results import FileResult
 from schemas.judging.validate import validate_file

@@ -5,7 +5,7 @@ import string
 
 import pytest
 
-from flows.pipeline import JudgingRules
+from flows.judging_rules import JudgingRules
 from flows.settings import Settings
 from schemas.checks import checks
 from schemas.judging.validate import validate_file

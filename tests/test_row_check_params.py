@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 
 from conftest import FIXTURES
-from flows.pipeline import JudgingRules
+from flows.judging_rules import JudgingRules
 from flows.settings import Settings
 from schemas.judging import validate
 from schemas.judging.row_checks import row_checks

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, person, write_template_workbook
-from flows.pipeline import JudgingRules
+from flows.judging_rules import JudgingRules
 from flows.settings import Settings
 from schemas.judging import validate
 from schemas.judging.helper_columns import RAW

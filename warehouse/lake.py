@@ -10,10 +10,14 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from warehouse.sql import quote_literal
+
+# DuckDB is imported by the functions that open or find its files, not here: the settings describe a lake, and
+# `staffq check`, which reads them but opens no warehouse, would pay for importing it.
+if TYPE_CHECKING:
+    import duckdb
 
 # The name the attached lake goes by in a connection, and what `current_database()` answers there.
 LAKE_ALIAS = "lake"
@@ -71,6 +75,8 @@ def open_lake(lake: Lake, read_only: bool = False, memory_limit: str | None = No
     DuckDB checks an extension's signature on every LOAD, by hashing the whole file, and a night opens many
     connections. The first connection of a process loads the files with their signatures checked; later ones load
     the same files, unchanged since (the same inode, size and modification time), without checking again."""
+    import duckdb
+
     files = lake_extensions()
     checked = all(_VERIFIED.get(path) == _identity(path) for path in files)
     config = {
@@ -107,6 +113,8 @@ def _identity(path: Path) -> tuple[int, int, int, int]:
 
 
 def _extension_file(package: str, name: str) -> Path:
+    import duckdb
+
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError(f"the {package} package is not installed: `uv sync` installs it")
@@ -120,6 +128,8 @@ def _extension_file(package: str, name: str) -> Path:
 def _postgres_extension() -> Path:
     """The postgres extension under the file name its entry point needs, copied once beside the installed one (or
     into the user's cache when the installation is read-only)."""
+    import duckdb
+
     source = _extension_file("duckdb_extension_postgres", "postgres")
     for folder in (source.parent, Path.home() / ".cache" / "staffq" / f"duckdb-v{duckdb.__version__}"):
         target = folder / _POSTGRES_FILE_NAME

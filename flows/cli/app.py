@@ -7,14 +7,16 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from flows.cli import console as show
 from flows.cli.portal import portal_app
-from flows.cli.prefect_server import LocalServer, prefect_api
+
+if TYPE_CHECKING:
+    from flows.cli.prefect_server import LocalServer
 
 app = typer.Typer(
     help="staffq: nightly quality checks and indicators for agencies' staff lists, in DuckDB.",
@@ -100,6 +102,8 @@ def run(
     Example: `staffq run --workspace ./tan-uyen --as-of 2024-12-31`;
     a province: `staffq run --workspace ./binh-duong --consolidate`
     """
+    from flows.cli.prefect_server import prefect_api
+
     root = _ready_workspace(workspace)
     if consolidate:
         with prefect_api(root) as server:
@@ -147,6 +151,7 @@ def demo(
 
     Example: `staffq demo --dir /tmp/staffq-demo`
     """
+    from flows.cli.prefect_server import prefect_api
     from flows.demo.tables import AS_OF as DEMO_AS_OF
     from flows.demo.workspace import prepare_demo
 

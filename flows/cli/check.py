@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.pipeline import JudgingRules
+from flows.judging_rules import JudgingRules
 from flows.settings import Settings, load_settings, workspace_of, workspace_policy
 from schemas.judging.results import NOT_READ_CODES
 from schemas.judging.validate import validate_file
