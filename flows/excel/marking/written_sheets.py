@@ -1,6 +1,6 @@
 """Sheets staffq writes itself, as worksheet XML put straight into a package: the "Lỗi" sheet and a CSV's cells
-rebuilt as a workbook. Written as text a row at a time (or a column at a time by polars) rather than cell by cell
-through a workbook library, whose per-cell cost was most of a clerk's feedback."""
+rebuilt as a workbook. Written as text a row at a time rather than cell by cell through a workbook library, whose
+per-cell cost was most of a clerk's feedback."""
 
 from __future__ import annotations
 
