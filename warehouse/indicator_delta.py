@@ -23,6 +23,7 @@ import duckdb
 
 from warehouse.database import MACRO_DIR
 from warehouse.indicator_sql import counts_people, indicator_files, indicator_sql, scoped_staff_columns, typed
+from warehouse.sql import quote_identifier
 
 logger = logging.getLogger(__name__)
 _MAX_GAP_DAYS = 62
@@ -155,7 +156,8 @@ def _same_agencies(connection: duckdb.DuckDBPyConnection, then: dt.date, as_of: 
 
 def _find_people_to_recount(connection: duckdb.DuckDBPyConnection, then: dt.date, as_of: dt.date) -> None:
     """`touched`: the listings that can count differently (`seeds`), and every listing of a person with an ID
-    among them, on either night's lists."""
+    among them, on either night's lists; with only the columns the scoping macro and the indicator files name (a
+    column a file names but this left out would fail to bind, never count wrong)."""
     connection.execute(
         "create or replace temp table lists_now as "
         "select agency_code, submission_id, list_as_of_date from analytics.current_submissions(?)",
@@ -195,10 +197,23 @@ def _find_people_to_recount(connection: duckdb.DuckDBPyConnection, then: dt.date
         """,
         {"days": sorted(days)},
     )
+    # The people to recount are copied three times over (touched, listed, scoped): a whole row of core.staff is
+    # 80-odd columns.
+    named = "\n".join(
+        path.read_text(encoding="utf-8") for path in [MACRO_DIR / "staff_in_scope.sql", *indicator_files()]
+    )
+    columns = [
+        name
+        for (name,) in connection.execute(
+            "select column_name from duckdb_columns() where database_name = current_database() "
+            "and schema_name = 'core' and table_name = 'staff' and column_name <> 'national_id'"
+        ).fetchall()
+        if re.search(rf"\b{re.escape(name)}\b", named)
+    ]
     connection.execute(
-        """
+        f"""
         create or replace temp table touched as
-        select * exclude (national_id) from core.staff
+        select {", ".join(quote_identifier(name) for name in columns)} from core.staff
         semi join (
             select submission_id, sheet, row_number from seeds
             union
