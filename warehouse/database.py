@@ -7,9 +7,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from warehouse.comments import write_comments
 from warehouse.lake import Lake, for_lake, is_lake, open_lake
+from warehouse.sql import quote_identifier
 
 _HERE = Path(__file__).parent
 DDL_DIR = _HERE / "ddl"
@@ -98,3 +100,24 @@ def ddl_files() -> list[Path]:
 def table_files() -> list[Path]:
     """Every file that creates a table, in the order they apply: the warehouse's DDL, then the analysts' copy's."""
     return [*ddl_files(), PUBLISH_FORMAT_DDL]
+
+
+@contextmanager
+def registered(connection: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> Iterator[str]:
+    """`frame` readable as the table `name` for the statements of the block. Rows are written from a frame in one
+    statement rather than one statement per row (`executemany`): DuckDB's Python client binds each row's values at
+    a cost of its own, and an update scans the table once per row."""
+    connection.register(name, frame.to_arrow())
+    try:
+        yield name
+    finally:
+        connection.unregister(name)
+
+
+def insert_frame(connection: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """The rows of `frame` inserted into `table`, by column name."""
+    if frame.is_empty():
+        return
+    with registered(connection, "incoming_frame", frame) as incoming:
+        columns = ", ".join(quote_identifier(name) for name in frame.columns)
+        connection.execute(f"insert into {table} ({columns}) select {columns} from {incoming}")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
-from warehouse.database import rows_in_any_order
+from warehouse.database import insert_frame, registered, rows_in_any_order
 from warehouse.sql import quote_identifier, quote_literal
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class Submission:
 def replace_agencies(connection: duckdb.DuckDBPyConnection, agencies: pl.DataFrame) -> None:
     """The catalogue file is the truth: reload it whole, so edits and new versions show at once."""
     connection.execute("delete from core.agencies")
-    _insert(connection, "core.agencies", agencies)
+    insert_frame(connection, "core.agencies", agencies)
 
 
 def seen_files(connection: duckdb.DuckDBPyConnection, known_agencies: list[str]) -> set[tuple[str, str, str]]:
@@ -161,7 +161,7 @@ def store_submissions(connection: duckdb.DuckDBPyConnection, submissions: list[S
     files found to be duplicates after they were staged."""
     if not submissions:
         return
-    _insert(
+    insert_frame(
         connection, "dq.submissions", pl.DataFrame([_submission_row(s) for s in submissions], schema=_SUBMISSION_SCHEMA)
     )
     kept = [s.submission_id for s in submissions if s.status != "duplicate"]
@@ -241,18 +241,15 @@ def append_issues(connection: duckdb.DuckDBPyConnection, issues: pl.DataFrame) -
     numbered = issues.join(stored, on="submission_id", how="left", maintain_order="left").with_columns(
         issue_number=(pl.col("last") + pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("submission_id"))
     )
-    _insert(connection, "dq.issues", numbered.drop("last"))
+    insert_frame(connection, "dq.issues", numbered.drop("last"))
     counts = issues.group_by("submission_id").agg(
         errors=(pl.col("severity") == "error").sum(), warnings=(pl.col("severity") != "error").sum()
     )
-    connection.register("late_issue_counts", counts.to_arrow())
-    try:
+    with registered(connection, "late_issue_counts", counts) as late:
         connection.execute(
             "update dq.submissions s set errors = s.errors + c.errors, warnings = s.warnings + c.warnings "
-            "from late_issue_counts c where s.submission_id = c.submission_id"
+            f"from {late} c where s.submission_id = c.submission_id"
         )
-    finally:
-        connection.unregister("late_issue_counts")
 
 
 def start_run(
@@ -306,6 +303,19 @@ def finish_run(connection: duckdb.DuckDBPyConnection, run_id: str, status: str, 
     )
 
 
+# dq.alert_deliveries' columns, so that a night with no attempt still makes a frame of the right types.
+_DELIVERY_SCHEMA = {
+    "run_id": pl.String,
+    "recipient": pl.String,
+    "kind": pl.String,
+    "channel": pl.String,
+    "attempt": pl.Int32,
+    "attempted_at": pl.Datetime("us"),
+    "delivered": pl.Boolean,
+    "error": pl.String,
+}
+
+
 @dataclass(frozen=True)
 class Stage:
     """One stage of a run and how long it took (see dq.run_stages)."""
@@ -328,22 +338,11 @@ def record_stages(connection: duckdb.DuckDBPyConnection, run_id: str, stages: li
     )
 
 
-def _insert(connection: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    if frame.is_empty():
-        return
-    connection.register("incoming_frame", frame.to_arrow())
-    try:
-        columns = ", ".join(quote_identifier(name) for name in frame.columns)
-        connection.execute(f"insert into {table} ({columns}) select {columns} from incoming_frame")
-    finally:
-        connection.unregister("incoming_frame")
-
-
 def record_deliveries(connection: duckdb.DuckDBPyConnection, run_id: str, deliveries: list[dict]) -> None:
     """Every delivery attempt of a run's alerts, and on the run: alerts delivered and alerts that never were (an
     alert counts once per channel, whatever the attempts). A later run's attempts to deliver what was not are
     numbered after the earlier ones."""
-    columns = ("recipient", "kind", "channel", "attempt", "attempted_at", "delivered", "error")
+    columns = [name for name in _DELIVERY_SCHEMA if name != "run_id"]
     earlier = dict(
         (tuple(key), attempts)
         for *key, attempts in connection.execute(
@@ -351,18 +350,16 @@ def record_deliveries(connection: duckdb.DuckDBPyConnection, run_id: str, delive
             [run_id],
         ).fetchall()
     )
-    connection.executemany(
-        f"insert into dq.alert_deliveries (run_id, {', '.join(columns)}) values (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            [
-                run_id,
-                *(delivery[column] for column in columns[:3]),
-                delivery["attempt"] + earlier.get((delivery["recipient"], delivery["kind"], delivery["channel"]), 0),
-                *(delivery[column] for column in columns[4:]),
-            ]
-            for delivery in deliveries
-        ],
-    )
+    attempts = [
+        {
+            "run_id": run_id,
+            **{column: delivery[column] for column in columns},
+            "attempt": delivery["attempt"]
+            + earlier.get((delivery["recipient"], delivery["kind"], delivery["channel"]), 0),
+        }
+        for delivery in deliveries
+    ]
+    insert_frame(connection, "dq.alert_deliveries", pl.DataFrame(attempts, schema=_DELIVERY_SCHEMA))
     connection.execute(
         """
         update dq.runs set

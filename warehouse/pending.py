@@ -8,6 +8,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 import duckdb
+import polars as pl
+
+from warehouse.database import insert_frame, registered
 
 
 @dataclass(frozen=True)
@@ -24,12 +27,14 @@ def record_pending(
     connection: duckdb.DuckDBPyConnection, run_id: str, kind: str, submission_ids: list[str | None]
 ) -> None:
     """Work to do after this transaction commits (call inside it)."""
-    if not submission_ids:
-        return
-    connection.executemany(
-        "insert into meta.pending_work (run_id, kind, submission_id, recorded_at, attempts) values (?, ?, ?, ?, 0)",
-        [[run_id, kind, submission_id, dt.datetime.now()] for submission_id in submission_ids],
+    work = pl.DataFrame({"submission_id": submission_ids}, schema={"submission_id": pl.String}).select(
+        pl.lit(run_id).alias("run_id"),
+        pl.lit(kind).alias("kind"),
+        "submission_id",
+        pl.lit(dt.datetime.now()).alias("recorded_at"),
+        pl.lit(0, pl.Int32).alias("attempts"),
     )
+    insert_frame(connection, "meta.pending_work", work)
 
 
 def feedback_due(connection: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
@@ -56,24 +61,31 @@ def pending_work(connection: duckdb.DuckDBPyConnection, kind: str, run_id: str |
 
 def mark_done(connection: duckdb.DuckDBPyConnection, work: list[PendingWork], results: list[str | None]) -> None:
     """Done, with what it made (a feedback file's path)."""
-    if not work:
-        return
-    connection.executemany(
-        "update meta.pending_work set done_at = ?, result = ?, attempts = attempts + 1, last_error = null "
-        "where run_id = ? and kind = ? and submission_id is not distinct from ?",
-        [
-            [dt.datetime.now(), result, w.run_id, w.kind, w.submission_id]
-            for w, result in zip(work, results, strict=True)
-        ],
-    )
+    _tried(connection, work, results, "done_at = w.tried_at, result = w.outcome, last_error = null")
 
 
 def mark_failed(connection: duckdb.DuckDBPyConnection, work: list[PendingWork], errors: list[str]) -> None:
     """Tried and not done: left for the next run, with the reason."""
+    _tried(connection, work, errors, "last_error = w.outcome")
+
+
+def _tried(
+    connection: duckdb.DuckDBPyConnection, work: list[PendingWork], outcomes: list[str | None], setting: str
+) -> None:
+    """Each piece of `work` tried once more, and set as `setting` says from `w`: its outcome and when it was tried."""
     if not work:
         return
-    connection.executemany(
-        "update meta.pending_work set attempts = attempts + 1, last_error = ? "
-        "where run_id = ? and kind = ? and submission_id is not distinct from ?",
-        [[error, w.run_id, w.kind, w.submission_id] for w, error in zip(work, errors, strict=True)],
-    )
+    frame = pl.DataFrame(
+        {
+            "run_id": [w.run_id for w in work],
+            "kind": [w.kind for w in work],
+            "submission_id": [w.submission_id for w in work],
+            "outcome": outcomes,
+        },
+        schema={"run_id": pl.String, "kind": pl.String, "submission_id": pl.String, "outcome": pl.String},
+    ).with_columns(tried_at=pl.lit(dt.datetime.now()))
+    with registered(connection, "work_tried", frame) as tried:
+        connection.execute(
+            f"update meta.pending_work p set attempts = p.attempts + 1, {setting} from {tried} w "
+            "where p.run_id = w.run_id and p.kind = w.kind and p.submission_id is not distinct from w.submission_id"
+        )
