@@ -43,7 +43,6 @@ MARKED_COPY_MAX_ROWS = 20_000
 PARALLEL_FEEDBACK_ROWS = 10_000
 # Submissions whose issues are read from the warehouse at once: a slice's issues fit in memory, a night's may not.
 FEEDBACK_SLICE = 500
-_LINE_HEIGHT = 15
 # The longest file name ext4, NTFS and APFS all take; on Linux it counts the bytes of the UTF-8 name.
 _NAME_BYTES = 255
 # Control characters, unpaired surrogates (a name that was not UTF-8), bidirectional overrides that disguise an

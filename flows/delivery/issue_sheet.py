@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
 from flows.excel.marking import CellFormat, WrittenSheet, write_workbook
-from flows.excel.marking.written_sheets import cell_xml, row_xml, worksheet_xml
+from flows.excel.marking.written_sheets import DEFAULT_ROW_HEIGHT, cell_xml, row_xml, worksheet_xml
 from flows.excel.workbooks import NOT_IN_XML, PICTURES, print_on_a4_landscape, printable, write_cell
 
 ISSUE_SHEET = "Lỗi"
@@ -63,7 +63,8 @@ _GROUPED_COLUMNS = (
 _RANGES_SHOWN = 12
 _EXAMPLES_SHOWN = 3
 _SUMMARY_TITLE = "KẾT QUẢ TIẾP NHẬN DANH SÁCH"
-LINE_HEIGHT = 15
+# A line of text in Calibri 11, the height of a row Excel leaves at its default.
+LINE_HEIGHT = DEFAULT_ROW_HEIGHT
 
 
 @dataclass(frozen=True)
