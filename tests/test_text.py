@@ -35,9 +35,11 @@ def test_vectorised_fold_equals_fold(texts):
     assert folded == [fold(text) for text in texts]
 
 
-@given(st.lists(st.one_of(st.none(), vietnamese), min_size=1, max_size=30))
-def test_cleaning_each_distinct_value_once_equals_clean(texts):
-    """Lists repeat themselves: the repeats (drawn below) must map back to the right cleaned value."""
+@given(st.lists(st.one_of(st.none(), vietnamese), min_size=1, max_size=30), st.sampled_from([0.0, 1.0]))
+def test_cleaning_a_column_either_way_equals_clean(texts, distinct_share):
+    """Lists repeat themselves: the repeats (drawn below) must map back to the right cleaned value, whether the
+    column is cleaned once per distinct value or cell by cell."""
     column = texts + texts[::2]
-    cleaned = pl.DataFrame({"t": column}, schema={"t": pl.String}).select(clean_column("t")).to_series().to_list()
+    frame = pl.DataFrame({"t": column}, schema={"t": pl.String})
+    cleaned = frame.select(clean_column("t", distinct_share)).to_series().to_list()
     assert cleaned == [clean(text) for text in column]

@@ -15,6 +15,8 @@ _LOOKALIKES = str.maketrans({**_LOOKALIKE_LETTERS, "\u00a0": " ", "\u202f": " ",
 _FIXED_CHARACTERS = dict.fromkeys(_INVISIBLE_CHARACTERS, "") | _LOOKALIKE_LETTERS
 _SPACES = re.compile(r"\s+")
 _ISO_DATE_CELL = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) 00:00:00$")
+# Above this share of distinct values, a column is cleaned cell by cell rather than once per distinct value.
+MOSTLY_DISTINCT = 0.25
 _PUNCTUATION = re.compile(r"[,.;:()/\-–—'’‘\"“”]+")
 
 
@@ -53,10 +55,14 @@ def clean_text(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def clean_column(name: str) -> pl.Expr:
-    """clean_text of column `name`, worked out once per distinct value and mapped back: a list repeats itself
-    (genders, ranks, units, dates), and the chain costs far more than the lookup. Both sides list the distinct
-    values in order of first appearance, so they pair up."""
+def clean_column(name: str, distinct_share: float) -> pl.Expr:
+    """clean_text of column `name`, whose distinct values are about `distinct_share` of its cells. A column that
+    repeats itself (genders, ranks, units, dates) is cleaned once per distinct value and mapped back, as the chain
+    costs far more than the lookup; one of mostly distinct values (names, ID numbers) is cleaned cell by cell, as
+    finding its distinct values and mapping back would cost more than the chain (see benchmarks/RESULTS.md). Both
+    sides of the lookup list the distinct values in order of first appearance, so they pair up."""
+    if distinct_share > MOSTLY_DISTINCT:
+        return clean_text(pl.col(name)).alias(name)
     distinct = pl.col(name).cast(pl.String).unique(maintain_order=True)
     return pl.col(name).cast(pl.String).replace_strict(distinct, clean_text(distinct)).alias(name)
 
