@@ -31,8 +31,21 @@ def test_the_yearly_steps_of_the_roadmap():
     assert [required_months(False, year) for year in (2020, 2021, 2024, 2035, 2040)] == [660, 664, 676, 720, 720]
 
 
-@given(st.dates(min_value=dt.date(1940, 1, 1), max_value=dt.date(2010, 12, 31)), st.booleans())
-def test_the_column_version_agrees_with_the_reference(birth, male):
-    frame = pl.DataFrame({"birth": [birth], "gender": ["male" if male else "female"]})
-    computed = frame.select(retirement_date_expr(pl.col("birth"), pl.col("gender"))).item()
-    assert computed == retirement_date(birth, male)
+people = st.tuples(
+    st.one_of(st.none(), st.dates(min_value=dt.date(1940, 1, 1), max_value=dt.date(2010, 12, 31))),
+    st.sampled_from(["male", "female", None, "other"]),
+)
+
+
+@given(st.lists(people, min_size=1, max_size=20))
+def test_the_column_version_agrees_with_the_reference(listed):
+    """A list repeats months of birth (drawn below): each row still gets its own date, and none without a birth
+    date or a known gender."""
+    listed = listed + listed[::2]
+    frame = pl.DataFrame(listed, schema={"birth": pl.Date, "gender": pl.String}, orient="row")
+    computed = frame.select(retirement_date_expr(pl.col("birth"), pl.col("gender"))).to_series().to_list()
+    expected = [
+        retirement_date(birth, gender == "male") if birth and gender in ("male", "female") else None
+        for birth, gender in listed
+    ]
+    assert computed == expected

@@ -33,17 +33,30 @@ def retirement_date(birth: dt.date, male: bool) -> dt.date:
 
 
 def retirement_date_expr(birth: pl.Expr, gender: pl.Expr) -> pl.Expr:
-    """retirement_date for whole columns: the first year whose required age is reached within that year."""
+    """retirement_date for whole columns: the first year whose required age is reached within that year. The date
+    depends only on the month of birth and the gender, a few hundred of them in a list of any length: it is worked
+    out once for each, and mapped back."""
     born = birth.dt.year().cast(pl.Int64) * 12 + birth.dt.month().cast(pl.Int64) - 1
-    male = gender == "male"
+    # The month of birth and the gender in one number: the month counted from year 0, doubled, plus one for a man.
+    person = pl.when(gender.is_in(["male", "female"])).then(born * 2 + (gender == "male").cast(pl.Int64))
+    distinct = person.unique(maintain_order=True)
+    dates = distinct.map_batches(_retirement_dates, return_dtype=pl.Date)
+    return person.replace_strict(distinct, dates, return_dtype=pl.Date)
+
+
+def _retirement_dates(people: pl.Series) -> pl.Series:
+    """The retirement date of each month of birth and gender numbered as in `retirement_date_expr`. Computed on the
+    few distinct values as a series of their own: the expression names them many times, and each time within the
+    whole list's plan would recompute them from every row."""
+    person = pl.lit(people)
+    born, male = person // 2, person % 2 == 1
     candidates = []
     for age in range(_FIRST_AGE, _LAST_AGE + 1):
-        year = birth.dt.year().cast(pl.Int64) + age
+        year = born // 12 + age
         clamped_men = (year - 2020).clip(0, 8)
         clamped_women = (year - 2020).clip(0, 15)
         months = pl.when(male).then(720 + 3 * clamped_men).otherwise(660 + 4 * clamped_women)
         reached = born + months
         candidates.append(pl.when(reached // 12 == year).then(reached))
     reached = pl.coalesce(candidates)
-    month_start = pl.date(reached // 12, reached % 12 + 1, 1)
-    return pl.when(gender.is_in(["male", "female"])).then(month_start.dt.month_end())
+    return pl.select(pl.date(reached // 12, reached % 12 + 1, 1).dt.month_end()).to_series()
