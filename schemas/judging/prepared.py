@@ -20,7 +20,7 @@ from schemas.judging.file_checks import (
 )
 from schemas.judging.helper_columns import AGENCY_NAME, UNIT_AGENCY
 from schemas.judging.issues import file_issue
-from schemas.judging.records import build_records
+from schemas.judging.records import Originals, build_records
 from schemas.judging.results import FileResult, rejected_file
 from schemas.reading.sheets import Sheet
 from schemas.reading.text_files import TextFormat
@@ -34,6 +34,7 @@ class PreparedFile:
     raw: pl.DataFrame
     headers: dict[str, dict[str, str]]
     cells: dict[str, dict[str, str]]
+    originals: dict[str, Originals]
     missing_fields: list[str]
     has_category_column: bool
     issues: list[dict]
@@ -68,6 +69,7 @@ def prepare(sheets: list[Sheet], text_format: TextFormat | None, context: FileCo
         raw,
         headers={table.sheet: record.headers for table, record in zip(tables, records, strict=True)},
         cells={table.sheet: record.cells for table, record in zip(tables, records, strict=True)},
+        originals={table.sheet: record.originals for table, record in zip(tables, records, strict=True)},
         missing_fields=missing_columns(records),
         has_category_column=any("staff_category" in r.headers for r in records),
         issues=issues,

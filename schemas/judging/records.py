@@ -25,6 +25,17 @@ class Records:
     headers: dict[str, str]
     cells: dict[str, str]
     split_birth_layout: bool
+    originals: Originals
+
+
+@dataclass(frozen=True)
+class Originals:
+    """A table's cells as written, by row number, and the key each column has in a row returned to the clerk: its
+    header, or its place when it has none or shares it. Written out as JSON only for the rows a verdict returns
+    (`with_original_cells`): a long list returns few, and its every row as JSON would cost seconds per million."""
+
+    rows: pl.DataFrame
+    keys: dict[str, str]
 
 
 def build_records(table: Table, context: ReadContext) -> Records:
@@ -44,7 +55,6 @@ def build_records(table: Table, context: ReadContext) -> Records:
     raw = table.rows.select(
         *columns,
         *birth_and_gender,
-        _original_cells(table).alias("raw"),
         pl.lit(context.as_of).alias(AS_OF.name),
         _date1904=pl.lit(table.date1904),
         _sheet_category=pl.lit(resolve("staff_category", table.sheet).code, pl.String),
@@ -52,7 +62,9 @@ def build_records(table: Table, context: ReadContext) -> Records:
         _agency_group=pl.lit(context.agency_group, pl.String),
         _rating_year=pl.lit(_rating_year(table) or context.policy.rating_year(context.as_of), pl.Int64),
     )
-    return Records(_apply_group_labels(raw, table), headers, _cells(table, split_layout), split_layout)
+    return Records(
+        _apply_group_labels(raw, table), headers, _cells(table, split_layout), split_layout, _originals(table)
+    )
 
 
 def checkmark_groups(table: Table) -> dict[str, list[tuple[Column, str]]]:
@@ -120,13 +132,27 @@ def _birth_and_gender(table: Table, headers: dict[str, str]) -> tuple[list[pl.Ex
     return [layout_gender], False
 
 
-def _original_cells(table: Table) -> pl.Expr:
-    """Every cell of the row as JSON text, keyed by the file's own header, for dq.rejected_rows.raw."""
-    keys: list[str] = []
+def _originals(table: Table) -> Originals:
+    keys: dict[str, str] = {}
     for position, column in enumerate(table.columns, start=1):
         key = column.header or f"cột {position}"
-        keys.append(f"{key} [cột {position}]" if key in keys else key)
-    return pl.struct(pl.col(c.name).alias(key) for c, key in zip(table.columns, keys, strict=True)).struct.json_encode()
+        keys[column.name] = f"{key} [cột {position}]" if key in keys.values() else key
+    return Originals(table.rows.select("row_number", *keys), keys)
+
+
+def with_original_cells(rows: pl.DataFrame, originals: dict[str, Originals]) -> pl.DataFrame:
+    """`rows` (sheet, row number) with `raw`: every cell of the row as JSON text, keyed as `Originals` says, for
+    dq.rejected_rows.raw. `originals` are the file's tables by sheet."""
+    written = [
+        table.rows.join(rows.filter(pl.col("sheet") == sheet), on="row_number", how="semi").select(
+            pl.lit(sheet, pl.String).alias("sheet"),
+            pl.col("row_number").cast(pl.Int64),
+            pl.struct(pl.col(name).alias(key) for name, key in table.keys.items()).struct.json_encode().alias("raw"),
+        )
+        for sheet, table in originals.items()
+    ]
+    found = pl.concat(written) if written else pl.DataFrame(schema={"sheet": pl.String, "row_number": pl.Int64})
+    return rows.join(found, on=["sheet", "row_number"], how="left", maintain_order="left")
 
 
 def _apply_group_labels(raw: pl.DataFrame, table: Table) -> pl.DataFrame:

@@ -14,9 +14,9 @@ import polars as pl
 from schemas.judging.context import FileContext
 from schemas.judging.file_checks import list_level_warnings, repeated_warnings
 from schemas.judging.helper_columns import FILE, FOLDED_NAME, HAS_COLUMN, RAW
-from schemas.judging.issues import ISSUE_SCHEMA, REJECTED_SCHEMA, file_issue, no_issues
+from schemas.judging.issues import ISSUE_SCHEMA, file_issue, no_issues
 from schemas.judging.prepared import PreparedFile, prepare
-from schemas.judging.records import person_keys
+from schemas.judging.records import person_keys, with_original_cells
 from schemas.judging.results import (
     FileResult,
     empty_staff_schema,
@@ -267,7 +267,7 @@ def _verdict(prepared: PreparedFile, frame: pl.DataFrame, row_issues: pl.DataFra
     rejected_mask = pl.lit(True) if file_error else pl.col(_BAD)
     status = "rejected" if file_error else "accepted_with_errors" if bad_rows else "accepted"
     staff = frame.filter(~rejected_mask)
-    rejected = frame.filter(rejected_mask).select(list(REJECTED_SCHEMA))
+    rejected = with_original_cells(frame.filter(rejected_mask).select("sheet", "row_number"), prepared.originals)
     staff = staff.select(staff_columns()) if staff.height else pl.DataFrame(schema=empty_staff_schema())
     return FileResult(status, read.as_of, staff, rejected, issues, prepared.text_format)
 
@@ -297,6 +297,6 @@ def _kept_columns() -> tuple[str, ...]:
     vocab_raw = [RAW.of(name) for name in fields_of_kind("vocab")]
     return tuple(
         dict.fromkeys(
-            ["sheet", "row_number", "raw", "national_id_kind", FOLDED_NAME.name, *record_columns(), *vocab_raw]
+            ["sheet", "row_number", "national_id_kind", FOLDED_NAME.name, *record_columns(), *vocab_raw]
         )
     )
