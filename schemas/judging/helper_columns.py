@@ -107,6 +107,22 @@ ID_GENDER = HelperColumn("_id_gender", pl.String, "The gender a CCCD's fourth di
 GENDER_FROM_ID = HelperColumn("_gender_from_id", pl.Boolean, "No gender was written: it was taken from the ID.")
 FOLDED_NAME = HelperColumn("_folded_name", pl.String, "The full name folded, as people are compared.")
 
+# The earlier row of its file a row repeats (earlier_rows.py); null on a row that repeats none.
+EARLIER_ID_ROW = HelperColumn("_earlier_id_row", pl.Int64, "The row number of the file's first row with this ID.")
+EARLIER_ID_SHEET = HelperColumn("_earlier_id_sheet", pl.String, "The sheet of that row.")
+EARLIER_ID_NAME = HelperColumn("_earlier_id_name", pl.String, "The full name written on that row.")
+EARLIER_ID_SAME_PERSON = HelperColumn(
+    "_earlier_id_same_person",
+    pl.Boolean,
+    "That row is the same person: same folded name, and birth date if both have one.",
+)
+EARLIER_PERSON_ROW = HelperColumn(
+    "_earlier_person_row",
+    pl.Int64,
+    "The row number of the file's first row with this folded name, birth date and gender.",
+)
+EARLIER_PERSON_ID = HelperColumn("_earlier_person_id", pl.String, "The ID of that row, if it reads as one.")
+
 # What the reference tables say of the row.
 POSITION_KNOWN = HelperColumn("_position_known", pl.Boolean, "The positions table knows the post.")
 POSITION_LEADER = HelperColumn("_position_leader", pl.Boolean, "The positions table makes the post a leader's.")
@@ -147,6 +163,12 @@ HELPER_COLUMNS = (
     ID_GENDER,
     GENDER_FROM_ID,
     FOLDED_NAME,
+    EARLIER_ID_ROW,
+    EARLIER_ID_SHEET,
+    EARLIER_ID_NAME,
+    EARLIER_ID_SAME_PERSON,
+    EARLIER_PERSON_ROW,
+    EARLIER_PERSON_ID,
     POSITION_KNOWN,
     POSITION_LEADER,
     GRADE_CODE_KNOWN,

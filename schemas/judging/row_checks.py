@@ -6,13 +6,18 @@ import polars as pl
 
 from schemas.judging.career_checks import cycle_checks, number_checks, title_standard_checks, vocabulary_checks
 from schemas.judging.date_checks import date_checks, party_checks, unreadable_date
+from schemas.judging.earlier_rows import NATIONAL_ID
 from schemas.judging.helper_columns import (
     AGENCY_NAME,
     CODE,
     COERCED,
     DATE_COERCIBLE,
-    FILE,
-    FOLDED_NAME,
+    EARLIER_ID_NAME,
+    EARLIER_ID_ROW,
+    EARLIER_ID_SAME_PERSON,
+    EARLIER_ID_SHEET,
+    EARLIER_PERSON_ID,
+    EARLIER_PERSON_ROW,
     GENDER_FROM_ID,
     HAS_COLUMN,
     ID_GENDER,
@@ -179,38 +184,27 @@ def _national_id(province_codes: tuple[str, ...]) -> list[RowCheck]:
 
 
 def _within_file() -> list[RowCheck]:
-    """One row per person: an ID seen earlier in the same file (any sheet) marks the later row."""
-    national_id = pl.when(pl.col("national_id_kind").is_not_null()).then(pl.col("national_id"))
-    same_id = [FILE.col(), national_id]
-    first_row = pl.col("row_number").first().over(same_id)
-    first_sheet = pl.col("sheet").first().over(same_id)
-    first_name = FOLDED_NAME.col().first().over(same_id)
-    first_birth = pl.col("birth_date").first().over(same_id)
-    # "Not the first of its group" as a hash of the key, not a row number over the group, which would sort each group.
-    is_later = national_id.is_not_null() & ~pl.struct(same_id).is_first_distinct()
-    same_person = (FOLDED_NAME.col() == first_name) & (pl.col("birth_date") == first_birth).fill_null(True)
+    """One row per person: an ID, or a person, seen on an earlier row of the same file (any sheet) marks the later
+    row (see earlier_rows.py)."""
+    is_later, same_person = EARLIER_ID_ROW.col().is_not_null(), EARLIER_ID_SAME_PERSON.col()
+    first_row, first_sheet = EARLIER_ID_ROW.col().cast(pl.String), EARLIER_ID_SHEET.col()
     other_row = (
         pl.when(first_sheet == pl.col("sheet"))
-        .then(first_row.cast(pl.String))
-        .otherwise(pl.concat_str(first_row.cast(pl.String), pl.lit(" ("), first_sheet, pl.lit(")")))
+        .then(first_row)
+        .otherwise(pl.concat_str(first_row, pl.lit(" ("), first_sheet, pl.lit(")")))
     )
-    person = [FILE.col(), FOLDED_NAME.col(), pl.col("birth_date"), pl.col("gender")]
     return [
-        RowCheck("duplicate-in-file", "national_id", is_later & same_person, {"other_row": other_row}, True),
+        RowCheck("duplicate-in-file", "national_id", is_later & same_person, {"other_row": other_row}),
         RowCheck(
             "national-id-reused",
             "national_id",
             is_later & ~same_person,
-            {"other_row": other_row, "other_name": pl.col("full_name").first().over(same_id)},
-            True,
+            {"other_row": other_row, "other_name": EARLIER_ID_NAME.col()},
         ),
         RowCheck(
             "possible-duplicate-in-file",
             "full_name",
-            pl.col("birth_date").is_not_null()
-            & ~pl.struct(person).is_first_distinct()
-            & (national_id.is_null() | (national_id != national_id.first().over(person))),
-            {"other_row": pl.col("row_number").first().over(person)},
-            True,
+            EARLIER_PERSON_ROW.col().is_not_null() & (NATIONAL_ID.is_null() | (EARLIER_PERSON_ID.col() != NATIONAL_ID)),
+            {"other_row": EARLIER_PERSON_ROW.col()},
         ),
     ]

@@ -88,10 +88,8 @@ def _word_issues(
     for (field, number), group in failures.group_by(["column", "check_number"], maintain_order=True):
         row_check = checks[(field, number)]
         definition = row_check.definition
-        # A check's parameters are computed on its failing rows alone, unless they look at other rows of the batch
-        # ("the first row with this ID"): then on every row, and the failing ones taken after.
-        rows = group["index"]
-        failing = (frame if row_check.params_see_other_rows else frame[rows]).select(
+        # A check's parameters are computed on its failing rows alone.
+        failing = frame[group["index"]].select(
             FILE.name,
             "sheet",
             "row_number",
@@ -102,8 +100,6 @@ def _word_issues(
             # A check's own parameters may name the message's {value} differently from the cell, hence the prefix.
             **{f"param_{name}": expr.cast(pl.String) for name, expr in row_check.params.items()},
         )
-        if row_check.params_see_other_rows:
-            failing = failing[rows]
         failing = failing.join(_where_written(batch, field), on=[FILE.name, "sheet"], maintain_order="left")
         params = {
             name: pl.col(name) for name in ("sheet", "row_number", LAYOUT_GENDER.name, "value", "header", "as_of")

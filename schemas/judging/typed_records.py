@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from schemas.judging.earlier_rows import with_earlier_rows
 from schemas.judging.grade_columns import with_grade_columns
 from schemas.judging.helper_columns import (
     AS_OF,
@@ -62,7 +63,7 @@ def type_records(raw: pl.DataFrame, policy: Policy, province_codes: tuple[str, .
     frame = with_grade_columns(frame)
     frame = _derived(frame)
     frame = _title_standards(frame, policy)
-    return _planned_title_standards(frame, policy).sort("_order").drop("_order")
+    return with_earlier_rows(_planned_title_standards(frame, policy).sort("_order").drop("_order"))
 
 
 def _undo_date_coercion(field: str) -> pl.Expr:

@@ -296,7 +296,5 @@ def _kept_columns() -> tuple[str, ...]:
     """What is loaded or kept of a row, and what its person key is made of."""
     vocab_raw = [RAW.of(name) for name in fields_of_kind("vocab")]
     return tuple(
-        dict.fromkeys(
-            ["sheet", "row_number", "national_id_kind", FOLDED_NAME.name, *record_columns(), *vocab_raw]
-        )
+        dict.fromkeys(["sheet", "row_number", "national_id_kind", FOLDED_NAME.name, *record_columns(), *vocab_raw])
     )

@@ -47,12 +47,7 @@ def _legacy_candidates(cells: pl.DataFrame, shares: dict[str, float]) -> dict[in
             per_column.append(column.filter(maybe_legacy).group_by("_sheet", "value", maintain_order=True).len())
         else:
             per_column.append(column.group_by("_sheet", "value", maintain_order=True).len().filter(maybe_legacy))
-    found = (
-        pl.concat(per_column)
-        .group_by("_sheet", "value", maintain_order=True)
-        .agg(pl.col("len").sum())
-        .collect()
-    )
+    found = pl.concat(per_column).group_by("_sheet", "value", maintain_order=True).agg(pl.col("len").sum()).collect()
     candidates: dict[int, list[tuple[str, int]]] = {}
     for sheet, value, times in found.iter_rows():
         candidates.setdefault(sheet, []).append((value, times))
