@@ -10,7 +10,7 @@ import polars as pl
 
 from schemas.reading.legacy_text import to_unicode, to_unicode_as
 from schemas.reading.sheets import Sheet
-from schemas.reading.text import MOSTLY_DISTINCT, clean_column
+from schemas.reading.text import clean_column
 
 
 def clean_sheets(files: list[list[Sheet]]) -> list[list[Sheet]]:
@@ -27,27 +27,25 @@ def clean_sheets(files: list[list[Sheet]]) -> list[list[Sheet]]:
     found = stacked.select(pl.col(columns).cast(pl.String).approx_n_unique()).row(0) if columns else ()
     shares = {name: distinct / max(stacked.height, 1) for name, distinct in zip(columns, found, strict=True)}
     cleaned = stacked.with_columns(clean_column(name, share) for name, share in shares.items())
-    candidates = _legacy_candidates(cleaned, shares)
+    candidates = _legacy_candidates(cleaned, columns)
     parts = cleaned.partition_by("_sheet", as_dict=True, include_key=False)
     done = iter([_cleaned(sheet, parts.get((i,)), candidates.get(i, [])) for i, sheet in enumerate(sheets)])
     return [[next(done) for _ in file] for file in files]
 
 
-def _legacy_candidates(cells: pl.DataFrame, shares: dict[str, float]) -> dict[int, list[tuple[str, int]]]:
+def _legacy_candidates(cells: pl.DataFrame, columns: list[str]) -> dict[int, list[tuple[str, int]]]:
     """Per sheet, the distinct cells that can be legacy text (Latin-1 letters, nothing beyond) and how often each
-    is written, in order of first appearance, column after column. A column that repeats itself is counted first
-    and its distinct values looked at; one of mostly distinct values is looked at cell by cell, then counted."""
-    if not shares:
+    is written, in order of first appearance, column after column. Each column is looked at where it stands, not
+    unpivoted into one long copy, and only the cells found are counted."""
+    if not columns:
         return {}
     maybe_legacy = pl.col("value").str.contains(r"[\u00a1-\u00ff]") & ~pl.col("value").str.contains(r"[^\x00-\xff]")
-    per_column = []
-    for name, share in shares.items():
-        column = cells.lazy().select("_sheet", pl.col(name).alias("value"))
-        if share > MOSTLY_DISTINCT:
-            per_column.append(column.filter(maybe_legacy).group_by("_sheet", "value", maintain_order=True).len())
-        else:
-            per_column.append(column.group_by("_sheet", "value", maintain_order=True).len().filter(maybe_legacy))
-    found = pl.concat(per_column).group_by("_sheet", "value", maintain_order=True).agg(pl.col("len").sum()).collect()
+    found = (
+        pl.concat([cells.lazy().select("_sheet", pl.col(name).alias("value")).filter(maybe_legacy) for name in columns])
+        .group_by("_sheet", "value", maintain_order=True)
+        .len()
+        .collect()
+    )
     candidates: dict[int, list[tuple[str, int]]] = {}
     for sheet, value, times in found.iter_rows():
         candidates.setdefault(sheet, []).append((value, times))
