@@ -28,7 +28,7 @@ from schemas.judging.results import FileResult, duplicate_result, internal_error
 from schemas.judging.validate import validate_files
 from schemas.staff import field_titles
 from warehouse.cross_agency import people_in_other_agencies
-from warehouse.database import connect, migrate
+from warehouse.database import connect, migrate, rollback
 from warehouse.faults import fault_point
 from warehouse.indicators import compute_indicators, refresh_catalog, refresh_terms
 from warehouse.load import (
@@ -316,26 +316,27 @@ def load(
     load_timer = Stopwatch()
     memory_limit = settings.warehouse.memory_limit
     with load_timer.stage("load"), connect(workspace.database, memory_limit=memory_limit) as connection:
-        migrate(connection)
-        connection.execute("begin transaction")
         try:
-            replace_agencies(connection, config.catalogue)
-            store_submissions(connection, submissions, workspace.run_staging(run_id))
-            fault_point("mid_load")
-            accepted = [s.submission_id for s in submissions if s.status in ("accepted", "accepted_with_errors")]
-            append_issues(connection, cross_agency_issues(people_in_other_agencies(connection, accepted)))
-            refresh_catalog(connection)
-            refresh_terms(connection, settings.policy().terms())
-            with load_timer.stage("indicators"):
-                compute_indicators(connection, as_of)
-            finish_run(connection, run_id, "completed", files_seen)
-            record_pending(connection, run_id, "publish", [None])
-            record_pending(connection, run_id, "feedback", feedback_due(connection, run_id))
-            record_pending(connection, run_id, "alerts", [None])
-            connection.execute("commit")
-        except BaseException:
-            connection.execute("rollback")
-            raise
+            migrate(connection)
+            connection.execute("begin transaction")
+            try:
+                replace_agencies(connection, config.catalogue)
+                store_submissions(connection, submissions, workspace.run_staging(run_id))
+                fault_point("mid_load")
+                accepted = [s.submission_id for s in submissions if s.status in ("accepted", "accepted_with_errors")]
+                append_issues(connection, cross_agency_issues(people_in_other_agencies(connection, accepted)))
+                refresh_catalog(connection)
+                refresh_terms(connection, settings.policy().terms())
+                with load_timer.stage("indicators"):
+                    compute_indicators(connection, as_of)
+                finish_run(connection, run_id, "completed", files_seen)
+                record_pending(connection, run_id, "publish", [None])
+                record_pending(connection, run_id, "feedback", feedback_due(connection, run_id))
+                record_pending(connection, run_id, "alerts", [None])
+                connection.execute("commit")
+            except BaseException:
+                rollback(connection)
+                raise
         finally:
             clear_staging(workspace.run_staging(run_id))
     with connect(workspace.database, memory_limit=memory_limit) as connection:

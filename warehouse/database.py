@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +13,7 @@ import polars as pl
 from warehouse.comments import write_comments
 from warehouse.lake import Lake, for_lake, is_lake, open_lake
 from warehouse.sql import quote_identifier
+from warehouse.tables import heading
 
 _HERE = Path(__file__).parent
 DDL_DIR = _HERE / "ddl"
@@ -41,6 +43,16 @@ def connect(
         connection.close()
 
 
+def rollback(connection: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction, on the way out of one that failed. A commit that failed (a full disk) has
+    rolled it back already: DuckDB's complaint that none is open would hide why the commit failed."""
+    try:
+        connection.execute("rollback")
+    except duckdb.TransactionException as error:
+        if "no transaction is active" not in str(error):
+            raise
+
+
 @contextmanager
 def rows_in_any_order(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """Inserts and table copies in the block may write rows in any order. staffq's tables are sets of rows, each found
@@ -54,7 +66,9 @@ def rows_in_any_order(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def migrate(connection: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply the DDL files not yet recorded, in order, then (re)create macros and views; returns what ran."""
+    """Apply the DDL files not yet recorded, in order, then (re)create macros and views unless this version of staffq
+    created them already (a night opens the warehouse several times; creating them costs a good part of a second
+    each time); returns what ran."""
     portable = for_lake if is_lake(connection) else str
     connection.execute("create schema if not exists meta")
     connection.execute(
@@ -67,8 +81,42 @@ def migrate(connection: duckdb.DuckDBPyConnection) -> list[str]:
             connection.execute(portable(path.read_text(encoding="utf-8")))
             connection.execute("insert into meta.migrations values (?, now())", [path.name])
             applied.append(path.name)
-    create_views(connection)
+    fingerprint = _views_fingerprint()
+    if applied or is_lake(connection) or _views_created(connection) != fingerprint or _views_missing(connection):
+        create_views(connection)
+        if not is_lake(connection):
+            connection.execute("delete from meta.views_created")
+            connection.execute("insert into meta.views_created values (?)", [fingerprint])
     return applied
+
+
+def _views_fingerprint() -> str:
+    """What the macros, views and their descriptions are made from: their SQL, the tables' DDL and the column
+    dictionary (the descriptions), the code that writes them, and the DuckDB that runs it."""
+    digest = hashlib.sha256(duckdb.__version__.encode())
+    made_by = [_HERE / name for name in ("columns.csv", "comments.py", "tables.py", "database.py")]
+    for path in [*view_files(), *table_files(), *made_by]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _views_created(connection: duckdb.DuckDBPyConnection) -> str | None:
+    found = connection.execute("select code_fingerprint from meta.views_created").fetchall()
+    return found[0][0] if found else None
+
+
+def _views_missing(connection: duckdb.DuckDBPyConnection) -> bool:
+    """A macro or view of this version is not in the database: someone dropped it."""
+    found = connection.execute(
+        """
+        select schema_name || '.' || view_name from duckdb_views()
+        where database_name = current_database() and not internal
+        union all
+        select schema_name || '.' || function_name from duckdb_functions()
+        where database_name = current_database() and function_type = 'table_macro'
+        """
+    ).fetchall()
+    return not {heading(path)[0].split("(")[0] for path in view_files()} <= {name for (name,) in found}
 
 
 def create_views(connection: duckdb.DuckDBPyConnection) -> None:

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 import duckdb
 
+from warehouse.database import rollback
 from warehouse.lake import Lake
 
 PROVINCE_SQL = Path(__file__).parent / "province" / "province_indicators.sql"
@@ -62,7 +63,7 @@ def consolidate(
         )
         connection.execute("commit")
     except BaseException:
-        connection.execute("rollback")
+        rollback(connection)
         raise
     return [CityNight(city, nights.get(city)) for city in cities]
 
