@@ -5,7 +5,9 @@
 -- row_number).
 create or replace macro analytics.staff_in_scope(as_of) as table
 with
-staff as (
+-- Not materialized: each use below reads only the columns it needs, where a materialized copy of every column of
+-- every listing would take the memory of the night's load (and spill) at a million rows.
+staff as not materialized (
     select
         *,
         date_sub('year', birth_date, as_of::date) as age_at_as_of,
@@ -19,7 +21,7 @@ agencies as (
     select * from analytics.agencies_at(as_of)
 ),
 
-staff_with_group as (
+staff_with_group as not materialized (
     select
         staff.*,
         agencies.agency_group,
@@ -36,7 +38,8 @@ scoped as (
 ),
 
 -- The same ID twice in one scope is one person (people without an ID are never merged on a guess): every listing
--- after the first, found among the keys alone, which is cheaper than ordering whole rows.
+-- after the first, found among the keys alone, which is cheaper than ordering whole rows, and among the IDs listed
+-- more than once, a few of the city's.
 merged_away as (
     select scope, scope_code, submission_id, sheet, row_number
     from (
@@ -45,6 +48,9 @@ merged_away as (
         select 'group' as scope, coalesce(agency_group, 'unknown') as scope_code, * from staff_with_group
     )
     where national_id_kind is not null
+        and person_key in (
+            select person_key from staff where national_id_kind is not null group by person_key having count(*) > 1
+        )
     qualify row_number() over (
         partition by scope, scope_code, person_key
         order by is_leader desc, agency_code, submission_id, sheet, row_number
