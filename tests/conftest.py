@@ -43,18 +43,25 @@ hypothesis.settings.load_profile("staffq")
 
 @pytest.fixture(scope="session")
 def prefect_engine(tmp_path_factory):
-    """One real (ephemeral) Prefect API for the whole session; results stay in a temporary folder."""
-    import os
+    """One real Prefect server for the whole session, started as staffq starts its own (its database copied from the
+    template, where Prefect's test harness would migrate a new one: seconds per test worker); results stay in a
+    temporary folder."""
+    from flows.cli.prefect_server import start_server
 
     home = tmp_path_factory.mktemp("prefect")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ["PREFECT_HOME"] = str(home)
     os.environ["PREFECT_RESULTS_LOCAL_STORAGE_PATH"] = str(home / "results")
-    from prefect.testing.utilities import prefect_test_harness
+    server = start_server(home / "server.log", ui=False)
+    try:
+        server.wait_until_healthy()
+        from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            yield
+    finally:
+        server.stop()
 
 
 def write_template_workbook(path: Path, rows: list[list], title_lines: tuple[str, ...] | None = None) -> Path:
