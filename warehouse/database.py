@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -90,9 +91,11 @@ def migrate(connection: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
+@cache
 def _views_fingerprint() -> str:
     """What the macros, views and their descriptions are made from: their SQL, the tables' DDL and the column
-    dictionary (the descriptions), the code that writes them, and the DuckDB that runs it."""
+    dictionary (the descriptions), the code that writes them, and the DuckDB that runs it. Read once per process,
+    whose code does not change while it runs."""
     digest = hashlib.sha256(duckdb.__version__.encode())
     made_by = [_HERE / name for name in ("columns.csv", "comments.py", "tables.py", "database.py")]
     for path in [*view_files(), *table_files(), *made_by]:
@@ -120,8 +123,9 @@ def _views_missing(connection: duckdb.DuckDBPyConnection) -> bool:
 
 
 def create_views(connection: duckdb.DuckDBPyConnection) -> None:
-    """Macros and views are code, not data: recreated on every start so they always match this version; then
-    everything in the database is described again, since a view created again has lost its comments. One
+    """Macros and views are code, not data: created again so they match this version (in the warehouse when
+    `migrate` finds they do not; in the analysts' copy at every publish); then everything in the database is
+    described again, since a view created again has lost its comments. One
     transaction: each statement on its own would be committed, and written to disk, one by one."""
     connection.execute("begin transaction")
     try:
