@@ -68,7 +68,7 @@ def work_out_from_base(connection: duckdb.DuckDBPyConnection, as_of: dt.date, fr
     other_files = [path for path in indicator_files() if not counts_people(path)]
     in_scope = _in_scope_of_listed()
     if in_scope is None:
-        return "analytics.staff_in_scope no longer reads analytics.staff_as_of(as_of) once"
+        return "analytics.staff_in_scope no longer reads analytics.staff_as_of(as_of)"
     if broken := sql_breaking_the_rules(staff_files, [MACRO_DIR / f"{name}.sql" for name in _PEOPLE_MACROS]):
         return "; ".join(broken)
     if not _same_agencies(connection, then, as_of):
@@ -138,10 +138,10 @@ def remember_base(connection: duckdb.DuckDBPyConnection, as_of: dt.date, frame: 
 
 def _in_scope_of_listed() -> str | None:
     """`analytics.staff_in_scope` as a temporary macro `listed_in_scope` reading the table `listed` instead of
-    `analytics.staff_as_of`: the very same scoping and merging, over the people to recount; None if the macro's
-    file no longer reads as expected."""
+    `analytics.staff_as_of` (wherever it does): the very same scoping and merging, over the people to recount; None
+    if the macro's file no longer reads as expected."""
     macro = (MACRO_DIR / "staff_in_scope.sql").read_text(encoding="utf-8")
-    if macro.count(_IN_SCOPE_HEADER) != 1 or macro.count(_IN_SCOPE_SOURCE) != 1:
+    if macro.count(_IN_SCOPE_HEADER) != 1 or not macro.count(_IN_SCOPE_SOURCE):
         return None
     return macro.replace(_IN_SCOPE_HEADER, "create or replace temp macro listed_in_scope(as_of) as table").replace(
         _IN_SCOPE_SOURCE, "listed"

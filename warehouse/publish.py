@@ -34,7 +34,8 @@ ID_NUMBER = "|".join(
 ID_MASK = "************"
 # DuckDB's regular expressions (RE2) cannot look around a match, so the copy cuts text into runs of digits and the
 # rest, and masks the runs (or their blocks) that hold an ID's number of digits; text without a run of 9 digits, most
-# of it, is left as it is without being cut.
+# of it, is left as it is without being cut, and a piece is looked into only as far as it can hold an ID (a rejected
+# row's cells, written as JSON, are a hundred pieces, most of them words or short numbers).
 _ID_LENGTHS = ", ".join(str(n) for n in ID_DIGITS)
 _SHORTEST_ID = rf"[0-9](?:{_SEPARATOR}?[0-9]){{{min(ID_DIGITS) - 1}}}"
 MASK_ID_NUMBERS = f"""
@@ -43,7 +44,9 @@ case
     when regexp_matches(text, '{_SHORTEST_ID}') then array_to_string(list_transform(
         regexp_extract_all(text, '{_DIGIT_RUN}|[^0-9]+'),
         piece -> case
+            when not regexp_matches(piece, '^[0-9]') then piece
             when length(regexp_replace(piece, '[^0-9]', '', 'g')) in ({_ID_LENGTHS}) then '{ID_MASK}'
+            when not regexp_matches(piece, '[0-9]{{{min(ID_DIGITS)}}}') then piece
             else array_to_string(list_transform(
                 regexp_extract_all(piece, '[0-9]+|[^0-9]+'),
                 block -> case

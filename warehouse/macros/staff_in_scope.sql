@@ -5,9 +5,9 @@
 -- row_number).
 create or replace macro analytics.staff_in_scope(as_of) as table
 with
--- Not materialized: each use below reads only the columns it needs, where a materialized copy of every column of
--- every listing would take the memory of the night's load (and spill) at a million rows.
-staff as not materialized (
+-- Each large CTE is read once: DuckDB copies a CTE read twice whole, every column of every listing (the memory of the
+-- night's load, and spills at a million rows), and a macro stored in the warehouse forgets `as not materialized`.
+staff as (
     select
         *,
         date_sub('year', birth_date, as_of::date) as age_at_as_of,
@@ -21,36 +21,51 @@ agencies as (
     select * from analytics.agencies_at(as_of)
 ),
 
-staff_with_group as not materialized (
+scopes as (
+    select * from (values ('city'), ('group'), ('agency')) as scope_list (scope)
+),
+
+scoped as (
     select
+        scopes.scope,
+        case scopes.scope
+            when 'city' then 'city'
+            when 'group' then coalesce(agencies.agency_group, 'unknown')
+            else staff.agency_code
+        end as scope_code,
         staff.*,
         agencies.agency_group,
     from staff
     left join agencies using (agency_code)
-),
-
-scoped as (
-    select 'city' as scope, 'city' as scope_code, * from staff_with_group
-    union all by name
-    select 'group' as scope, coalesce(agency_group, 'unknown') as scope_code, * from staff_with_group
-    union all by name
-    select 'agency' as scope, agency_code as scope_code, * from staff_with_group
+    cross join scopes
 ),
 
 -- The same ID twice in one scope is one person (people without an ID are never merged on a guess): every listing
--- after the first, found among the keys alone, which is cheaper than ordering whole rows, and among the IDs listed
--- more than once, a few of the city's.
+-- after the first, among the IDs listed more than once (a few of the city's), the listings read again for the few
+-- columns this needs.
+ids_listed_twice as (
+    select person_key
+    from analytics.staff_as_of(as_of)
+    where counts_in_headcount and national_id_kind is not null
+    group by person_key
+    having count(*) > 1
+),
+
 merged_away as (
     select scope, scope_code, submission_id, sheet, row_number
     from (
-        select 'city' as scope, 'city' as scope_code, * from staff_with_group
-        union all by name
-        select 'group' as scope, coalesce(agency_group, 'unknown') as scope_code, * from staff_with_group
+        select
+            scopes.scope,
+            if(scopes.scope = 'city', 'city', coalesce(agencies.agency_group, 'unknown')) as scope_code,
+            listing.*,
+        from analytics.staff_as_of(as_of) as listing
+        left join agencies using (agency_code)
+        cross join scopes
+        where scopes.scope in ('city', 'group')
+            and listing.counts_in_headcount
+            and listing.national_id_kind is not null
+            and listing.person_key in (select person_key from ids_listed_twice)
     )
-    where national_id_kind is not null
-        and person_key in (
-            select person_key from staff where national_id_kind is not null group by person_key having count(*) > 1
-        )
     qualify row_number() over (
         partition by scope, scope_code, person_key
         order by is_leader desc, agency_code, submission_id, sheet, row_number
