@@ -44,13 +44,14 @@ people as (
 ),
 
 counts as (
-    select scope, scope_code, 'staff' as population, dimension, level, count(*) as people,
+    select
+        scope,
+        scope_code,
+        dimension,
+        level,
+        count(*) as staff,
+        count(*) filter (where is_leader) as leaders,
     from people
-    group by all
-    union all
-    select scope, scope_code, 'leaders' as population, dimension, level, count(*) as people,
-    from people
-    where is_leader
     group by all
 ),
 
@@ -65,16 +66,15 @@ final as (
         scopes.scope,
         scopes.scope_code,
         populations.population || '.' || levels.dimension || '.' || levels.level as indicator_code,
-        coalesce(counts.people, 0) as numerator,
+        coalesce(if(populations.population = 'staff', counts.staff, counts.leaders), 0) as numerator,
         if(populations.population = 'staff', scopes.staff, scopes.leaders) as denominator,
-        coalesce(counts.people, 0) as value,
+        coalesce(if(populations.population = 'staff', counts.staff, counts.leaders), 0) as value,
     from scopes
     cross join populations
     cross join levels
     left join counts
         on counts.scope = scopes.scope
         and counts.scope_code = scopes.scope_code
-        and counts.population = populations.population
         and counts.dimension = levels.dimension
         and counts.level = levels.level
 )
