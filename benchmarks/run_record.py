@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 # In the order a night does them; the tables show them so.
-STAGES = ("earlier_work", "discover", "judge", "load", "indicators", "publish", "feedback", "alerts")
+STAGES = ("discover", "judge", "earlier_work", "load", "indicators", "publish", "feedback", "alerts")
 
 
 @dataclass

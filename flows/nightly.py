@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from contextlib import nullcontext
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -12,9 +13,10 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from flows import pipeline
+from flows import head_start, pipeline
 from flows.cluster import FEEDBACK_FILES_PER_TASK, dask_work
 from flows.delivery.alerts import deliver, failed_channels, flow_failed_alert
+from flows.head_start import NightBegun
 from flows.inbox import IncomingFile, discover
 from flows.pending import Finished, finish_pending
 from flows.preflight import require_valid_workspace
@@ -58,6 +60,30 @@ def open_run(root: Path, run_id: str, started_at: dt.datetime, as_of: dt.date) -
     config = Configuration.load(root)
     pipeline.open_run(config.workspace, run_id, flow_run.get_id(), started_at, as_of)
     return config
+
+
+@task(cache_policy=NO_CACHE)
+def take_over_run(night: NightBegun) -> Configuration:
+    """The run the command put on record before the flow started (flows.head_start), now named by this flow run;
+    what stopped the command before the run was on record stops the flow here, as it would have in `open_run`."""
+    if not night.on_record:
+        raise night.failure
+    pipeline.name_flow_run(night.config.workspace, night.run_id, flow_run.get_id())
+    return night.config
+
+
+@task(cache_policy=NO_CACHE)
+def take_over_judging(night: NightBegun) -> tuple[int, list[Submission]]:
+    """The new files the command found and judged while its Prefect server started, with the log lines it wrote on
+    the way, now in the run log."""
+    logger = get_run_logger()
+    for record in night.log:
+        logger.log(record.levelno, record.getMessage())
+    if night.failure:
+        raise night.failure
+    for submission in night.submissions:
+        logger.info(file_verdict(submission))
+    return night.files_seen, night.submissions
 
 
 @task(cache_policy=NO_CACHE)
@@ -148,9 +174,9 @@ def issue_counts(outcome: pipeline.RunOutcome) -> list[dict]:
 
 @flow(
     name="nightly",
-    # Each run is named by a new staffq run id, which the flow takes as its own: the UI, the alerts and dq.runs
-    # then name a run alike.
-    flow_run_name=pipeline.new_run_id,
+    # Each run is named by a new staffq run id (or the id of the night a command began, see flows.head_start), which
+    # the flow takes as its own: the UI, the alerts and dq.runs then name a run alike.
+    flow_run_name=head_start.run_name,
     validate_parameters=False,
     on_failure=[alert_operator_of_failure],
     on_crashed=[alert_operator_of_failure],
@@ -159,22 +185,26 @@ def nightly(workspace: Path, as_of: dt.date | None = None) -> pipeline.RunOutcom
     """Ingest every new inbox file, validate, load, recompute the indicators as of `as_of` (today by
     default), publish the analysts' copy and write each agency's feedback."""
     root = Path(workspace).resolve()
+    run_id = flow_run.get_name()
+    night = head_start.take(root, run_id)
     # Local time, like the dates clerks write and the as-of date of the indicators.
-    started_at = dt.datetime.now()
+    started_at = night.started_at if night else dt.datetime.now()
     if isinstance(as_of, str):  # from the UI or `prefect deployment run --param as_of=2024-12-31`
         as_of = dt.date.fromisoformat(as_of)
-    as_of = as_of or started_at.date()
-    run_id = flow_run.get_name()
-    with run_lock(root):
-        config = open_run(root, run_id, started_at, as_of)
-        stopwatch = Stopwatch()
+    as_of = night.as_of if night else as_of or started_at.date()
+    with nullcontext() if night else run_lock(root):
+        config = take_over_run(night) if night else open_run(root, run_id, started_at, as_of)
+        stopwatch = Stopwatch(night.stages if night else ())
         try:
+            if night:
+                files_seen, submissions = take_over_judging(night)
+            else:
+                with stopwatch.stage("discover"):
+                    incoming, files_seen = find_new_files(config)
+                with stopwatch.stage("judge"):
+                    submissions = judge_files(config, incoming, run_id, pipeline.received_at(started_at, as_of))
             with stopwatch.stage("earlier_work"):
                 earlier = finish_pending_work(config)
-            with stopwatch.stage("discover"):
-                incoming, files_seen = find_new_files(config)
-            with stopwatch.stage("judge"):
-                submissions = judge_files(config, incoming, run_id, pipeline.received_at(started_at, as_of))
             load(config, submissions, run_id, as_of, files_seen, stopwatch.stages)
             finished = finish_pending_work(config, run_id)
         except BaseException as error:

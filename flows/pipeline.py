@@ -39,6 +39,7 @@ from warehouse.load import (
     fail_run,
     finish_run,
     mark_crashed,
+    record_flow_run,
     record_stages,
     replace_agencies,
     stage_batch,
@@ -288,6 +289,12 @@ def open_run(
         mark_crashed(connection)
         start_run(connection, run_id, flow_run_id, started_at, as_of)
         connection.execute("commit")
+
+
+def name_flow_run(workspace: Workspace, run_id: str, flow_run_id: str) -> None:
+    """Name the Prefect flow run of a run that a command put on record before its flow started."""
+    with connect(workspace.database) as connection:
+        record_flow_run(connection, run_id, flow_run_id)
 
 
 def close_failed_run(workspace: Workspace, run_id: str, error: BaseException) -> None:

@@ -108,7 +108,7 @@ def person(
 
 
 # The stages of a night as dq.run_stages records them, in the order they run.
-NIGHT_STAGES = ("earlier_work", "discover", "judge", "load", "indicators", "publish", "feedback", "alerts")
+NIGHT_STAGES = ("discover", "judge", "earlier_work", "load", "indicators", "publish", "feedback", "alerts")
 
 
 def counts(path) -> dict[str, int]:

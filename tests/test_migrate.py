@@ -37,7 +37,6 @@ def test_macros_and_views_are_created_once_and_again_when_one_is_missing(tmp_pat
         assert "mine" not in columns and "agency_code" in columns
 
 
-
 def test_the_scoping_of_people_reads_each_listing_once_and_copies_no_part_of_it(tmp_path):
     """DuckDB copies whole a CTE read twice (for the scoping, every column of a million listings, three times over,
     which spills) and a macro stored in the warehouse forgets `as not materialized` (duckdb/duckdb#19420): the macros

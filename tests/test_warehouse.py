@@ -75,7 +75,7 @@ def test_running_the_same_night_again_adds_only_a_run_record(workspace_root):
     run_once(workspace_root)
     after = counts(workspace.warehouse)
     # The steps called directly time the load and what follows it, not discovering and judging.
-    stages = before["dq.run_stages"] + len(NIGHT_STAGES) - len(("earlier_work", "discover", "judge"))
+    stages = before["dq.run_stages"] + len(NIGHT_STAGES) - len(("discover", "judge", "earlier_work"))
     assert after == {**before, "dq.runs": before["dq.runs"] + 1, "dq.run_stages": stages}
 
 

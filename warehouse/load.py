@@ -266,6 +266,11 @@ def start_run(
     )
 
 
+def record_flow_run(connection: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str) -> None:
+    """The Prefect flow run that took over a run put on record before it (see flows.head_start)."""
+    connection.execute("update dq.runs set flow_run_id = ? where run_id = ?", [flow_run_id, run_id])
+
+
 def mark_crashed(connection: duckdb.DuckDBPyConnection) -> None:
     """Runs still recorded as running when a new run starts died without closing their record (killed, a power
     cut): their loads never committed."""

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -360,15 +361,19 @@ def _consolidate(root: Path, as_of: dt.date | None, server: LocalServer | None) 
 
 
 def _run_flow(root: Path, as_of: dt.date | None, server: LocalServer | None):
-    """Prefect is imported only here, after its settings point inside the workspace."""
+    """Prefect is imported only here, after its settings point inside the workspace. While a server of the
+    command's own starts, the night begins without it (flows.head_start)."""
     with out.status("Running the nightly flow (a local Prefect server takes a few seconds to start)..."):
-        from flows.nightly import run_nightly
+        from flows.head_start import begin_night
         from warehouse.locks import RunInProgress
 
         try:
-            if server:
-                server.wait_until_healthy()
-            return run_nightly(root, as_of)
+            with begin_night(root, as_of) if server else nullcontext():
+                from flows.nightly import run_nightly
+
+                if server:
+                    server.wait_until_healthy()
+                return run_nightly(root, as_of)
         except RunInProgress as error:
             err.print(f"[yellow]Not started:[/] {show.literal(error)}.")
             raise typer.Exit(2) from error
