@@ -9,7 +9,7 @@ import polars as pl
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from schemas.reading.cleaning import clean_sheets
+from schemas.reading.cleaning import MAYBE_LEGACY, clean_sheets
 from schemas.reading.legacy_text import (
     LEGACY_ENCODINGS,
     detect_legacy,
@@ -248,3 +248,12 @@ def test_each_sheet_of_a_batch_is_converted_on_its_own_cells():
         [(["Nguyễn Văn Ánh", "Trần Thị Bình", "Lê Cường", "Hồ"], {"VNI": 4}), ([], {})],
         [(["Hoà", "Nguyễn Văn Ánh"], {})],
     ]
+
+
+@given(st.lists(st.text(alphabet=st.characters(max_codepoint=0x17F)), max_size=20))
+def test_the_legacy_text_pattern_finds_exactly_the_cells_of_latin_1_with_a_latin_1_letter(cells):
+    def maybe_legacy(cell: str) -> bool:
+        return any("\u00a1" <= c <= "\u00ff" for c in cell) and all(c <= "\u00ff" for c in cell)
+
+    found = pl.Series(cells, dtype=pl.String).str.contains(MAYBE_LEGACY).to_list()
+    assert found == [maybe_legacy(cell) for cell in cells]

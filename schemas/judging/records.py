@@ -142,7 +142,9 @@ def _originals(table: Table) -> Originals:
 
 def with_original_cells(rows: pl.DataFrame, originals: dict[str, Originals]) -> pl.DataFrame:
     """`rows` (sheet, row number) with `raw`: every cell of the row as JSON text, keyed as `Originals` says, for
-    dq.rejected_rows.raw. `originals` are the file's tables by sheet."""
+    dq.rejected_rows.raw. `originals` are the file's tables by sheet; most lists have no row to look up there."""
+    if rows.is_empty():
+        return rows.with_columns(pl.lit(None, pl.String).alias("raw"))
     written = [
         table.rows.join(rows.filter(pl.col("sheet") == sheet), on="row_number", how="semi").select(
             pl.lit(sheet, pl.String).alias("sheet"),

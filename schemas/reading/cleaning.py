@@ -13,6 +13,11 @@ from schemas.reading.sheets import Sheet
 from schemas.reading.text import clean_column
 
 
+# Text that can be TCVN3 or VNI read as Latin-1: a Latin-1 letter, nothing beyond Latin-1. One pattern, so that each
+# cell is scanned once: the night's cells are many.
+MAYBE_LEGACY = r"^[\x00-\xff]*[\u00a1-\u00ff][\x00-\xff]*$"
+
+
 def clean_sheets(files: list[list[Sheet]]) -> list[list[Sheet]]:
     """The sheets of many files with every cell cleaned (NFC, look-alikes fixed, spaces collapsed, blank to null)
     and TCVN3 or VNI text converted. Cleaning has a cost per sheet however few its cells, so a night's files are
@@ -39,7 +44,7 @@ def _legacy_candidates(cells: pl.DataFrame, columns: list[str]) -> dict[int, lis
     unpivoted into one long copy, and only the cells found are counted."""
     if not columns:
         return {}
-    maybe_legacy = pl.col("value").str.contains(r"[\u00a1-\u00ff]") & ~pl.col("value").str.contains(r"[^\x00-\xff]")
+    maybe_legacy = pl.col("value").str.contains(MAYBE_LEGACY)
     found = (
         pl.concat([cells.lazy().select("_sheet", pl.col(name).alias("value")).filter(maybe_legacy) for name in columns])
         .group_by("_sheet", "value", maintain_order=True)
