@@ -12,7 +12,6 @@ from schemas.reading.legacy_text import to_unicode, to_unicode_as
 from schemas.reading.sheets import Sheet
 from schemas.reading.text import clean_column
 
-
 # Text that can be TCVN3 or VNI read as Latin-1: a Latin-1 letter, nothing beyond Latin-1. One pattern, so that each
 # cell is scanned once: the night's cells are many.
 MAYBE_LEGACY = r"^[\x00-\xff]*[\u00a1-\u00ff][\x00-\xff]*$"
