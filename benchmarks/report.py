@@ -50,9 +50,10 @@ def render(
     lines = [*header, ""]
     lines += [
         "Seconds are the wall time of the command as an operator types it (staffq) or the time the script "
-        "reports for its own work, imports excluded (floors, peer). Flow: from the flow's start to the commit of "
-        "its load (`dq.runs`). Until published: from the flow's start to the end of its publish stage, when "
-        "analysts have the night (`dq.run_stages`).",
+        "reports for its own work, imports excluded (floors, peer). Flow: from the run's start to the commit of "
+        "its load (`dq.runs`); a one-off `staffq run` starts its run before its own Prefect server answers (it "
+        "judges the new files meanwhile), so the wait for that server is inside. Until published: from the run's "
+        "start to the end of its publish stage, when analysts have the night (`dq.run_stages`).",
         "",
     ]
     for title, measures in sections.items():

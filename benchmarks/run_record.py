@@ -20,7 +20,7 @@ class RunRecord:
     rows_rejected: int
     stages_recorded: bool
     stage_seconds: dict[str, float] = field(default_factory=dict)
-    # From the flow's start (dq.runs.started_at) to the end of its publish stage: when analysts have the night's data.
+    # From the run's start (dq.runs.started_at) to the end of its publish stage: when analysts have the night's data.
     until_published: float | None = None
 
 
