@@ -78,7 +78,7 @@ def take_over_judging(night: NightBegun) -> tuple[int, list[Submission]]:
     the way, now in the run log."""
     logger = get_run_logger()
     for record in night.log:
-        logger.log(record.levelno, record.getMessage())
+        logger.log(record.levelno, record.getMessage(), exc_info=record.exc_info)
     if night.failure:
         raise night.failure
     for submission in night.submissions:
