@@ -9,12 +9,11 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 from test_alerts import Webhook
-from test_hostile_night import environment, rows
+from test_hostile_night import environment, reached_pause, rows
 
 from conftest import FIXTURES, NIGHT_STAGES
 from flows.cli.init import create_workspace
@@ -41,11 +40,7 @@ def test_a_one_off_run_judges_its_files_before_its_flow_run_exists(tmp_path):
         text=True,
     )
     try:
-        for _ in range(600):
-            if mark.exists() or command.poll() is not None:
-                break
-            time.sleep(0.5)
-        assert mark.exists(), "the run never finished judging"
+        assert reached_pause(mark, command), "the run never finished judging"
         # The files are judged, the run is on record, and Prefect has no flow run yet.
         (run_id, flow_run_id, status), *others = rows(root, "select run_id, flow_run_id, status from dq.runs")
         assert (others, flow_run_id, status) == ([], None, "running")

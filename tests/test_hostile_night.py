@@ -122,6 +122,16 @@ def eventually_none_left(marker: str) -> list[int]:
     return left
 
 
+def reached_pause(mark: Path, command: subprocess.Popen) -> bool:
+    """Whether `command` paused where STAFFQ_PAUSE_AT asked, making `mark`; False if it ended first (a bound on the
+    wait, not an assertion on how long the run takes)."""
+    for _ in range(600):
+        if mark.exists() or command.poll() is not None:
+            break
+        time.sleep(0.5)
+    return mark.exists()
+
+
 def staffq_run(root: Path, marker: str, memory: int | None = None, **extra: str) -> subprocess.CompletedProcess:
     def cap_memory():
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -276,11 +286,7 @@ def test_a_command_killed_mid_night_leaves_no_process_behind(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        for _ in range(600):
-            if mark.exists() or command.poll() is not None:
-                break
-            time.sleep(0.5)
-        assert mark.exists(), "the run never reached the file"
+        assert reached_pause(mark, command), "the run never reached the file"
         assert len(processes_marked(marker)) >= 3  # the command, its Prefect server, a worker
     finally:
         command.send_signal(signal.SIGKILL)
