@@ -17,15 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows import pipeline
+from flows.cli.prefect_server import OWN_LOGGERS
 from flows.inbox import discover
 from flows.preflight import require_valid_workspace
 from flows.settings import Configuration
 from flows.stopwatch import Stopwatch
 from warehouse.load import Stage, Submission
 from warehouse.locks import run_lock
-
-# The loggers whose lines belong in the run log (see flows.cli.prefect_server): kept until the flow can send them.
-_OWN_LOGGERS = ("flows", "schemas", "warehouse")
 
 
 @dataclass
@@ -61,8 +59,8 @@ def begin_night(root: Path, as_of: dt.date | None) -> Iterator[None]:
     with ExitStack() as lock:
         lock.enter_context(run_lock(root))
         with _kept_log(night.log):
-            _judge(night)
-        if night.config and night.config.settings.execution.dask_address:
+            begun = _judge(night)
+        if not begun:
             lock.close()  # the flow takes the lock, and the night, itself
             yield
             return
@@ -91,18 +89,19 @@ def take(root: Path, run_id: str) -> NightBegun | None:
     return night
 
 
-def _judge(night: NightBegun) -> None:
+def _judge(night: NightBegun) -> bool:
     """The flow's first steps, in the order the flow takes them: the configuration checked and read, the run on
-    record, then the new files found and judged. Ctrl+C closes the run on record as failed and is raised here."""
+    record, then the new files found and judged; False, with nothing done, for a night judged on a Dask cluster.
+    Ctrl+C closes the run on record as failed and is raised here."""
     try:
         require_valid_workspace(night.root)
         night.config = config = Configuration.load(night.root)
         if config.settings.execution.dask_address:
-            return
+            return False
         pipeline.open_run(config.workspace, night.run_id, None, night.started_at, night.as_of)
     except Exception as error:
         night.failure = error
-        return
+        return True
     night.on_record = True
     stopwatch = Stopwatch()
     try:
@@ -117,6 +116,7 @@ def _judge(night: NightBegun) -> None:
         pipeline.close_failed_run(config.workspace, night.run_id, error)
         raise
     night.stages = stopwatch.stages
+    return True
 
 
 class _Keeper(logging.Handler):
@@ -135,7 +135,7 @@ def _kept_log(records: list[logging.LogRecord]) -> Iterator[None]:
     """staffq's log lines written before Prefect runs, kept in `records` instead of printed: the flow sends them to
     the run log, where the same lines go when the flow judges."""
     keeper = _Keeper(records)
-    loggers = [logging.getLogger(name) for name in _OWN_LOGGERS]
+    loggers = [logging.getLogger(name) for name in OWN_LOGGERS]
     propagated = [logger.propagate for logger in loggers]
     for logger in loggers:
         logger.addHandler(keeper)

@@ -36,7 +36,8 @@ _DEFAULTS = {
     "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
     "PREFECT_LOGGING_EXTRA_LOGGERS": "flows,schemas,warehouse",
 }
-_OWN_LOGGERS = ("flows", "schemas", "warehouse")
+# staffq's own loggers, whose lines go to the run log as well as Prefect's.
+OWN_LOGGERS = ("flows", "schemas", "warehouse")
 SERVER_START_SECONDS = 180
 
 
@@ -52,7 +53,7 @@ def configure_prefect(workspace_root: Path) -> None:
     for name, value in _DEFAULTS.items():
         os.environ.setdefault(name, value)
     # Prefect gives its extra loggers its handlers (the run log in the UI) but not its level.
-    for name in _OWN_LOGGERS:
+    for name in OWN_LOGGERS:
         logging.getLogger(name).setLevel(os.environ["PREFECT_LOGGING_LEVEL"].upper())
 
 
