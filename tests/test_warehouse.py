@@ -20,9 +20,11 @@ from flows.inbox import looks_like_a_copy
 from flows.pipeline import VALIDATION_BATCH_FILES
 from schemas.judging.issues import ISSUE_SCHEMA, REJECTED_SCHEMA, Problem
 from schemas.judging.results import staff_columns
+from schemas.rules.vocabulary import vocabularies
+from schemas.staff import fields_of_kind
 from warehouse.database import connect, ddl_files, migrate, table_files, view_files
 from warehouse.load import Submission, append_issues, stage_batch, store_submissions
-from warehouse.publish import ID_DIGITS, ID_MASK, ID_NUMBER, MASK_ID_NUMBERS, PUBLISHED_TABLES, publish
+from warehouse.publish import CODE_COLUMNS, ID_DIGITS, ID_MASK, ID_NUMBER, MASK_ID_NUMBERS, PUBLISHED_TABLES, publish
 from warehouse.tables import describe_tables, describe_views
 
 
@@ -130,13 +132,15 @@ def test_views_have_unique_keys(workspace_root):
 
 def test_the_analysts_copy_holds_no_national_id(workspace_root):
     (workspace_root / "inbox" / "UB-TCKH" / "ds.csv").write_text(
-        "STT,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Đối tượng,Ghi chú\n"
-        "1,Đào Văn 2,01/01/1986,Nam,074 086 000 456,Công chức,\n"
-        "2,Đào Văn Bốn,01/01/1986,Nam,281234567,Công chức,CMND cũ 271234567\n"
-        '3,Đào Văn 5,01/01/1987,Nam,"074,178,496,941",Công chức,\n'
-        "4,Đào Văn Sáu,01/01/1988,Nam,074088000601,Công chức,\n"
-        "5,Đào Văn Bảy,01/01/1989,Nam,074089000702,Công chức,\n"
-        "6,Đào Văn Tám,01/01/1990,Nam,74090000803,Công chức,\n",
+        "STT,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Đối tượng,Ghi chú,Trình độ chuyên môn\n"
+        "1,Đào Văn 2,01/01/1986,Nam,074 086 000 456,Công chức,,\n"
+        "2,Đào Văn Bốn,01/01/1986,Nam,281234567,Công chức,CMND cũ 271234567,\n"
+        '3,Đào Văn 5,01/01/1987,Nam,"074,178,496,941",Công chức,,\n'
+        "4,Đào Văn Sáu,01/01/1988,Nam,074088000601,Công chức,,\n"
+        "5,Đào Văn Bảy,01/01/1989,Nam,074089000702,Công chức,,\n"
+        "6,Đào Văn Tám,01/01/1990,Nam,74090000803,Công chức,,\n"
+        # An ID typed where a code is read: the code stays blank, and the cell as typed is masked.
+        "7,Đào Văn Chín,01/01/1991,Nam,074091000904,Công chức,,074 091 000 905\n",
         encoding="utf-8",
     )
     workspace = run_once(workspace_root)
@@ -150,6 +154,8 @@ def test_the_analysts_copy_holds_no_national_id(workspace_root):
         "271234567",
         "074178496941",
         "74090000803",  # an ID without its leading zero: not ID-shaped, but the value of an issue about the ID
+        "074091000904",
+        "074091000905",
     }
     connection = duckdb.connect(str(workspace.published), read_only=True)
     try:
@@ -166,7 +172,18 @@ def test_the_analysts_copy_holds_no_national_id(workspace_root):
         connection.close()
     assert [text for text in texts if any(i in text for i in ids)] == []
     with connect(workspace.warehouse, read_only=True) as connection:
-        assert connection.execute("select count(national_id) from core.staff").fetchall()[0][0] == 10
+        assert connection.execute("select count(national_id) from core.staff").fetchall()[0][0] == 11
+
+
+def test_the_columns_published_unmasked_as_codes_hold_only_staffqs_codes(workspace_root):
+    workspace = run_once(workspace_root)
+    with connect(workspace.published, read_only=True) as connection:
+        for table, columns in CODE_COLUMNS.items():
+            types = dict(connection.execute(f"select column_name, column_type from (describe {table})").fetchall())
+            assert {types[column] for column in columns} == {"VARCHAR"}, table
+        for field in fields_of_kind("vocab"):
+            found = connection.execute(f"select distinct {field} from core.staff where {field} is not null").fetchall()
+            assert {code for (code,) in found} <= set(vocabularies()[field].canonical), field
 
 
 def test_a_rejected_file_never_replaces_an_agencys_current_list(workspace_root):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from schemas.staff import fields_of_kind
 from warehouse.database import PUBLISH_FORMAT_DDL, create_views, rows_in_any_order
 from warehouse.faults import fault_point
 from warehouse.sql import quote_identifier, quote_literal
@@ -61,6 +62,16 @@ end
 """
 # Text columns that are keys, hashes or names of files, not something a clerk typed: never masked.
 _UNMASKED = {"submission_id", "person_key", "file_sha256", "archive_path", "run_id", "flow_run_id", "file_name"}
+# Columns that hold only staffq's own codes, by table: a vocabulary's code, whatever the clerk typed (a cell that is
+# no known value leaves its code blank, and the text stays in its `_raw` column, which is masked), a code staffq
+# derives, or an indicator's. Masking them would only cost time (benchmarks/RESULTS.md).
+CODE_COLUMNS = {
+    "core.staff": (
+        *fields_of_kind("vocab"),
+        *("birth_date_precision", "national_id_kind", "leader_level", "leader_role", "grade_group", "grade_bucket"),
+    ),
+    "analytics.indicators": ("scope", "indicator_code"),
+}
 PUBLISHED_TABLES = (
     "core.agencies",
     "core.staff",
@@ -157,7 +168,7 @@ def _attach(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
 def _format() -> str:
     """What a copy must share with this version of staffq to be built on: how it was masked, in which storage
     version, and which rows are taken to never change."""
-    made_with = (STORAGE_VERSION, DROPPED_COLUMN, MASK_ID_NUMBERS, sorted(_UNMASKED), IMMUTABLE_ROWS)
+    made_with = (STORAGE_VERSION, DROPPED_COLUMN, MASK_ID_NUMBERS, sorted(_UNMASKED), CODE_COLUMNS, IMMUTABLE_ROWS)
     return hashlib.sha256(repr(made_with).encode()).hexdigest()
 
 
@@ -190,7 +201,7 @@ def _bring_up_to_date(connection: duckdb.DuckDBPyConnection, writer: str, table:
     that identify a row as they are published; only the rows gained are masked. Rows are matched only within the
     groups (a submission's rows, an as-of date's indicators) whose count or keys differ: matching the whole history
     both ways costs more every night."""
-    published = _published_expressions(connection, f"{writer}.{table}")
+    published = _published_expressions(connection, writer, table)
     columns = ", ".join(f"{expression} as {quote_identifier(name)}" for name, expression in published.items())
     if whole or table not in IMMUTABLE_ROWS:
         connection.execute(f"create or replace table published.{table} as select {columns} from {writer}.{table} w")
@@ -229,10 +240,12 @@ def _bring_up_to_date(connection: duckdb.DuckDBPyConnection, writer: str, table:
     connection.execute("drop table changed_groups")
 
 
-def _published_expressions(connection: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    """Every column but national_id, as published, over rows named `w`: text with its ID numbers masked; in a table
-    of issues, the value of one about the national ID left out, and masked wherever a message quotes it."""
-    described = connection.execute(f"describe {table}").fetchall()
+def _published_expressions(connection: duckdb.DuckDBPyConnection, writer: str, table: str) -> dict[str, str]:
+    """Every column but national_id, as published, over rows named `w`: text with its ID numbers masked, but for
+    keys and codes; in a table of issues, the value of one about the national ID left out, and masked wherever a
+    message quotes it."""
+    described = connection.execute(f"describe {writer}.{table}").fetchall()
+    unmasked = _UNMASKED | set(CODE_COLUMNS.get(table, ()))
     names = {name for name, *_ in described}
     about_the_id = f"w.field = {quote_literal(DROPPED_COLUMN)}" if {"field", "value"} <= names else None
     expressions = {}
@@ -240,7 +253,7 @@ def _published_expressions(connection: duckdb.DuckDBPyConnection, table: str) ->
         column = f"w.{quote_identifier(name)}"
         if name == DROPPED_COLUMN:
             continue
-        if data_type != "VARCHAR" or name in _UNMASKED:
+        if data_type != "VARCHAR" or name in unmasked:
             expressions[name] = column
         elif about_the_id and name == "value":
             expressions[name] = f"case when {about_the_id} then null else mask_id_numbers({column}) end"
