@@ -4,7 +4,7 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schemas.reading.text import clean, clean_column, fold, fold_expr
+from schemas.reading.text import clean, clean_column, fold, fold_column, fold_expr
 
 LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
 vietnamese = st.text(alphabet=LETTERS + " ĐÐ\u00a0\u200b,.-'", max_size=40)
@@ -43,3 +43,11 @@ def test_cleaning_a_column_either_way_equals_clean(texts, distinct_share):
     frame = pl.DataFrame({"t": column}, schema={"t": pl.String})
     cleaned = frame.select(clean_column("t", distinct_share)).to_series().to_list()
     assert cleaned == [clean(text) for text in column]
+
+
+@given(st.lists(st.one_of(st.none(), vietnamese), min_size=1, max_size=30), st.sampled_from([0.0, 1.0]))
+def test_folding_a_column_either_way_equals_fold(texts, distinct_share):
+    column = texts + texts[::2]
+    frame = pl.DataFrame({"t": column}, schema={"t": pl.String})
+    folded = frame.select(fold_column("t", distinct_share)).to_series().to_list()
+    assert folded == [None if text is None else fold(text) for text in column]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from schemas.judging.earlier_rows import with_earlier_rows
@@ -29,7 +31,7 @@ from schemas.judging.helper_columns import (
 )
 from schemas.policy import Policy
 from schemas.reading.parse import clean_national_id, nonexistent_date, parse_date, parse_decimal, parse_int
-from schemas.reading.text import fold_expr
+from schemas.reading.text import fold_column
 from schemas.rules.positions import classify_column
 from schemas.rules.retirement import retirement_date_expr
 from schemas.rules.standards import CRITERIA, minimums
@@ -39,6 +41,8 @@ from schemas.staff import fields_of_kind, record_columns
 LEFT_STATUSES = ("transferred_out", "retired", "resigned")
 NOT_COUNTED_ROTATIONS = ("concurrent", "secondment_in")
 _POSITION_SPLIT = r"\s+kiêm\s+|\s*[,;]\s*"
+# The fields whose levels the title standards compare.
+_STANDARD_FIELDS = [field for field, _, _ in CRITERIA.values()]
 
 
 def type_records(raw: pl.DataFrame, policy: Policy, province_codes: tuple[str, ...]) -> pl.DataFrame:
@@ -93,17 +97,21 @@ def _split_position() -> list[pl.Expr]:
 def _parse_dates(frame: pl.DataFrame) -> pl.DataFrame:
     """Each distinct date text (with the as-of date and date system it is read under) is parsed once and joined
     back: a list repeats its dates many times over, and the parser's two dozen expressions cost far more than a
-    join."""
+    join. They are parsed in a lazy query, whose plan works out the parts the four results share only once."""
     context = [AS_OF.name, "_date1904"]
     texts = pl.concat(
         [frame.select(RAW.col(field).alias("_text"), *context) for field in fields_of_kind("date")]
     ).unique()
     date, precision, two_digit = parse_date(pl.col("_text"), AS_OF.col(), pl.col("_date1904"))
-    parsed = texts.with_columns(
-        date.alias("_date"),
-        precision.alias("_precision"),
-        two_digit.alias("_two_digit"),
-        nonexistent_date(pl.col("_text"), AS_OF.col()).alias("_nonexistent"),
+    parsed = (
+        texts.lazy()
+        .with_columns(
+            date.alias("_date"),
+            precision.alias("_precision"),
+            two_digit.alias("_two_digit"),
+            nonexistent_date(pl.col("_text"), AS_OF.col()).alias("_nonexistent"),
+        )
+        .collect()
     )
     for field in fields_of_kind("date"):
         names = {"_date": field, "_two_digit": TWO_DIGIT_YEAR.of(field), "_nonexistent": NONEXISTENT.of(field)}
@@ -228,6 +236,11 @@ def _leaders(frame: pl.DataFrame, policy: Policy) -> pl.DataFrame:
 def _title_standards(frame: pl.DataFrame, policy: Policy) -> pl.DataFrame:
     """For each leader and criterion of the standards table: `_below_<criterion>` when the completed level ranks
     under the post's minimum (a blank or unknown value fails too), and `meets_title_standards` when none does."""
+    inputs = ["is_leader", "leader_level", "leader_role", *_STANDARD_FIELDS]
+    return _once_per_combination(frame, inputs, lambda combinations: _judged_title_standards(combinations, policy))
+
+
+def _judged_title_standards(frame: pl.DataFrame, policy: Policy) -> pl.DataFrame:
     key = pl.concat_str(pl.col("leader_level"), pl.lit("|"), pl.col("leader_role"))
     below = []
     for criterion, (field, _, _) in CRITERIA.items():
@@ -251,6 +264,11 @@ def _title_standards(frame: pl.DataFrame, policy: Policy) -> pl.DataFrame:
 def _planned_title_standards(frame: pl.DataFrame, policy: Policy) -> pl.DataFrame:
     """Whether someone in the succession plan already meets the title standards of the first title planned for
     them (its level and role from the positions table); null when that title is not a leader post of the table."""
+    inputs = ["planned_title", "_agency_group", "in_succession_plan", *_STANDARD_FIELDS]
+    return _once_per_combination(frame, inputs, lambda combinations: _judged_planned_titles(combinations, policy))
+
+
+def _judged_planned_titles(frame: pl.DataFrame, policy: Policy) -> pl.DataFrame:
     first_title = pl.col("planned_title").str.split(";").list.eval(pl.element().str.strip_chars()).list.first()
     frame = frame.with_columns(first_title.alias("_planned_position"))
     planned = frame.select(pl.col("_planned_position").alias("position"), "_agency_group")
@@ -285,6 +303,16 @@ def _planned_title_standards(frame: pl.DataFrame, policy: Policy) -> pl.DataFram
     )
 
 
+def _once_per_combination(
+    frame: pl.DataFrame, inputs: list[str], compute: Callable[[pl.DataFrame], pl.DataFrame]
+) -> pl.DataFrame:
+    """`frame` with the columns `compute` adds, computed once for each combination of the `inputs` they depend on
+    and joined back: a list holds few combinations of posts and levels, however long, and the title standards are
+    a chain of lookups per criterion that costs more per row than a join."""
+    combinations = frame.select(inputs).unique()
+    return frame.join(compute(combinations), on=inputs, how="left", nulls_equal=True, maintain_order="left")
+
+
 def _derived(frame: pl.DataFrame) -> pl.DataFrame:
     as_of = AS_OF.col()
     birth = pl.col("birth_date")
@@ -292,9 +320,10 @@ def _derived(frame: pl.DataFrame) -> pl.DataFrame:
         (as_of.dt.month() == birth.dt.month()) & (as_of.dt.day() < birth.dt.day())
     )
     age = as_of.dt.year() - birth.dt.year() - before_birthday.cast(pl.Int32)
+    distinct_names = frame.select(pl.col("full_name").approx_n_unique()).item() / max(frame.height, 1)
     return frame.with_columns(
         age.cast(pl.Int64).alias("age_years"),
-        fold_expr(pl.col("full_name")).alias(FOLDED_NAME.name),
+        fold_column("full_name", distinct_names).alias(FOLDED_NAME.name),
         pl.when(pl.col("ethnicity").is_not_null()).then(pl.col("ethnicity") != "kinh").alias("is_ethnic_minority"),
         pl.when(pl.col("religion").is_not_null()).then(pl.col("religion") != "none").alias("has_religion"),
         pl.when(pl.col("evaluation_rating").is_not_null()).then(pl.col("_rating_year")).alias("evaluation_year"),

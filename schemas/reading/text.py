@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 import polars as pl
 
@@ -56,15 +57,26 @@ def clean_text(expr: pl.Expr) -> pl.Expr:
 
 
 def clean_column(name: str, distinct_share: float) -> pl.Expr:
-    """clean_text of column `name`, whose distinct values are about `distinct_share` of its cells. A column that
-    repeats itself (genders, ranks, units, dates) is cleaned once per distinct value and mapped back, as the chain
-    costs far more than the lookup; one of mostly distinct values (names, ID numbers) is cleaned cell by cell, as
-    finding its distinct values and mapping back would cost more than the chain (see benchmarks/RESULTS.md). Both
-    sides of the lookup list the distinct values in order of first appearance, so they pair up."""
+    """clean_text of column `name`, whose distinct values are about `distinct_share` of its cells."""
+    return _once_per_distinct_value(clean_text, name, distinct_share)
+
+
+def fold_column(name: str, distinct_share: float) -> pl.Expr:
+    """fold_expr of column `name`, whose distinct values are about `distinct_share` of its cells."""
+    return _once_per_distinct_value(fold_expr, name, distinct_share)
+
+
+def _once_per_distinct_value(chain: Callable[[pl.Expr], pl.Expr], name: str, distinct_share: float) -> pl.Expr:
+    """`chain` over column `name`. A column that repeats itself (genders, ranks, units, dates, the names of a long
+    list) goes through the chain once per distinct value, mapped back, as the chain costs far more than the lookup;
+    one of mostly distinct values (names, ID numbers) goes through it cell by cell, as finding its distinct values
+    and mapping back would cost more than the chain (see benchmarks/RESULTS.md). Both sides of the lookup list the
+    distinct values in order of first appearance, so they pair up."""
+    column = pl.col(name).cast(pl.String)
     if distinct_share > MOSTLY_DISTINCT:
-        return clean_text(pl.col(name)).alias(name)
-    distinct = pl.col(name).cast(pl.String).unique(maintain_order=True)
-    return pl.col(name).cast(pl.String).replace_strict(distinct, clean_text(distinct)).alias(name)
+        return chain(column).alias(name)
+    distinct = column.unique(maintain_order=True)
+    return column.replace_strict(distinct, chain(distinct)).alias(name)
 
 
 def fold_expr(expr: pl.Expr) -> pl.Expr:
