@@ -27,10 +27,11 @@ def row_issues(
     """Every row check over the typed rows of a batch, and the messages worded; returns the issues of the batch,
     `_file` telling whose.
 
-    The checks are polars expressions evaluated in one `select`, which polars runs in one pass with the
-    sub-expressions they share computed once; attached to pandera as checks of their own, each would be a query of
-    its own (see benchmarks/RESULTS.md). Pandera judges what a schema can: the typed rows have StaffRecord's columns
-    and types, which a bug in typing would break, never the clerk's data."""
+    The checks are polars expressions evaluated in one lazy `select`, which polars runs in one pass with the
+    sub-expressions they share computed once (an eager one would compute them for each check); attached to pandera
+    as checks of their own, each would be a query of its own (see benchmarks/RESULTS.md). Pandera judges what a
+    schema can: the typed rows have StaffRecord's columns and types, which a bug in typing would break, never the
+    clerk's data."""
     if frame.is_empty():
         return _none_found()
     try:
@@ -38,7 +39,8 @@ def row_issues(
     except pa.errors.SchemaErrors as errors:
         raise TypeError(f"typed staff record does not match StaffRecord: {errors.failure_cases.to_dicts()}") from errors
     checks = _placed_checks(policy, province_codes)
-    outcome = frame.select(**{_name(place): check.fails.fill_null(False) for place, check in checks.items()})
+    outcome = frame.lazy().select(**{_name(place): check.fails.fill_null(False) for place, check in checks.items()})
+    outcome = outcome.collect()
     failures = [
         pl.DataFrame({"column": field, "check_number": number, "index": outcome[_name((field, number))].arg_true()})
         for field, number in checks

@@ -170,18 +170,24 @@ def _resolve_vocabularies(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _parse_numbers_and_ids(frame: pl.DataFrame, province_codes: tuple[str, ...]) -> pl.DataFrame:
+    """Lazily, so that the ID's cleaning, which both the ID and whether its zeros were restored take, is done once."""
     national_id, restored = clean_national_id(RAW.col("national_id"), list(province_codes))
-    return frame.with_columns(
-        national_id.alias("national_id"),
-        restored.alias(ID_RESTORED.name),
-        parse_int(pl.coalesce(COERCED.col("salary_step"), RAW.col("salary_step"))).alias("salary_step"),
-        parse_decimal(RAW.col("salary_coefficient")).alias("salary_coefficient"),
-    ).with_columns(
-        pl.when(pl.col("national_id").str.contains(r"^\d{12}$"))
-        .then(pl.lit("cccd"))
-        .when(pl.col("national_id").str.contains(r"^\d{9}$"))
-        .then(pl.lit("cmnd"))
-        .alias("national_id_kind"),
+    return (
+        frame.lazy()
+        .with_columns(
+            national_id.alias("national_id"),
+            restored.alias(ID_RESTORED.name),
+            parse_int(pl.coalesce(COERCED.col("salary_step"), RAW.col("salary_step"))).alias("salary_step"),
+            parse_decimal(RAW.col("salary_coefficient")).alias("salary_coefficient"),
+        )
+        .with_columns(
+            pl.when(pl.col("national_id").str.contains(r"^\d{12}$"))
+            .then(pl.lit("cccd"))
+            .when(pl.col("national_id").str.contains(r"^\d{9}$"))
+            .then(pl.lit("cmnd"))
+            .alias("national_id_kind"),
+        )
+        .collect()
     )
 
 
