@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from schemas.reading.decoding import decode
 from schemas.reading.limits import OverLimit, ReadLimits
 from schemas.reading.reader import read_sheets
 from schemas.reading.text import clean
@@ -64,3 +65,15 @@ def test_a_list_below_a_thousand_blank_lines_is_read(tmp_path):
     path = tmp_path / "danh_sach.csv"
     path.write_text("\n" * 1_200 + "Họ và tên,Giới tính\nLê Thị Hoa,Nữ\n", encoding="utf-8")
     assert grid_of(path)[-2:] == [["Họ và tên", "Giới tính"], ["Lê Thị Hoa", "Nữ"]]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.text(alphabet=st.sampled_from(list("aĐưễ,\r")), max_size=40), min_size=1, max_size=60),
+    st.integers(min_value=0, max_value=(1 << 16) - 1),
+    st.integers(min_value=1, max_value=80),
+)
+def test_the_first_lines_of_a_text_are_decoded_from_a_prefix_as_from_the_whole(lines, padding, count):
+    """A prefix of the bytes may end inside a character, or inside a line: the lines are still the text's own."""
+    text = "x" * padding + "\n".join(lines) + "\n"
+    assert decode(text.encode()).first_lines(count) == text.splitlines(keepends=True)[:count]

@@ -48,7 +48,7 @@ class MalformedCsv(Exception):
 
 def read_text(path: Path, limits: ReadLimits) -> tuple[Sheet, TextFormat]:
     decoded = decode(path.read_bytes())
-    delimiter = _sniff_delimiter(decoded.text)
+    delimiter = _sniff_delimiter(decoded)
     text_format = TextFormat(decoded.encoding, delimiter, decoded.warnings)
     try:
         grid = _text_grid(path.stem, decoded, delimiter, limits)
@@ -60,13 +60,13 @@ def read_text(path: Path, limits: ReadLimits) -> tuple[Sheet, TextFormat]:
 
 def _text_grid(name: str, decoded: Decoded, delimiter: str, limits: ReadLimits) -> pl.DataFrame:
     """The cells of a text file, its rows reconciled with its lines: nothing may vanish inside a cell."""
-    text, buffer = decoded.text, decoded.utf8
+    buffer = decoded.utf8
     lines = _text_lines(buffer)
     # The grid is as wide as the widest row: title lines are narrower than the list. Counting every row with
     # Python's csv module is row-by-row Python, so the first lines give the width (and the lines a number of rows it
     # cannot exceed) and polars reads the cells; a wider row further down makes polars refuse, and only then is every
     # row counted.
-    width = _widest_row(_first_lines(text, _SAMPLE_LINES), delimiter)
+    width = _widest_row(decoded.first_lines(_SAMPLE_LINES), delimiter)
     read_by_polars = False
     if width:
         with contextlib.suppress(OverLimit, pl.exceptions.PolarsError):
@@ -75,6 +75,7 @@ def _text_grid(name: str, decoded: Decoded, delimiter: str, limits: ReadLimits) 
             read_by_polars = True
             if _lines_fault(buffer, grid, delimiter, lines) is None:
                 return grid
+    text = decoded.text
     widths = [len(row) for row in _csv_rows(io.StringIO(text, newline=""), delimiter)]
     width = max(widths, default=0)
     if width == 0:
@@ -168,16 +169,6 @@ def _field_ends(buffer: bytes, at: int, delimiter: str) -> bool:
     return at == len(buffer) or buffer[at : at + 1] in (delimiter.encode(), b"\n", b"\r")
 
 
-def _first_lines(text: str, count: int) -> list[str]:
-    """The first lines of `text`, found in a prefix: splitting all of a long file's text would copy it."""
-    prefix = 1 << 16
-    while True:
-        lines = text[:prefix].splitlines(keepends=True)
-        if len(lines) > count or prefix >= len(text):
-            return lines[:count]
-        prefix *= 4
-
-
 def _widest_row(lines: Iterable[str], delimiter: str) -> int:
     return max((len(row) for row in _csv_rows(lines, delimiter)), default=0)
 
@@ -213,7 +204,7 @@ def _grid_of_rows(text: str, delimiter: str, width: int) -> pl.DataFrame:
     return pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
 
 
-def _sniff_delimiter(text: str) -> str:
-    sample = "".join(_first_lines(text, 50))
+def _sniff_delimiter(decoded: Decoded) -> str:
+    sample = "".join(decoded.first_lines(50))
     counts = {delimiter: sample.count(delimiter) for delimiter in (",", ";", "\t")}
     return max(counts, key=lambda delimiter: counts[delimiter])
