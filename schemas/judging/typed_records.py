@@ -170,24 +170,20 @@ def _resolve_vocabularies(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _parse_numbers_and_ids(frame: pl.DataFrame, province_codes: tuple[str, ...]) -> pl.DataFrame:
-    """Lazily, so that the ID's cleaning, which both the ID and whether its zeros were restored take, is done once."""
     national_id, restored = clean_national_id(RAW.col("national_id"), list(province_codes))
-    return (
-        frame.lazy()
-        .with_columns(
-            national_id.alias("national_id"),
-            restored.alias(ID_RESTORED.name),
-            parse_int(pl.coalesce(COERCED.col("salary_step"), RAW.col("salary_step"))).alias("salary_step"),
-            parse_decimal(RAW.col("salary_coefficient")).alias("salary_coefficient"),
-        )
-        .with_columns(
-            pl.when(pl.col("national_id").str.contains(r"^\d{12}$"))
-            .then(pl.lit("cccd"))
-            .when(pl.col("national_id").str.contains(r"^\d{9}$"))
-            .then(pl.lit("cmnd"))
-            .alias("national_id_kind"),
-        )
-        .collect()
+    # A lazy query, so that the cleaning both take is done once; on the ID alone, as a lazy query over the whole
+    # frame would copy every column of it.
+    ids = frame.lazy().select(national_id.alias("national_id"), restored.alias(ID_RESTORED.name)).collect()
+    return frame.with_columns(
+        *ids.get_columns(),
+        parse_int(pl.coalesce(COERCED.col("salary_step"), RAW.col("salary_step"))).alias("salary_step"),
+        parse_decimal(RAW.col("salary_coefficient")).alias("salary_coefficient"),
+    ).with_columns(
+        pl.when(pl.col("national_id").str.contains(r"^\d{12}$"))
+        .then(pl.lit("cccd"))
+        .when(pl.col("national_id").str.contains(r"^\d{9}$"))
+        .then(pl.lit("cmnd"))
+        .alias("national_id_kind"),
     )
 
 
@@ -316,7 +312,10 @@ def _once_per_combination(
     and joined back: a list holds few combinations of posts and levels, however long, and the title standards are
     a chain of lookups per criterion that costs more per row than a join."""
     combinations = frame.select(inputs).unique()
-    return frame.join(compute(combinations), on=inputs, how="left", nulls_equal=True, maintain_order="left")
+    computed = compute(combinations)
+    # Joined to the inputs alone, then set beside the rest: a join copies every column of its left side.
+    found = frame.select(inputs).join(computed, on=inputs, how="left", nulls_equal=True, maintain_order="left")
+    return frame.with_columns(found.drop(inputs))
 
 
 def _derived(frame: pl.DataFrame) -> pl.DataFrame:
