@@ -9,7 +9,7 @@ from collections import Counter
 import polars as pl
 
 from schemas.judging.context import FileContext, ReadContext
-from schemas.judging.helper_columns import RAW
+from schemas.judging.helper_columns import FILE, RAW
 from schemas.judging.issues import file_issue
 from schemas.judging.records import Records, checkmark_groups
 from schemas.policy import Policy
@@ -147,28 +147,29 @@ def other_agency_units(raw: pl.DataFrame, context: FileContext) -> pl.Expr:
     return pl.col(column).replace_strict(others, default=None, return_dtype=pl.String)
 
 
-def list_level_warnings(frame: pl.DataFrame, as_of: dt.date, current: dt.date | None) -> list[dict]:
-    """Warnings about the list as a whole: an older list than the current one, too many "excellent" ratings."""
+def list_level_warnings(as_of: dt.date, current: dt.date | None, excellent: int, good: int) -> list[dict]:
+    """Warnings about the list as a whole: an older list than the current one, too many "excellent" ratings (of
+    its rows, `excellent` and `good`)."""
     warnings = []
     if current is not None and as_of < current:
         warnings.append(
             file_issue("file-as-of-older", value=as_of.strftime("%d/%m/%Y"), current=current.strftime("%d/%m/%Y"))
         )
-    if not frame.is_empty():
-        rating = pl.col("evaluation_rating")
-        excellent, good = frame.select(
-            (rating == "excellent").sum().alias("excellent"), (rating == "good").sum().alias("good")
-        ).row(0)
-        if excellent > EXCELLENT_SHARE_OF_GOOD * good:
-            warnings.append(file_issue("evaluation-excellent-cap", excellent=excellent, good=good))
+    if excellent > EXCELLENT_SHARE_OF_GOOD * good:
+        warnings.append(file_issue("evaluation-excellent-cap", excellent=excellent, good=good))
     return warnings
 
 
-def repeated_warnings(row_issues: pl.DataFrame, rows: int, policy: Policy) -> tuple[pl.DataFrame, list[dict]]:
+def repeated_warnings(
+    row_issues: pl.DataFrame, rows: pl.DataFrame, policy: Policy
+) -> tuple[pl.DataFrame, dict[int, list[dict]]]:
     """A warning with one message (one cause: how a column is written, the year in a header) on most rows of a
     list is said once for the list, with how many rows it concerns: the same sentence on every row buries the
-    problems that are a row's own. Errors stay on their rows, which they reject."""
-    cause = ["check_code", "field", "column_header", "message_vi"]
+    problems that are a row's own. Errors stay on their rows, which they reject.
+
+    For the row issues of a batch of files (`_file` telling whose) and how many rows each file has (`rows`:
+    `_file`, `rows`): the row issues left, and each file's warnings said once, by the file's place."""
+    cause = [FILE.name, "check_code", "field", "column_header", "message_vi"]
     counted = (
         row_issues.filter(pl.col("severity") == "warning")
         .group_by(cause, maintain_order=True)
@@ -179,28 +180,30 @@ def repeated_warnings(row_issues: pl.DataFrame, rows: int, policy: Policy) -> tu
             pl.col("column_number").unique().alias("column_numbers"),
             pl.col("value").unique().alias("values"),
         )
+        .join(rows, on=FILE.name, maintain_order="left")
         .filter(
-            (pl.col("count") > policy.repeated_warning_share * rows)
+            (pl.col("count") > policy.repeated_warning_share * pl.col("rows"))
             & (pl.col("count") >= policy.repeated_warning_min_rows)
         )
     )
     if counted.is_empty():
-        return row_issues, []
-    summed_up = [
-        file_issue(
-            "file-warning-on-most-rows",
-            header=warning["column_header"],
-            field=warning["field"],
-            sheet=_the_one(warning["sheets"]),
-            column_number=_the_one(warning["column_numbers"]),
-            value=_the_one(warning["values"]),
-            count=warning["count"],
-            rows=rows,
-            warning_vi=warning["message_vi"],
-            warning_en=warning["message_en"],
+        return row_issues, {}
+    summed_up: dict[int, list[dict]] = {}
+    for warning in counted.iter_rows(named=True):
+        summed_up.setdefault(warning[FILE.name], []).append(
+            file_issue(
+                "file-warning-on-most-rows",
+                header=warning["column_header"],
+                field=warning["field"],
+                sheet=_the_one(warning["sheets"]),
+                column_number=_the_one(warning["column_numbers"]),
+                value=_the_one(warning["values"]),
+                count=warning["count"],
+                rows=warning["rows"],
+                warning_vi=warning["message_vi"],
+                warning_en=warning["message_en"],
+            )
         )
-        for warning in counted.iter_rows(named=True)
-    ]
     kept = row_issues.join(counted.select(cause), on=cause, how="anti", nulls_equal=True, maintain_order="left")
     return kept, summed_up
 

@@ -125,10 +125,7 @@ def _judge_together(
         judge = functools.partial(_typed_and_checked, policy=policy, province_codes=province_codes, secret=secret)
         judged = _each_alone_if_broken(judge, [prepared[i] for i in places])
         for i, outcome in zip(places, judged, strict=True):
-            if isinstance(outcome, Exception):
-                verdicts[i] = _failed(*files[i], outcome)
-            else:
-                verdicts[i] = _verdict(prepared[i], *outcome)
+            verdicts[i] = _failed(*files[i], outcome) if isinstance(outcome, Exception) else outcome
 
 
 def _by_rules(prepared: dict[int, PreparedFile]) -> dict[_Rules, list[int]]:
@@ -143,9 +140,8 @@ def _by_rules(prepared: dict[int, PreparedFile]) -> dict[_Rules, list[int]]:
 
 def _typed_and_checked(
     files: list[PreparedFile], policy: Policy, province_codes: tuple[str, ...], secret: str
-) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
-    """Each file's rows as they would be kept (loaded or rejected: see `_verdict`), marked `_bad` where a row
-    check found an error, and its row issues; typed, checked and keyed in one pass over all of them."""
+) -> list[FileResult]:
+    """Each file's verdict: its rows typed, checked and keyed, and judged, in one pass over all of them."""
     raw = pl.concat(
         [f.raw.with_columns(pl.lit(k, pl.Int32).alias(FILE.name)) for k, f in enumerate(files)], how="diagonal_relaxed"
     )
@@ -153,7 +149,8 @@ def _typed_and_checked(
     typed = type_records(raw, policy, province_codes)
     issues = row_issues(typed, files, policy, province_codes)
     bad = issues.filter(pl.col("severity") == "error").select(FILE.name, "sheet", "row_number").unique()
-    # Only what is loaded or kept of a row, which the join and the filters then copy instead of every typed column.
+    # Only what is loaded or kept of a row, which the join and the filters then copy instead of every typed column;
+    # marked `_bad` where a row check found an error.
     kept = (
         typed.select(FILE.name, *_kept_columns())
         .with_columns(
@@ -168,10 +165,7 @@ def _typed_and_checked(
         )
         .with_columns(pl.col(_BAD).fill_null(False))
     )
-    frames = kept.partition_by(FILE.name, as_dict=True, include_key=False)
-    by_file = issues.partition_by(FILE.name, as_dict=True, include_key=False)
-    empty = kept.clear().drop(FILE.name)
-    return [(frames.get((k,), empty), by_file.get((k,), no_issues())) for k in range(len(files))]
+    return _verdicts(files, kept, issues, policy)
 
 
 def _columns_of_sheets(files: list[PreparedFile]) -> pl.DataFrame:
@@ -240,54 +234,92 @@ def _failed(path: Path, context: FileContext, error: Exception) -> FileResult:
     return internal_error(context.read.as_of, type(error).__name__)
 
 
-def _verdict(prepared: PreparedFile, frame: pl.DataFrame, row_issues: pl.DataFrame) -> FileResult:
-    """Reject the bad rows, or the whole file when it has a file-level error or too many bad rows."""
-    read, file_issues = prepared.read, _file_issues(prepared, frame)
-    bad_rows = frame[_BAD].sum()
-    file_error = any(issue["severity"] == "error" for issue in file_issues)
-    if not file_error and frame.height and bad_rows / frame.height > read.policy.max_row_error_share:
-        file_issues.append(
-            file_issue(
-                "file-too-many-errors",
-                rejected=bad_rows,
-                rows=frame.height,
-                max_pct=round(read.policy.max_row_error_share * 100),
-            )
-        )
-        file_error = True
-    if not prepared.context.agency_given:
+def _verdicts(files: list[PreparedFile], kept: pl.DataFrame, issues: pl.DataFrame, policy: Policy) -> list[FileResult]:
+    """Each file's verdict: its bad rows rejected, or the whole file when it has a file-level error or too many bad
+    rows. `kept` and `issues` are the batch's rows and row issues, `_file` telling whose. Worked out for the batch
+    at once, then split: a verdict is a dozen small polars calls, which cost a short list more than judging its
+    rows when made file by file."""
+    counts = _counts_by_file(kept, len(files))
+    unknown_level = [k for k, file in enumerate(files) if not file.context.agency_given]
+    if unknown_level:
         # A post's minimum standards depend on its level, which depends on the sender's group of agencies
         # ("Chủ tịch UBND" of a ward or of the city): unknown here, so not held against the list.
-        row_issues = row_issues.filter(~pl.col("check_code").is_in(list(TITLE_STANDARD_CODES.values())))
-    row_issues, repeated = repeated_warnings(row_issues, frame.height, read.policy)
-    file_issues += repeated
-    issues = pl.concat([pl.DataFrame(file_issues, schema=ISSUE_SCHEMA), row_issues]).sort(
-        "sheet", "row_number", nulls_last=False, maintain_order=True
+        title_standards = pl.col("check_code").is_in(list(TITLE_STANDARD_CODES.values()))
+        issues = issues.filter(~(FILE.col().is_in(unknown_level) & title_standards))
+    issues, repeated = repeated_warnings(issues, counts.select(FILE.name, "rows"), policy)
+    statuses, whole_files, file_issues = [], [], []
+    for k, (file, count) in enumerate(zip(files, counts.iter_rows(named=True), strict=True)):
+        found = _file_issues(file, count)
+        file_error = any(issue["severity"] == "error" for issue in found)
+        if not file_error and count["rows"] and count["bad"] / count["rows"] > policy.max_row_error_share:
+            found.append(
+                file_issue(
+                    "file-too-many-errors",
+                    rejected=count["bad"],
+                    rows=count["rows"],
+                    max_pct=round(policy.max_row_error_share * 100),
+                )
+            )
+            file_error = True
+        file_issues += [{FILE.name: k, **issue} for issue in found + repeated.get(k, [])]
+        statuses.append("rejected" if file_error else "accepted_with_errors" if count["bad"] else "accepted")
+        if file_error:
+            whole_files.append(k)
+    issues = pl.concat(
+        [
+            pl.DataFrame(file_issues, schema={FILE.name: pl.Int32, **ISSUE_SCHEMA}),
+            issues.select(FILE.name, *ISSUE_SCHEMA),
+        ]
+    ).sort(FILE.name, "sheet", "row_number", nulls_last=False, maintain_order=True)
+    rejected = pl.col(_BAD) | FILE.col().is_in(whole_files)
+    staff = kept.filter(~rejected).select(FILE.name, *staff_columns())
+    rejected_rows = kept.filter(rejected).select(FILE.name, "sheet", "row_number")
+    staff_of, rejected_of, issues_of = (
+        frame.partition_by(FILE.name, as_dict=True, include_key=False) for frame in (staff, rejected_rows, issues)
     )
-    rejected_mask = pl.lit(True) if file_error else pl.col(_BAD)
-    status = "rejected" if file_error else "accepted_with_errors" if bad_rows else "accepted"
-    staff = frame.filter(~rejected_mask)
-    rejected = with_original_cells(frame.filter(rejected_mask).select("sheet", "row_number"), prepared.originals)
-    staff = staff.select(staff_columns()) if staff.height else pl.DataFrame(schema=empty_staff_schema())
-    return FileResult(status, read.as_of, staff, rejected, issues, prepared.text_format)
+    return [
+        FileResult(
+            status,
+            file.read.as_of,
+            staff_of.get((k,), pl.DataFrame(schema=empty_staff_schema())),
+            with_original_cells(rejected_of.get((k,), rejected_rows.clear().drop(FILE.name)), file.originals),
+            issues_of.get((k,), no_issues()),
+            file.text_format,
+        )
+        for k, (file, status) in enumerate(zip(files, statuses, strict=True))
+    ]
 
 
-def _file_issues(prepared: PreparedFile, frame: pl.DataFrame) -> list[dict]:
+def _counts_by_file(kept: pl.DataFrame, files: int) -> pl.DataFrame:
+    """For each file of the batch, by its place: its rows, bad rows, blank categories and ratings."""
+    rating = pl.col("evaluation_rating")
+    found = kept.group_by(FILE.name).agg(
+        rows=pl.len(),
+        bad=pl.col(_BAD).sum(),
+        blank_categories=pl.col("staff_category").null_count(),
+        excellent=(rating == "excellent").sum(),
+        good=(rating == "good").sum(),
+    )
+    places = pl.DataFrame({FILE.name: range(files)}, schema={FILE.name: pl.Int32})
+    return places.join(found, on=FILE.name, how="left", maintain_order="left").fill_null(0)
+
+
+def _file_issues(prepared: PreparedFile, count: dict) -> list[dict]:
     """The problems of the file as a whole, once its rows are typed (a category may come from a group row)."""
     missing = list(prepared.missing_fields)
-    if not prepared.has_category_column and (frame.is_empty() or frame["staff_category"].null_count() == frame.height):
+    if not prepared.has_category_column and count["blank_categories"] == count["rows"]:
         missing.append("staff_category")
     titles = field_titles()
     issues = [file_issue("file-missing-column", field_vi=titles[field], field=field) for field in missing]
     issues += prepared.issues
     as_of = prepared.read.as_of
-    if frame.is_empty():
+    if not count["rows"]:
         issues.append(file_issue("file-no-data"))
     if prepared.context.agency_given and not prepared.context.agency_known:
         issues.append(
             file_issue("file-agency-unknown", agency=prepared.read.agency_code, as_of=as_of.strftime("%d/%m/%Y"))
         )
-    issues += list_level_warnings(frame, as_of, prepared.context.current_list_as_of)
+    issues += list_level_warnings(as_of, prepared.context.current_list_as_of, count["excellent"], count["good"])
     return issues + prepared.total_issues
 
 
