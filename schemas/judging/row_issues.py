@@ -39,8 +39,8 @@ def row_issues(
     except pa.errors.SchemaErrors as errors:
         raise TypeError(f"typed staff record does not match StaffRecord: {errors.failure_cases.to_dicts()}") from errors
     checks = _placed_checks(policy, province_codes)
-    outcome = frame.lazy().select(**{_name(place): check.fails.fill_null(False) for place, check in checks.items()})
-    outcome = outcome.collect()
+    fails = {_name(place): check.fails.fill_null(False) for place, check in checks.items()}
+    outcome = frame.lazy().select(**fails).collect()
     failures = [
         pl.DataFrame({"column": field, "check_number": number, "index": outcome[_name((field, number))].arg_true()})
         for field, number in checks

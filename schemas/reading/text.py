@@ -16,7 +16,8 @@ _LOOKALIKES = str.maketrans({**_LOOKALIKE_LETTERS, "\u00a0": " ", "\u202f": " ",
 _FIXED_CHARACTERS = dict.fromkeys(_INVISIBLE_CHARACTERS, "") | _LOOKALIKE_LETTERS
 _SPACES = re.compile(r"\s+")
 _ISO_DATE_CELL = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) 00:00:00$")
-# Above this share of distinct values, a column is cleaned cell by cell rather than once per distinct value.
+# Above this share of distinct values, a column is cleaned or folded cell by cell rather than once per distinct
+# value.
 MOSTLY_DISTINCT = 0.25
 _PUNCTUATION = re.compile(r"[,.;:()/\-–—'’‘\"“”]+")
 
